@@ -1,0 +1,145 @@
+package slack
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+
+	slackgo "github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+)
+
+// maxBody caps what Slack may send in one request.
+const maxBody = 1 << 20
+
+// CommandsHandler serves POST /slack/commands: the /track slash command.
+// It answers at once with an ephemeral acknowledgement; the core's replies
+// follow as channel messages.
+// https://docs.slack.dev/interactivity/implementing-slash-commands
+func (a *Adapter) CommandsHandler() http.Handler {
+	return a.verified(func(w http.ResponseWriter, r *http.Request, body []byte) {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.PostForm, r.Form = nil, nil
+		cmd, err := slackgo.SlashCommandParse(r)
+		if err != nil {
+			http.Error(w, "bad form", http.StatusBadRequest)
+			return
+		}
+		ack, ok := a.onCommand(cmd)
+		if !ok {
+			http.Error(w, "not running", http.StatusServiceUnavailable)
+			return
+		}
+		writeJSON(w, ack)
+	})
+}
+
+// InteractionsHandler serves POST /slack/interactions: button presses.
+// https://docs.slack.dev/interactivity/handling-user-interaction
+func (a *Adapter) InteractionsHandler() http.Handler {
+	return a.verified(func(w http.ResponseWriter, r *http.Request, body []byte) {
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.PostForm, r.Form = nil, nil
+		cb, err := slackgo.InteractionCallbackParse(r)
+		if err != nil {
+			http.Error(w, "bad payload", http.StatusBadRequest)
+			return
+		}
+		if !a.onInteraction(cb) {
+			http.Error(w, "not running", http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+}
+
+// EventsHandler serves POST /slack/events: the Events API. It answers the
+// url_verification challenge and takes each event once, however often
+// Slack retries it.
+// https://docs.slack.dev/apis/events-api/
+func (a *Adapter) EventsHandler() http.Handler {
+	return a.verified(func(w http.ResponseWriter, r *http.Request, body []byte) {
+		var outer struct {
+			Type      string `json:"type"`
+			Challenge string `json:"challenge"`
+		}
+		if err := json.Unmarshal(body, &outer); err != nil {
+			http.Error(w, "bad event", http.StatusBadRequest)
+			return
+		}
+		switch outer.Type {
+		case slackevents.URLVerification:
+			w.Header().Set("Content-Type", "text/plain")
+			io.WriteString(w, outer.Challenge)
+			return
+		case slackevents.CallbackEvent:
+		default:
+			w.WriteHeader(http.StatusOK) // app_rate_limited and the like
+			return
+		}
+		ev, err := slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
+		if err != nil {
+			// An event type trackbot does not subscribe to, or one the
+			// SDK cannot read: acknowledge it so Slack does not retry.
+			slog.DebugContext(r.Context(), "slack: unreadable event", "err", err)
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		if !a.onEvent(ev) {
+			http.Error(w, "not running", http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+}
+
+// verified wraps a handler of Slack's POST requests: it caps the body,
+// checks the request's signature and age (five minutes) and answers 401
+// without going further when they fail, and 503 until Run has started.
+// https://docs.slack.dev/authentication/verifying-requests-from-slack
+func (a *Adapter) verified(next func(w http.ResponseWriter, r *http.Request, body []byte)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+				return
+			}
+			http.Error(w, "cannot read request", http.StatusBadRequest)
+			return
+		}
+		sv, err := slackgo.NewSecretsVerifier(r.Header, a.secret)
+		if err == nil {
+			_, err = sv.Write(body)
+		}
+		if err == nil {
+			err = sv.Ensure()
+		}
+		if err != nil {
+			slog.WarnContext(r.Context(), "slack: refused an unsigned or stale request", "path", r.URL.Path, "err", err)
+			http.Error(w, "invalid signature", http.StatusUnauthorized)
+			return
+		}
+		select {
+		case <-a.ready:
+		default:
+			http.Error(w, "not running yet", http.StatusServiceUnavailable)
+			return
+		}
+		next(w, r, body)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(v)
+}

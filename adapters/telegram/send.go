@@ -1,0 +1,284 @@
+package telegram
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"golang.org/x/time/rate"
+
+	"github.com/trackbot/trackbot/bot"
+)
+
+// maxTries is how often a request is tried when the network or Telegram's
+// servers fail (5xx).
+const maxTries = 4
+
+// Send delivers a push. It returns a *bot.RetryError when Telegram asks to
+// wait (429 with retry_after), an error wrapping bot.ErrChatGone when the
+// chat can never be reached again (403: blocked, kicked, deactivated; 400:
+// chat not found), and retries network errors and 5xx answers a few times
+// itself. A push longer than one message goes out in parts; should a later
+// part fail, the whole push is retried, repeating the earlier parts.
+// https://core.telegram.org/bots/api#sendmessage
+func (a *Adapter) Send(ctx context.Context, chat bot.ChatRef, r bot.Reply) error {
+	id, err := strconv.ParseInt(chat.ID, 10, 64)
+	if err != nil {
+		return fmt.Errorf("telegram: bad chat id %q", chat.ID)
+	}
+	for _, p := range render(r) {
+		err := a.send(ctx, id, p)
+		if to, ok := migratedTo(err); ok && a.cfg.Store != nil {
+			// The group became a supergroup under a new id: move the chat,
+			// with its parcels, and deliver there.
+			if merr := a.cfg.Store.MoveChat(ctx, string(bot.Telegram), "", chat.ID, strconv.FormatInt(to, 10)); merr != nil {
+				return merr
+			}
+			slog.InfoContext(ctx, "telegram: group upgraded to a supergroup; chat moved", "from", id, "to", to)
+			id = to
+			err = a.send(ctx, id, p)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// migratedTo reports the new id of a group that became a supergroup.
+func migratedTo(err error) (int64, bool) {
+	var migrated *tg.MigrateError
+	if errors.As(err, &migrated) && migrated.MigrateToChatID != 0 {
+		return int64(migrated.MigrateToChatID), true
+	}
+	return 0, false
+}
+
+// reply answers in a conversation. Unlike a push, a reply cannot wait in
+// the outbox: when Telegram asks to slow down it waits retry_after and
+// sends once more. With editID set, the first part replaces that message's
+// text and keyboard instead of arriving as a new message.
+func (a *Adapter) reply(ctx context.Context, chatID int64, editID int, r bot.Reply) error {
+	for i, p := range render(r) {
+		if i == 0 && editID != 0 {
+			err := a.patiently(ctx, func() error { return a.edit(ctx, chatID, editID, p) })
+			if err == nil {
+				continue
+			}
+			if ctx.Err() != nil {
+				return err
+			}
+			// Too old, deleted, inaccessible: say it anew instead.
+			slog.InfoContext(ctx, "telegram: cannot edit; sending instead", "chat", chatID, "err", err)
+		}
+		if err := a.patiently(ctx, func() error { return a.send(ctx, chatID, p) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// patiently runs try and, when Telegram asks to wait, waits as long as
+// it says and tries exactly once more.
+func (a *Adapter) patiently(ctx context.Context, try func() error) error {
+	err := try()
+	var retry *bot.RetryError
+	if !errors.As(err, &retry) {
+		return err
+	}
+	if err := a.sleep(ctx, retry.After); err != nil {
+		return err
+	}
+	return try()
+}
+
+// send posts one message, link previews off.
+// https://core.telegram.org/bots/api#sendmessage
+func (a *Adapter) send(ctx context.Context, chatID int64, p part) error {
+	params := &tg.SendMessageParams{
+		ChatID:             chatID,
+		Text:               p.text,
+		ParseMode:          models.ParseModeHTML,
+		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()},
+	}
+	if p.keyboard != nil {
+		params.ReplyMarkup = p.keyboard
+	}
+	return a.call(ctx, chatID, "sendMessage", func() error {
+		_, err := a.api.SendMessage(ctx, params)
+		return err
+	})
+}
+
+// edit replaces a message's text and keyboard. Telegram refuses an edit
+// that changes nothing; the message then already says what it should.
+// https://core.telegram.org/bots/api#editmessagetext
+func (a *Adapter) edit(ctx context.Context, chatID int64, messageID int, p part) error {
+	params := &tg.EditMessageTextParams{
+		ChatID:             chatID,
+		MessageID:          messageID,
+		Text:               p.text,
+		ParseMode:          models.ParseModeHTML,
+		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()},
+	}
+	if p.keyboard != nil {
+		params.ReplyMarkup = p.keyboard
+	}
+	err := a.call(ctx, chatID, "editMessageText", func() error {
+		_, err := a.api.EditMessageText(ctx, params)
+		return err
+	})
+	if errors.Is(err, tg.ErrorBadRequest) && strings.Contains(err.Error(), "message is not modified") {
+		return nil
+	}
+	return err
+}
+
+// call keeps to the send rates, runs one Bot API request, retries it on
+// network errors and 5xx answers, and says what its failure means.
+func (a *Adapter) call(ctx context.Context, chatID int64, method string, request func() error) error {
+	if err := a.throttle(ctx, chatID); err != nil {
+		return err
+	}
+	_, err := backoff.Retry(ctx, func() (struct{}, error) {
+		err := request()
+		if err != nil && !transient(ctx, err) {
+			return struct{}{}, backoff.Permanent(err)
+		}
+		return struct{}{}, err
+	}, backoff.WithBackOff(a.retryPolicy()), backoff.WithMaxTries(maxTries))
+	if err == nil {
+		return nil
+	}
+	return classify(method, chatID, scrubbed(err, a.cfg.Token))
+}
+
+// throttle waits, by the adapter's clock, until Telegram's global rate and,
+// in a group, its twenty messages a minute allow another message.
+func (a *Adapter) throttle(ctx context.Context, chatID int64) error {
+	now := a.clock.Now()
+	a.mu.Lock()
+	delay := a.global.ReserveN(now, 1).DelayFrom(now)
+	if chatID < 0 {
+		g, ok := a.groups[chatID]
+		if !ok {
+			if len(a.groups) > 10000 {
+				clear(a.groups)
+			}
+			g = rate.NewLimiter(rate.Every(3*time.Second), 3)
+			a.groups[chatID] = g
+		}
+		delay = max(delay, g.ReserveN(now, 1).DelayFrom(now))
+	}
+	a.mu.Unlock()
+	if delay <= 0 {
+		return nil
+	}
+	return a.sleep(ctx, delay)
+}
+
+// classify maps a failed request onto the core's errors: 429 to
+// *bot.RetryError, an unreachable chat to bot.ErrChatGone.
+func classify(method string, chatID int64, err error) error {
+	var tooMany *tg.TooManyRequestsError
+	if errors.As(err, &tooMany) {
+		after := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
+		return &bot.RetryError{After: after, Err: fmt.Errorf("telegram: %s to %d: %w", method, chatID, err)}
+	}
+	if chatGone(err) {
+		return fmt.Errorf("telegram: %s to %d: %w: %w", method, chatID, bot.ErrChatGone, err)
+	}
+	return fmt.Errorf("telegram: %s to %d: %w", method, chatID, err)
+}
+
+// goneReasons are the 400 descriptions that mean the chat cannot be
+// written to any more.
+var goneReasons = []string{"chat not found", "peer_id_invalid", "group chat was upgraded", "not enough rights to send", "have no rights to send"}
+
+// chatGone reports a refusal that will not change by retrying: every 403
+// (bot blocked, kicked, user deactivated) and the 400s of goneReasons.
+func chatGone(err error) bool {
+	if errors.Is(err, tg.ErrorForbidden) {
+		return true
+	}
+	var migrated *tg.MigrateError
+	if errors.As(err, &migrated) {
+		// A group became a supergroup under a new id; the old id is dead.
+		return true
+	}
+	if !errors.Is(err, tg.ErrorBadRequest) {
+		return false
+	}
+	msg := strings.ToLower(err.Error())
+	for _, r := range goneReasons {
+		if strings.Contains(msg, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// transient reports a failure worth another try: the network, or a 5xx
+// answer. A cancelled request is not.
+func transient(ctx context.Context, err error) bool {
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
+		return false
+	}
+	var server *serverError
+	if errors.As(err, &server) {
+		return true
+	}
+	var netErr *url.Error
+	return errors.As(err, &netErr)
+}
+
+// serverError is a 5xx answer from the Bot API or a proxy in front of it.
+type serverError struct {
+	status int
+	body   string
+}
+
+func (e *serverError) Error() string {
+	return fmt.Sprintf("telegram server error %d: %s", e.status, e.body)
+}
+
+// statusClient turns 5xx answers into errors before the library tries to
+// read them as Bot API results, so that they can be told apart and retried.
+type statusClient struct{ c *http.Client }
+
+func (s statusClient) Do(req *http.Request) (*http.Response, error) {
+	resp, err := s.c.Do(req)
+	if err != nil || resp.StatusCode < 500 {
+		return resp, err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	return nil, &serverError{status: resp.StatusCode, body: strings.TrimSpace(string(b))}
+}
+
+// scrubbed is err with the token removed from its text; errors.Is and
+// errors.As still see through it.
+func scrubbed(err error, token string) error {
+	if !strings.Contains(err.Error(), token) {
+		return err
+	}
+	return &scrubError{msg: scrub(err.Error(), token), err: err}
+}
+
+type scrubError struct {
+	msg string
+	err error
+}
+
+func (e *scrubError) Error() string { return e.msg }
+func (e *scrubError) Unwrap() error { return e.err }

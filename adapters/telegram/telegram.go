@@ -1,0 +1,389 @@
+// Package telegram is the chat adapter for Telegram's Bot API. It receives
+// updates by long polling (on one replica at a time) or through a webhook
+// (on every replica), turns them into bot.Message values, and renders the
+// core's replies as HTML messages with inline keyboards.
+package telegram
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/cenkalti/backoff/v5"
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+	"golang.org/x/time/rate"
+
+	"github.com/trackbot/trackbot/bot"
+	"github.com/trackbot/trackbot/locales"
+	"github.com/trackbot/trackbot/store"
+	"github.com/trackbot/trackbot/tracking"
+)
+
+// WebhookPath is where the webhook handler must be mounted, under PublicURL.
+const WebhookPath = "/telegram/webhook"
+
+// pollingLock is the cluster-wide lock whose holder alone long-polls:
+// Telegram answers a second concurrent getUpdates with 409 Conflict.
+const pollingLock = "telegram-polling"
+
+// pollTimeout bounds one getUpdates long poll; Telegram holds the request
+// open for a second less.
+const pollTimeout = 50 * time.Second
+
+// maxWebhookBody caps a webhook request (DESIGN §8).
+const maxWebhookBody = 1 << 20
+
+// allowedUpdates are the only updates trackbot asks Telegram for.
+var allowedUpdates = []string{models.AllowedUpdateMessage, models.AllowedUpdateCallbackQuery}
+
+// Config configures an Adapter.
+type Config struct {
+	// Token is the bot token from @BotFather. Required.
+	Token string
+	// APIURL is the Bot API base URL; "" means https://api.telegram.org.
+	APIURL string
+	// WebhookSecret and PublicURL, when both set, switch on webhook mode:
+	// Telegram posts updates to PublicURL + WebhookPath with the secret in
+	// the X-Telegram-Bot-Api-Secret-Token header. Otherwise the adapter
+	// long-polls.
+	WebhookSecret string
+	PublicURL     string
+	// Store holds the polling lock; required for long polling.
+	Store *store.Store
+	// Catalog supplies the languages of the command menu. Required.
+	Catalog *locales.Catalog
+	// Clock is the time the send rate limits and waits are measured in;
+	// nil means the wall clock.
+	Clock tracking.Clock
+	// HTTPClient carries the Bot API requests; nil means a client whose
+	// timeout outlasts a long poll. A custom client's timeout must too.
+	HTTPClient *http.Client
+}
+
+// Adapter is trackbot on Telegram. It implements bot.Adapter and
+// bot.Limited.
+type Adapter struct {
+	cfg   Config
+	api   *tg.Bot
+	clock tracking.Clock
+
+	// sleep waits for d or until ctx ends. Tests replace it to record
+	// waits instead of sleeping.
+	sleep func(ctx context.Context, d time.Duration) error
+	// lockRetry is how often a replica without the polling lock asks for
+	// it again.
+	lockRetry time.Duration
+	// retryPolicy is the backoff between attempts of a request that failed
+	// on the network or with a 5xx.
+	retryPolicy func() backoff.BackOff
+
+	username atomic.Value // string: the bot's @username, from getMe
+	session  atomic.Pointer[session]
+
+	mu     sync.Mutex
+	global *rate.Limiter
+	groups map[int64]*rate.Limiter
+}
+
+var (
+	_ bot.Adapter = (*Adapter)(nil)
+	_ bot.Limited = (*Adapter)(nil)
+)
+
+// session is a running Run: where updates go.
+type session struct {
+	ctx   context.Context
+	h     bot.Handler
+	queue *dispatcher
+}
+
+// New returns an adapter for cfg. It makes no request: Run does.
+func New(cfg Config) (*Adapter, error) {
+	if strings.TrimSpace(cfg.Token) == "" {
+		return nil, errors.New("telegram: no token")
+	}
+	if cfg.Catalog == nil {
+		return nil, errors.New("telegram: no catalog")
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	a := &Adapter{
+		cfg:       cfg,
+		clock:     cfg.Clock,
+		sleep:     sleep,
+		lockRetry: 5 * time.Second,
+		retryPolicy: func() backoff.BackOff {
+			b := backoff.NewExponentialBackOff()
+			b.InitialInterval = 500 * time.Millisecond
+			b.MaxInterval = 5 * time.Second
+			return b
+		},
+		global: rate.NewLimiter(30, 30),
+		groups: map[int64]*rate.Limiter{},
+	}
+	if a.clock == nil {
+		a.clock = tracking.SystemClock{}
+	}
+	if !a.webhookMode() && cfg.Store == nil {
+		return nil, errors.New("telegram: long polling needs a store for its lock")
+	}
+	client := cfg.HTTPClient
+	if client == nil {
+		client = &http.Client{Timeout: pollTimeout + 15*time.Second}
+	}
+	opts := []tg.Option{
+		tg.WithSkipGetMe(), // Run calls getMe, with its context
+		tg.WithHTTPClient(pollTimeout, statusClient{client}),
+		tg.WithAllowedUpdates(allowedUpdates),
+		tg.WithNotAsyncHandlers(),
+		tg.WithWorkers(1),
+		tg.WithDefaultHandler(func(_ context.Context, _ *tg.Bot, u *models.Update) { a.accept(u) }),
+		tg.WithErrorsHandler(func(err error) {
+			slog.Warn("telegram: bot api", "err", scrub(err.Error(), cfg.Token))
+		}),
+	}
+	if cfg.APIURL != "" {
+		opts = append(opts, tg.WithServerURL(strings.TrimRight(cfg.APIURL, "/")))
+	}
+	api, err := tg.New(cfg.Token, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: %w", scrubbed(err, cfg.Token))
+	}
+	a.api = api
+	a.username.Store("")
+	return a, nil
+}
+
+// Platform is bot.Telegram.
+func (a *Adapter) Platform() bot.Platform { return bot.Telegram }
+
+// Limits are Telegram's documented send rates: about one message a second
+// in a chat (with a short burst) and thirty a second in all. Groups are
+// further kept to twenty a minute by the adapter itself.
+// See https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this
+func (a *Adapter) Limits() bot.Limits {
+	return bot.Limits{PerChat: 1, PerChatBurst: 3, Global: 30, GlobalBurst: 30}
+}
+
+func (a *Adapter) webhookMode() bool {
+	return a.cfg.WebhookSecret != "" && a.cfg.PublicURL != ""
+}
+
+// Run announces the bot (getMe, the localized command menu) and receives
+// updates until ctx ends, handing each to h and sending back its replies.
+// Updates of one chat are handled in order, chats side by side.
+//
+// In webhook mode it registers PublicURL + WebhookPath with setWebhook and
+// serves what WebhookHandler receives. Otherwise it long-polls with
+// getUpdates, but only while this process holds the store's polling lock;
+// other replicas wait and take over when the holder stops or dies.
+// Run must not be called twice at once.
+//
+// https://core.telegram.org/bots/api#getupdates
+// https://core.telegram.org/bots/api#setwebhook
+func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
+	me, err := a.getMe(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	a.username.Store(me.Username)
+	a.setCommands(ctx)
+
+	q := newDispatcher()
+	a.session.Store(&session{ctx: ctx, h: h, queue: q})
+	defer func() {
+		a.session.Store(nil)
+		q.close()
+	}()
+
+	if a.webhookMode() {
+		if err := a.setWebhook(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		<-ctx.Done()
+		return nil
+	}
+	a.poll(ctx)
+	return nil
+}
+
+// getMe learns the bot's username, which tells commands addressed to it
+// from those for other bots in a group. Network trouble is retried until
+// ctx ends; a refused token is not.
+// https://core.telegram.org/bots/api#getme
+func (a *Adapter) getMe(ctx context.Context) (*models.User, error) {
+	me, err := backoff.Retry(ctx, func() (*models.User, error) {
+		me, err := a.api.GetMe(ctx)
+		if err != nil && !transient(ctx, err) {
+			return nil, backoff.Permanent(err)
+		}
+		return me, err
+	}, backoff.WithBackOff(a.retryPolicy()), backoff.WithMaxElapsedTime(0), backoff.WithNotify(a.logRetry("getMe")))
+	if err != nil {
+		return nil, fmt.Errorf("telegram: getMe: %w", scrubbed(err, a.cfg.Token))
+	}
+	return me, nil
+}
+
+// setWebhook points Telegram at this deployment's webhook; every replica
+// does it, which is harmless since they all register the same URL.
+// https://core.telegram.org/bots/api#setwebhook
+func (a *Adapter) setWebhook(ctx context.Context) error {
+	_, err := backoff.Retry(ctx, func() (bool, error) {
+		ok, err := a.api.SetWebhook(ctx, &tg.SetWebhookParams{
+			URL:            a.cfg.PublicURL + WebhookPath,
+			SecretToken:    a.cfg.WebhookSecret,
+			AllowedUpdates: allowedUpdates,
+		})
+		if err != nil && !transient(ctx, err) {
+			return false, backoff.Permanent(err)
+		}
+		return ok, err
+	}, backoff.WithBackOff(a.retryPolicy()), backoff.WithMaxElapsedTime(0), backoff.WithNotify(a.logRetry("setWebhook")))
+	if err != nil {
+		return fmt.Errorf("telegram: setWebhook: %w", scrubbed(err, a.cfg.Token))
+	}
+	return nil
+}
+
+// logRetry logs a start-up request that will be tried again.
+func (a *Adapter) logRetry(method string) backoff.Notify {
+	return func(err error, next time.Duration) {
+		slog.Warn("telegram: Bot API unreachable; retrying", "method", method, "in", next, "err", scrub(err.Error(), a.cfg.Token))
+	}
+}
+
+// poll long-polls whenever this process holds the polling lock, and asks
+// for it again every lockRetry while another replica has it.
+func (a *Adapter) poll(ctx context.Context) {
+	waiting := false
+	for {
+		lock, ok, err := a.cfg.Store.TryLock(ctx, pollingLock)
+		switch {
+		case ctx.Err() != nil:
+			if ok {
+				lock.Release()
+			}
+			return
+		case err != nil:
+			slog.WarnContext(ctx, "telegram: cannot take the polling lock", "err", err)
+		case ok:
+			slog.InfoContext(ctx, "telegram: long polling on this replica")
+			waiting = false
+			a.pollHolding(ctx, lock)
+		case !waiting:
+			slog.InfoContext(ctx, "telegram: another replica is long polling; standing by")
+			waiting = true
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(a.lockRetry):
+		}
+	}
+}
+
+// pollHolding runs getUpdates until ctx ends or the lock is lost.
+// https://core.telegram.org/bots/api#deletewebhook
+func (a *Adapter) pollHolding(ctx context.Context, lock *store.Lock) {
+	defer lock.Release()
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-lock.Done:
+			slog.WarnContext(ctx, "telegram: lost the polling lock; stopping")
+			cancel()
+		case <-pctx.Done():
+		}
+	}()
+	// getUpdates answers 409 while a webhook is set.
+	if _, err := a.api.DeleteWebhook(pctx, &tg.DeleteWebhookParams{}); err != nil {
+		if pctx.Err() == nil {
+			slog.WarnContext(ctx, "telegram: deleteWebhook failed", "err", scrub(err.Error(), a.cfg.Token))
+		}
+		return
+	}
+	a.api.Start(pctx)
+}
+
+// WebhookHandler receives Telegram's webhook posts; mount it at POST
+// WebhookPath. A request without the configured secret in
+// X-Telegram-Bot-Api-Secret-Token is answered 401 and not looked at, as is
+// every request when webhook mode is off. Bodies are capped at 1 MiB. An
+// accepted update is handled like a polled one, after the answer.
+// https://core.telegram.org/bots/api#setwebhook
+func (a *Adapter) WebhookHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		secret := a.cfg.WebhookSecret
+		got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
+		if secret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(secret)) != 1 {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+				return
+			}
+			http.Error(w, "cannot read body", http.StatusBadRequest)
+			return
+		}
+		var u models.Update
+		if err := json.Unmarshal(body, &u); err != nil {
+			http.Error(w, "bad update", http.StatusBadRequest)
+			return
+		}
+		if !a.accept(&u) {
+			// Not running (yet, or any more): Telegram will deliver again.
+			http.Error(w, "not ready", http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+}
+
+// sleep waits for d, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// scrub removes the bot token from a text bound for a log or an error.
+func scrub(s, token string) string {
+	if token == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, token, "***")
+}

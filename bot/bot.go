@@ -1,0 +1,681 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/trackbot/trackbot/locales"
+	"github.com/trackbot/trackbot/store"
+	"github.com/trackbot/trackbot/tracking"
+)
+
+// Config wires a Bot.
+type Config struct {
+	Store   *store.Store
+	Engine  *tracking.Engine
+	Catalog *locales.Catalog
+	Clock   tracking.Clock
+	// PublicURL is where tracking pages are served; sharing is off
+	// without it.
+	PublicURL string
+}
+
+// Bot is the conversation core.
+type Bot struct {
+	store     *store.Store
+	engine    *tracking.Engine
+	catalog   *locales.Catalog
+	clock     tracking.Clock
+	publicURL string
+
+	mu       sync.Mutex
+	limiters map[int64]*rate.Limiter
+}
+
+// New returns a Bot.
+func New(cfg Config) *Bot {
+	clock := cfg.Clock
+	if clock == nil {
+		clock = tracking.SystemClock{}
+	}
+	return &Bot{store: cfg.Store, engine: cfg.Engine, catalog: cfg.Catalog, clock: clock,
+		publicURL: strings.TrimRight(cfg.PublicURL, "/"), limiters: map[int64]*rate.Limiter{}}
+}
+
+var _ Handler = (*Bot)(nil)
+
+// turn is one message being answered: the chat, its language and time
+// zone.
+type turn struct {
+	b    *Bot
+	ctx  context.Context
+	msg  Message
+	chat *store.Chat
+	loc  *locales.Localizer
+	tz   *time.Location
+	now  time.Time
+}
+
+func (t *turn) T(id string, data map[string]any) string { return t.loc.T(id, data) }
+
+func (t *turn) text(id string, data map[string]any) []Reply {
+	return []Reply{TextReply(t.loc.T(id, data))}
+}
+
+// Handle answers one message. A typed command always gets an answer:
+// unknown input gets a hint. In groups, chatter without a command or a
+// tracking number gets none, so the bot does not talk over people.
+func (b *Bot) Handle(ctx context.Context, m Message) []Reply {
+	t := &turn{b: b, ctx: ctx, msg: m, now: b.clock.Now()}
+	t.loc = b.catalog.Localizer(m.Language)
+	if len(m.Text) > maxMessage {
+		return t.text("error_too_long", map[string]any{"Max": maxMessage})
+	}
+	role := roleBuyer
+	if m.Chat.Platform == Slack {
+		role = roleSeller
+	}
+	kind := m.Chat.Kind
+	if kind == "" {
+		kind = Private
+	}
+	chat, err := b.store.EnsureChat(ctx, string(m.Chat.Platform), m.Chat.Team, m.Chat.ID, string(kind), role, t.now)
+	if err != nil {
+		return t.fail(err)
+	}
+	t.chat = chat
+	if chat.Language != "" {
+		t.loc = b.catalog.Localizer(chat.Language)
+	}
+	t.tz = location(chat.Timezone)
+	if !b.allow(chat.ID, t.now) {
+		return t.text("error_slow_down", nil)
+	}
+	if m.Action != nil {
+		return t.action(*m.Action)
+	}
+	cmd, args := parseCommand(m.Text)
+	switch cmd {
+	case "":
+		return t.plain(args)
+	case "start":
+		return t.text("start", nil)
+	case "help":
+		return t.text("help", nil)
+	case "track":
+		return t.track(args)
+	case "list":
+		return t.list()
+	case "info":
+		return t.info(args)
+	case "remove", "delete", "stop":
+		return t.remove(args)
+	case "rename", "label":
+		return t.rename(args)
+	case "carrier":
+		return t.carrier(args)
+	case "shop":
+		return t.shop(args)
+	case "order":
+		return t.order(args)
+	case "mute":
+		return t.mute(args, true)
+	case "unmute":
+		return t.mute(args, false)
+	case "quiet":
+		return t.quiet(args)
+	case "lang", "language":
+		return t.lang(args)
+	case "tz", "timezone":
+		return t.timezone(args)
+	case "role":
+		return t.role(args)
+	case "forget":
+		return []Reply{{Blocks: []Block{
+			{Text: &Text{Body: t.T("forget_confirm", nil)}},
+			{Buttons: []Button{{Label: t.T("button_forget_yes", nil), Action: "forget", Payload: "confirm"},
+				{Label: t.T("button_cancel", nil), Action: "cancel"}}},
+		}}}
+	}
+	return t.text("unknown", nil)
+}
+
+// allow applies the per-chat command rate: a burst of ten, then one every
+// two seconds.
+func (b *Bot) allow(chatID int64, now time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	l, ok := b.limiters[chatID]
+	if !ok {
+		if len(b.limiters) > 10000 {
+			clear(b.limiters)
+		}
+		l = rate.NewLimiter(rate.Every(2*time.Second), 10)
+		b.limiters[chatID] = l
+	}
+	return l.AllowN(now, 1)
+}
+
+// fail answers an unexpected error with an apology; the details go to the
+// log, never to the chat.
+func (t *turn) fail(err error) []Reply {
+	slog.ErrorContext(t.ctx, "handling a message failed", "platform", t.msg.Chat.Platform, "err", err)
+	return t.text("error_internal", nil)
+}
+
+// plain handles text without a command: the tracking numbers in it are
+// tracked (private chats) or offered (groups).
+func (t *turn) plain(text string) []Reply {
+	numbers := tracking.FindNumbers(text)
+	if len(numbers) == 0 {
+		if t.msg.Chat.Kind == Group || t.msg.Chat.Kind == Channel {
+			return nil
+		}
+		// A lone token that looks like a number but fits no format is
+		// still worth a try: an aggregator may know it.
+		if words := fields(text); len(words) == 1 {
+			if n := tracking.NormalizeNumber(words[0]); tracking.ValidNumber(n) && strings.ContainsAny(n, "0123456789") {
+				return t.track(n)
+			}
+		}
+		return t.text("unknown", nil)
+	}
+	if len(numbers) > 10 {
+		numbers = numbers[:10]
+	}
+	if t.msg.Chat.Kind == Private || t.msg.Chat.Kind == "" {
+		var out []Reply
+		for _, n := range numbers {
+			out = append(out, t.track(n)...)
+		}
+		return out
+	}
+	buttons := make([]Button, 0, len(numbers))
+	for _, n := range numbers {
+		buttons = append(buttons, Button{Label: t.T("button_track_number", map[string]any{"Number": n}), Action: "track", Payload: n})
+	}
+	return []Reply{{Blocks: []Block{
+		{Text: &Text{Body: t.loc.N("offer_track", len(numbers), nil)}},
+		{Buttons: buttons},
+	}}}
+}
+
+// track starts tracking what "/track" was given.
+func (t *turn) track(args string) []Reply {
+	a, ok := parseTrack(args)
+	if !ok {
+		return t.text("track_usage", nil)
+	}
+	return t.trackNumber(a, "")
+}
+
+// trackNumber tracks a number for the chat with a carrier, detecting one
+// when none is given.
+func (t *turn) trackNumber(a trackArgs, carrier string) []Reply {
+	if len([]rune(a.label)) > maxLabel {
+		return t.text("error_label_too_long", map[string]any{"Limit": maxLabel})
+	}
+	d := tracking.Detect(a.number)
+	if !tracking.ValidNumber(d.Number) {
+		return t.text("error_bad_number", map[string]any{"Number": clip(a.number, 40)})
+	}
+	if d.Mistyped {
+		return t.text("error_mistyped", map[string]any{"Number": d.Number})
+	}
+	var alternatives []tracking.Candidate
+	if carrier == "" && len(d.Candidates) > 0 {
+		carrier = d.Candidates[0].Carrier
+		for _, c := range d.Candidates[1:] {
+			if c.Checksum != tracking.ChecksumInvalid && d.Candidates[0].Confidence-c.Confidence < 0.2 {
+				alternatives = append(alternatives, c)
+			}
+		}
+	}
+	if existing, err := t.b.store.FindSubscription(t.ctx, t.chat.ID, d.Number); err == nil && existing.Shipment.Carrier == carrier {
+		return t.card(existing, t.T("track_already", map[string]any{"Number": d.Number}), false)
+	}
+	n, err := t.b.store.CountSubscriptions(t.ctx, t.chat.ID)
+	if err != nil {
+		return t.fail(err)
+	}
+	if n >= maxShipments {
+		return t.text("error_too_many", map[string]any{"Max": maxShipments})
+	}
+	res, err := t.b.engine.Track(t.ctx, tracking.TrackRequest{ChatID: t.chat.ID, Number: d.Number, Carrier: carrier, Label: a.label})
+	if errors.Is(err, tracking.ErrNoProvider) {
+		return t.text("error_no_provider", map[string]any{"Number": d.Number, "Carrier": tracking.CarrierName(carrier)})
+	}
+	if err != nil {
+		return t.fail(err)
+	}
+	if res.Shipment.StoppedReason == tracking.StopSilent {
+		if err := t.b.store.Resume(t.ctx, res.Shipment.ID, t.now); err != nil {
+			return t.fail(err)
+		}
+	}
+	if a.orderRef != "" {
+		ref := clip(a.orderRef, maxLabel)
+		if err := t.b.store.UpdateSubscription(t.ctx, t.chat.ID, res.SubscriptionID, store.SubscriptionSettings{OrderRef: &ref}); err != nil {
+			return t.fail(err)
+		}
+	}
+	tr, err := t.b.store.Subscription(t.ctx, t.chat.ID, res.SubscriptionID)
+	if err != nil {
+		return t.fail(err)
+	}
+	intro := t.T("track_started", map[string]any{"Number": d.Number, "Carrier": tracking.CarrierName(tr.Shipment.Carrier)})
+	if !res.New {
+		intro = t.T("track_already", map[string]any{"Number": d.Number})
+	}
+	if res.LookupErr != nil {
+		intro += "\n" + t.lookupProblem(res.LookupErr)
+	}
+	replies := t.card(tr, intro, false)
+	if len(alternatives) > 0 {
+		buttons := make([]Button, 0, len(alternatives))
+		for _, c := range alternatives {
+			buttons = append(buttons, Button{Label: tracking.CarrierName(c.Carrier), Action: "carrier", Payload: strconv.FormatInt(tr.Sub.ID, 10) + "|" + c.Carrier})
+		}
+		replies = append(replies, Reply{Blocks: []Block{
+			{Text: &Text{Body: t.T("track_ambiguous", map[string]any{"Carrier": tracking.CarrierName(carrier)})}},
+			{Buttons: buttons},
+		}})
+	}
+	return replies
+}
+
+// lookupProblem explains a failed first lookup without its technical
+// details.
+func (t *turn) lookupProblem(err error) string {
+	var rl *tracking.RateLimitError
+	switch {
+	case errors.Is(err, tracking.ErrNumberUnknown):
+		return t.T("lookup_not_found", nil)
+	case errors.As(err, &rl):
+		return t.T("lookup_busy", nil)
+	}
+	return t.T("lookup_failed", nil)
+}
+
+// find resolves a number or label to one of the chat's subscriptions; with
+// no reference and exactly one subscription, that one.
+func (t *turn) find(ref string) (store.Tracked, []Reply) {
+	if ref == "" {
+		subs, err := t.b.store.Subscriptions(t.ctx, t.chat.ID)
+		if err != nil {
+			return store.Tracked{}, t.fail(err)
+		}
+		if len(subs) == 1 {
+			return subs[0], nil
+		}
+		return store.Tracked{}, t.text("error_which", nil)
+	}
+	tr, err := t.b.store.FindSubscription(t.ctx, t.chat.ID, ref)
+	if errors.Is(err, store.ErrNotFound) {
+		// The number may have been pasted with spaces or dashes.
+		tr, err = t.b.store.FindSubscription(t.ctx, t.chat.ID, tracking.NormalizeNumber(ref))
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Tracked{}, t.text("error_not_tracked", map[string]any{"Number": clip(ref, 40)})
+	}
+	if err != nil {
+		return store.Tracked{}, t.fail(err)
+	}
+	return tr, nil
+}
+
+// findLeading resolves "REF rest…" where REF may be a label of several
+// words: the longest leading run of words that names a subscription wins.
+func (t *turn) findLeading(args string) (store.Tracked, string, []Reply) {
+	words := fields(args)
+	for i := len(words) - 1; i >= 1; i-- {
+		ref := strings.Join(words[:i], " ")
+		tr, err := t.b.store.FindSubscription(t.ctx, t.chat.ID, ref)
+		if err == nil {
+			return tr, strings.Join(words[i:], " "), nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return store.Tracked{}, "", t.fail(err)
+		}
+	}
+	ref, rest := splitRef(args)
+	tr, errReply := t.find(ref)
+	return tr, rest, errReply
+}
+
+func (t *turn) info(args string) []Reply {
+	tr, errReply := t.find(strings.TrimSpace(args))
+	if errReply != nil {
+		return errReply
+	}
+	return t.card(tr, "", false)
+}
+
+func (t *turn) remove(args string) []Reply {
+	tr, errReply := t.find(strings.TrimSpace(args))
+	if errReply != nil {
+		return errReply
+	}
+	if err := t.b.store.Unsubscribe(t.ctx, t.chat.ID, tr.Sub.ID); err != nil {
+		return t.fail(err)
+	}
+	return t.text("removed", map[string]any{"Number": display(tr)})
+}
+
+func (t *turn) rename(args string) []Reply {
+	if len(fields(args)) < 2 {
+		return t.text("rename_usage", nil)
+	}
+	tr, label, errReply := t.findLeading(args)
+	if errReply != nil {
+		return errReply
+	}
+	if label == "" {
+		return t.text("rename_usage", nil)
+	}
+	if len([]rune(label)) > maxLabel {
+		return t.text("error_label_too_long", map[string]any{"Limit": maxLabel})
+	}
+	if err := t.b.store.UpdateSubscription(t.ctx, t.chat.ID, tr.Sub.ID, store.SubscriptionSettings{Label: &label}); err != nil {
+		return t.fail(err)
+	}
+	return t.text("renamed", map[string]any{"Number": tr.Shipment.Number, "Label": label})
+}
+
+func (t *turn) order(args string) []Reply {
+	if len(fields(args)) < 2 {
+		return t.text("order_usage", nil)
+	}
+	tr, order, errReply := t.findLeading(args)
+	if errReply != nil {
+		return errReply
+	}
+	if order == "" {
+		return t.text("order_usage", nil)
+	}
+	order = clip(order, maxLabel)
+	if err := t.b.store.UpdateSubscription(t.ctx, t.chat.ID, tr.Sub.ID, store.SubscriptionSettings{OrderRef: &order}); err != nil {
+		return t.fail(err)
+	}
+	return t.text("order_set", map[string]any{"Number": tr.Shipment.Number, "Order": order})
+}
+
+// carrier corrects the carrier of a tracked number: the chat moves to the
+// shipment under the right carrier, which is looked up at once.
+func (t *turn) carrier(args string) []Reply {
+	if len(fields(args)) < 2 {
+		return t.text("carrier_usage", nil)
+	}
+	tr, name, errReply := t.findLeading(args)
+	if errReply != nil {
+		return errReply
+	}
+	id, ok := carrierID(name)
+	if !ok {
+		return t.text("error_unknown_carrier", map[string]any{"Carrier": clip(name, 40)})
+	}
+	return t.recarrier(tr, id)
+}
+
+func (t *turn) recarrier(tr store.Tracked, carrier string) []Reply {
+	if tr.Shipment.Carrier == carrier {
+		return t.card(tr, t.T("carrier_unchanged", map[string]any{"Carrier": tracking.CarrierName(carrier)}), false)
+	}
+	res, err := t.b.engine.Track(t.ctx, tracking.TrackRequest{ChatID: t.chat.ID, Number: tr.Shipment.Number, Carrier: carrier, Label: tr.Sub.Label})
+	if errors.Is(err, tracking.ErrNoProvider) {
+		return t.text("error_no_provider", map[string]any{"Number": tr.Shipment.Number, "Carrier": tracking.CarrierName(carrier)})
+	}
+	if err != nil {
+		return t.fail(err)
+	}
+	keep := store.SubscriptionSettings{OrderRef: &tr.Sub.OrderRef, Marketplace: &tr.Sub.Marketplace, Muted: &tr.Sub.Muted}
+	if err := t.b.store.UpdateSubscription(t.ctx, t.chat.ID, res.SubscriptionID, keep); err != nil {
+		return t.fail(err)
+	}
+	if err := t.b.store.Unsubscribe(t.ctx, t.chat.ID, tr.Sub.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return t.fail(err)
+	}
+	moved, err := t.b.store.Subscription(t.ctx, t.chat.ID, res.SubscriptionID)
+	if err != nil {
+		return t.fail(err)
+	}
+	intro := t.T("carrier_changed", map[string]any{"Number": tr.Shipment.Number, "Carrier": tracking.CarrierName(carrier)})
+	if res.LookupErr != nil {
+		intro += "\n" + t.lookupProblem(res.LookupErr)
+	}
+	return t.card(moved, intro, false)
+}
+
+// marketplaces are the shops whose buyer-protection steps trackbot knows.
+var marketplaces = []string{"aliexpress", "temu", "shein", "ebay", "amazon", "other"}
+
+func (t *turn) shop(args string) []Reply {
+	words := fields(args)
+	if len(words) < 2 || !slices.Contains(marketplaces, strings.ToLower(words[len(words)-1])) {
+		return t.text("shop_usage", nil)
+	}
+	shop := strings.ToLower(words[len(words)-1])
+	tr, errReply := t.find(strings.Join(words[:len(words)-1], " "))
+	if errReply != nil {
+		return errReply
+	}
+	if err := t.b.store.UpdateSubscription(t.ctx, t.chat.ID, tr.Sub.ID, store.SubscriptionSettings{Marketplace: &shop}); err != nil {
+		return t.fail(err)
+	}
+	if err := t.b.engine.Reguide(t.ctx, tr.Sub.ID, tr.Shipment.ID); err != nil {
+		return t.fail(err)
+	}
+	return t.text("shop_set", map[string]any{"Number": display(tr), "Shop": t.T("shop_"+shop, nil)})
+}
+
+func (t *turn) mute(args string, muted bool) []Reply {
+	ref := strings.TrimSpace(args)
+	if ref == "" {
+		if err := t.b.store.UpdateChat(t.ctx, t.chat.ID, store.ChatSettings{Muted: &muted}, t.now); err != nil {
+			return t.fail(err)
+		}
+		if !muted {
+			if err := t.b.store.ReleaseDeferred(t.ctx, t.chat.ID, t.now); err != nil {
+				return t.fail(err)
+			}
+			return t.text("unmuted_chat", nil)
+		}
+		return t.text("muted_chat", nil)
+	}
+	tr, errReply := t.find(ref)
+	if errReply != nil {
+		return errReply
+	}
+	return t.setMuted(tr, muted, false)
+}
+
+func (t *turn) setMuted(tr store.Tracked, muted, replace bool) []Reply {
+	if err := t.b.store.UpdateSubscription(t.ctx, t.chat.ID, tr.Sub.ID, store.SubscriptionSettings{Muted: &muted}); err != nil {
+		return t.fail(err)
+	}
+	if !muted {
+		if err := t.b.store.ReleaseDeferred(t.ctx, t.chat.ID, t.now); err != nil {
+			return t.fail(err)
+		}
+	}
+	tr.Sub.Muted = muted
+	id := "muted_one"
+	if !muted {
+		id = "unmuted_one"
+	}
+	return t.card(tr, t.T(id, map[string]any{"Number": display(tr)}), replace)
+}
+
+func (t *turn) quiet(args string) []Reply {
+	start, end, off, ok := parseQuiet(args)
+	if !ok {
+		return t.text("quiet_usage", nil)
+	}
+	q := [2]*int{nil, nil}
+	if !off {
+		q = [2]*int{&start, &end}
+	}
+	if err := t.b.store.UpdateChat(t.ctx, t.chat.ID, store.ChatSettings{Quiet: &q}, t.now); err != nil {
+		return t.fail(err)
+	}
+	if off {
+		return t.text("quiet_off", nil)
+	}
+	return t.text("quiet_set", map[string]any{"From": twoDigits(start), "To": twoDigits(end), "Zone": t.tz.String()})
+}
+
+func (t *turn) lang(args string) []Reply {
+	code := strings.ToLower(strings.TrimSpace(args))
+	if !t.b.catalog.Supports(code) {
+		return t.text("lang_usage", map[string]any{"Lang": strings.Join(t.b.catalog.Languages(), ", ")})
+	}
+	if err := t.b.store.UpdateChat(t.ctx, t.chat.ID, store.ChatSettings{Language: &code}, t.now); err != nil {
+		return t.fail(err)
+	}
+	t.loc = t.b.catalog.Localizer(code)
+	return t.text("lang_set", nil)
+}
+
+func (t *turn) timezone(args string) []Reply {
+	name := strings.TrimSpace(args)
+	loc, err := time.LoadLocation(name)
+	if name == "" || err != nil || strings.EqualFold(name, "local") {
+		return t.text("tz_usage", map[string]any{"Zone": clip(name, 40)})
+	}
+	zone := loc.String()
+	if err := t.b.store.UpdateChat(t.ctx, t.chat.ID, store.ChatSettings{Timezone: &zone}, t.now); err != nil {
+		return t.fail(err)
+	}
+	return t.text("tz_set", map[string]any{"Zone": zone, "Date": t.now.In(loc).Format("2006-01-02 15:04")})
+}
+
+func (t *turn) role(args string) []Reply {
+	r := strings.ToLower(strings.TrimSpace(args))
+	if r != roleBuyer && r != roleSeller {
+		return t.text("role_usage", nil)
+	}
+	if err := t.b.store.UpdateChat(t.ctx, t.chat.ID, store.ChatSettings{Role: &r}, t.now); err != nil {
+		return t.fail(err)
+	}
+	subs, err := t.b.store.Subscriptions(t.ctx, t.chat.ID)
+	if err != nil {
+		return t.fail(err)
+	}
+	for _, tr := range subs {
+		if err := t.b.engine.Reguide(t.ctx, tr.Sub.ID, tr.Shipment.ID); err != nil {
+			return t.fail(err)
+		}
+	}
+	return t.text("role_set_"+r, nil)
+}
+
+// action handles a pressed button. Every payload is checked against the
+// chat that pressed it: a subscription of another chat is not found.
+func (t *turn) action(a Action) []Reply {
+	switch a.Name {
+	case "track":
+		number, carrier, _ := strings.Cut(a.Payload, "|")
+		return t.trackNumber(trackArgs{number: tracking.NormalizeNumber(number)}, carrier)
+	case "forget":
+		if a.Payload != "confirm" {
+			return nil
+		}
+		n, err := t.b.store.Forget(t.ctx, t.chat.ID)
+		if err != nil {
+			return t.fail(err)
+		}
+		return []Reply{{Replace: true, Blocks: []Block{{Text: &Text{Body: t.loc.N("forget_done", n, nil)}}}}}
+	case "cancel":
+		return []Reply{{Replace: true, Blocks: []Block{{Text: &Text{Body: t.T("cancelled", nil)}}}}}
+	}
+	subPart, extra, _ := strings.Cut(a.Payload, "|")
+	subID, err := strconv.ParseInt(subPart, 10, 64)
+	if err != nil {
+		return t.text("error_stale_button", nil)
+	}
+	tr, err := t.b.store.Subscription(t.ctx, t.chat.ID, subID)
+	if errors.Is(err, store.ErrNotFound) {
+		return t.text("error_stale_button", nil)
+	}
+	if err != nil {
+		return t.fail(err)
+	}
+	switch a.Name {
+	case "info":
+		return t.card(tr, "", false)
+	case "refresh":
+		intro := ""
+		if st, err := t.b.engine.Refresh(t.ctx, tr.Shipment.ID); st == nil {
+			return t.fail(err)
+		} else if err != nil {
+			intro = t.lookupProblem(err)
+		}
+		if tr, err = t.b.store.Subscription(t.ctx, t.chat.ID, subID); err != nil {
+			return t.fail(err)
+		}
+		return t.card(tr, intro, true)
+	case "mute":
+		return t.setMuted(tr, true, true)
+	case "unmute":
+		return t.setMuted(tr, false, true)
+	case "remove":
+		if err := t.b.store.Unsubscribe(t.ctx, t.chat.ID, subID); err != nil {
+			return t.fail(err)
+		}
+		return []Reply{{Replace: true, Blocks: []Block{{Text: &Text{Body: t.T("removed", map[string]any{"Number": display(tr)})}}}}}
+	case "rename":
+		return t.text("rename_hint", map[string]any{"Number": tr.Shipment.Number})
+	case "carrier":
+		if _, ok := tracking.LookupCarrier(extra); !ok {
+			return t.text("error_stale_button", nil)
+		}
+		return t.recarrier(tr, extra)
+	case "share":
+		return t.share(tr)
+	case "unshare":
+		if err := t.b.store.RevokeShareTokens(t.ctx, t.chat.ID, tr.Sub.ID, t.now); err != nil {
+			return t.fail(err)
+		}
+		return t.text("share_revoked", map[string]any{"Number": display(tr)})
+	case "resume":
+		if err := t.b.store.Resume(t.ctx, tr.Shipment.ID, t.now); err != nil {
+			return t.fail(err)
+		}
+		return t.text("resumed", map[string]any{"Number": display(tr)})
+	case "snooze":
+		until := t.now.Add(24 * time.Hour)
+		p := &until
+		if err := t.b.store.UpdateSubscription(t.ctx, t.chat.ID, subID, store.SubscriptionSettings{SnoozedUntil: &p}); err != nil {
+			return t.fail(err)
+		}
+		return t.text("snoozed", map[string]any{"Number": display(tr), "Date": until.In(t.tz).Format("2006-01-02 15:04")})
+	case "ack":
+		return t.text("acknowledged", map[string]any{"Number": display(tr), "User": t.msg.User})
+	case "missing":
+		return t.missing(tr)
+	}
+	return t.text("error_stale_button", nil)
+}
+
+// location loads a chat's time zone, UTC when it cannot.
+func location(name string) *time.Location {
+	if loc, err := time.LoadLocation(name); err == nil && name != "" {
+		return loc
+	}
+	return time.UTC
+}
+
+func twoDigits(h int) string {
+	if h < 10 {
+		return "0" + strconv.Itoa(h)
+	}
+	return strconv.Itoa(h)
+}

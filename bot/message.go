@@ -1,0 +1,125 @@
+// Package bot is trackbot's conversation core. It turns a chat message into
+// a reply and an outbox row into a push, in the chat's language, without
+// knowing which chat platform carries them: adapters translate between a
+// platform and the Message and Reply values defined here.
+package bot
+
+import "context"
+
+// Platform names a chat platform.
+type Platform string
+
+// The platforms trackbot speaks on.
+const (
+	Telegram Platform = "telegram"
+	Slack    Platform = "slack"
+	Console  Platform = "console"
+)
+
+// ChatKind tells private conversations from shared ones.
+type ChatKind string
+
+// The kinds of chat.
+const (
+	Private ChatKind = "private"
+	Group   ChatKind = "group"
+	Channel ChatKind = "channel"
+)
+
+// ChatRef identifies a chat on its platform.
+type ChatRef struct {
+	Platform Platform
+	// Team is the workspace on platforms that have one (Slack); "" elsewhere.
+	Team string
+	// ID is the platform's id of the chat or channel.
+	ID   string
+	Kind ChatKind
+}
+
+// Message is what a person said or pressed.
+type Message struct {
+	Chat ChatRef
+	// User is the platform's id of the person.
+	User string
+	// Text is what was typed; empty when a button was pressed.
+	Text string
+	// Action is the pressed button, or nil.
+	Action *Action
+	// Language is the platform's hint of the person's language ("de-AT").
+	Language string
+}
+
+// Action is a pressed button: the action the button carried and its payload.
+type Action struct {
+	Name    string
+	Payload string
+}
+
+// Reply is what trackbot answers: blocks of text, timelines and buttons,
+// which each adapter renders natively.
+type Reply struct {
+	Blocks []Block
+	// Replace asks the adapter to edit the message the pressed button
+	// belongs to instead of sending a new one, where it can.
+	Replace bool
+	// Urgent marks a push that needs someone to act; a platform with
+	// threads also shows it in the channel.
+	Urgent bool
+}
+
+// Block is one part of a reply. Exactly one of its fields is set.
+type Block struct {
+	Text     *Text
+	Timeline []TimelineEntry
+	Buttons  []Button
+}
+
+// Text is a paragraph. Title marks a heading; Emphasis marks parts a
+// renderer may stress. Every string is plain text: adapters escape it.
+type Text struct {
+	Title bool
+	Body  string
+}
+
+// TimelineEntry is one line of a shipment's journey.
+type TimelineEntry struct {
+	When        string
+	Description string
+	Place       string
+	Carrier     string
+}
+
+// Button carries an action and an opaque payload back to the core.
+type Button struct {
+	Label   string
+	Action  string
+	Payload string
+}
+
+// Adapter connects the core to one chat platform.
+//
+// Run receives messages until ctx ends and hands each to the handler,
+// sending back the replies it returns. Send delivers a push to a chat; it
+// returns an error wrapping ErrChatGone when the platform says the chat can
+// never be reached again, and a *RetryError when the platform asks to wait.
+type Adapter interface {
+	Platform() Platform
+	Run(ctx context.Context, h Handler) error
+	Send(ctx context.Context, chat ChatRef, r Reply) error
+}
+
+// Handler answers one message.
+type Handler interface {
+	Handle(ctx context.Context, m Message) []Reply
+}
+
+// HandlerFunc adapts a function to a Handler.
+type HandlerFunc func(ctx context.Context, m Message) []Reply
+
+// Handle calls f.
+func (f HandlerFunc) Handle(ctx context.Context, m Message) []Reply { return f(ctx, m) }
+
+// TextReply is a reply of one paragraph.
+func TextReply(body string) Reply {
+	return Reply{Blocks: []Block{{Text: &Text{Body: body}}}}
+}

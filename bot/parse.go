@@ -1,0 +1,151 @@
+package bot
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/trackbot/trackbot/tracking"
+)
+
+// Input bounds (DESIGN §8).
+const (
+	maxMessage   = 4096
+	maxLabel     = 64
+	maxShipments = 200
+)
+
+// parseCommand splits "/track@trackbot X y" into "track" and "X y". Text
+// without a leading slash has no command.
+func parseCommand(text string) (cmd, args string) {
+	text = strings.TrimSpace(text)
+	if !strings.HasPrefix(text, "/") {
+		return "", text
+	}
+	head, rest, _ := strings.Cut(text[1:], " ")
+	if i := strings.IndexAny(head, "\n\t"); i >= 0 {
+		head, rest = head[:i], head[i+1:]+" "+rest
+	}
+	head, _, _ = strings.Cut(head, "@")
+	return strings.ToLower(head), strings.TrimSpace(rest)
+}
+
+// fields splits arguments on white space, keeping "quoted phrases" and
+// «guillemets» together.
+func fields(s string) []string {
+	var out []string
+	var cur strings.Builder
+	var quote rune
+	flush := func() {
+		if cur.Len() > 0 {
+			out = append(out, cur.String())
+			cur.Reset()
+		}
+	}
+	for _, r := range s {
+		switch {
+		case quote != 0 && r == quote:
+			quote = 0
+			flush()
+		case quote == 0 && (r == '"' || r == '“' || r == '«' || r == '\''):
+			flush()
+			quote = map[rune]rune{'"': '"', '“': '”', '«': '»', '\'': '\''}[r]
+		case quote == 0 && unicode.IsSpace(r):
+			flush()
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	flush()
+	return out
+}
+
+// trackArgs is what "/track" was given: the number wherever it stands in
+// the line, an optional "order REF", and the rest as the label.
+type trackArgs struct {
+	number   string
+	label    string
+	orderRef string
+}
+
+// parseTrack finds the tracking number among the words: the first that
+// fits a known format, else the first that could be a number at all.
+func parseTrack(args string) (trackArgs, bool) {
+	words := fields(args)
+	var out trackArgs
+	numberAt := -1
+	for pass := 0; pass < 2 && numberAt < 0; pass++ {
+		for i, w := range words {
+			n := tracking.NormalizeNumber(w)
+			if !tracking.ValidNumber(n) || !strings.ContainsAny(n, "0123456789") && !strings.HasPrefix(n, "DEMO-") {
+				continue
+			}
+			if pass == 0 && len(tracking.Detect(n).Candidates) == 0 {
+				continue
+			}
+			out.number, numberAt = n, i
+			break
+		}
+	}
+	if numberAt < 0 {
+		return out, false
+	}
+	var rest []string
+	for i := 0; i < len(words); i++ {
+		if i == numberAt {
+			continue
+		}
+		if strings.EqualFold(words[i], "order") && i+1 < len(words) && i+1 != numberAt {
+			out.orderRef = words[i+1]
+			i++
+			continue
+		}
+		rest = append(rest, words[i])
+	}
+	out.label = strings.Join(rest, " ")
+	return out, true
+}
+
+// splitRef splits "REF rest…" where REF is a number or label: a known
+// reference may contain spaces when quoted.
+func splitRef(args string) (ref, rest string) {
+	words := fields(args)
+	if len(words) == 0 {
+		return "", ""
+	}
+	return words[0], strings.Join(words[1:], " ")
+}
+
+// parseQuiet reads "22-07", "22:00-07:00" or "off".
+func parseQuiet(s string) (start, end int, off, ok bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "off" || s == "0" || s == "none" {
+		return 0, 0, true, true
+	}
+	a, b, found := strings.Cut(s, "-")
+	if !found {
+		return 0, 0, false, false
+	}
+	hour := func(x string) (int, bool) {
+		x = strings.TrimSpace(x)
+		x, _, _ = strings.Cut(x, ":")
+		h, err := strconv.Atoi(x)
+		return h, err == nil && h >= 0 && h <= 24
+	}
+	start, ok1 := hour(a)
+	end, ok2 := hour(b)
+	if !ok1 || !ok2 || start%24 == end%24 {
+		return 0, 0, false, false
+	}
+	return start % 24, end % 24, false, true
+}
+
+// clip shortens s to n characters.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}

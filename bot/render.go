@@ -1,0 +1,329 @@
+package bot
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+	langdisplay "golang.org/x/text/language/display"
+
+	"github.com/trackbot/trackbot/store"
+	"github.com/trackbot/trackbot/tracking"
+)
+
+// The roles a chat can take; guidance speaks to each differently.
+const (
+	roleBuyer  = "buyer"
+	roleSeller = "seller"
+)
+
+// display is how a chat names one of its shipments: its label, else its
+// number.
+func display(tr store.Tracked) string {
+	if tr.Sub.Label != "" {
+		return tr.Sub.Label
+	}
+	return tr.Shipment.Number
+}
+
+// carrierID reads a carrier a person typed: an id ("dhl-express") or a
+// name ("DHL Express", "4PX"), in any case.
+func carrierID(s string) (string, bool) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if info, ok := tracking.LookupCarrier(s); ok {
+		return info.ID, true
+	}
+	squash := func(x string) string {
+		return strings.NewReplacer(" ", "", "-", "", "_", "", "&", "", ".", "").Replace(strings.ToLower(x))
+	}
+	for _, c := range tracking.Carriers() {
+		if squash(c.Name) == squash(s) || squash(c.ID) == squash(s) {
+			return c.ID, true
+		}
+	}
+	return "", false
+}
+
+// statusName is the localized name of a shipment's state: the sub-status
+// when it says more than the status.
+func (t *turn) statusName(st tracking.Status, sub tracking.Substatus) string {
+	if sub != "" && sub != tracking.SubOther {
+		return t.T("sub_"+string(sub), nil)
+	}
+	return t.T("status_"+string(st), nil)
+}
+
+// since says how long ago a time was, in days.
+func (t *turn) since(at *time.Time) string {
+	if at == nil {
+		return t.T("no_events_yet", nil)
+	}
+	days := int(t.now.Sub(*at).Hours() / 24)
+	if days <= 0 {
+		return t.T("today", nil)
+	}
+	return t.loc.N("days_ago", days, nil)
+}
+
+func (t *turn) date(at time.Time) string {
+	return at.In(t.tz).Format("2006-01-02 15:04")
+}
+
+// card renders one shipment: state, route, the whole timeline newest first,
+// and its buttons. intro, when set, comes first.
+func (t *turn) card(tr store.Tracked, intro string, replace bool) []Reply {
+	sh, err := t.b.store.ShipmentView(t.ctx, tr.Shipment.ID)
+	if err != nil {
+		return t.fail(err)
+	}
+	var blocks []Block
+	if intro != "" {
+		blocks = append(blocks, Block{Text: &Text{Body: intro}})
+	}
+	title := sh.Number
+	if tr.Sub.Label != "" {
+		title = tr.Sub.Label + " · " + sh.Number
+	}
+	blocks = append(blocks, Block{Text: &Text{Title: true, Body: title}})
+
+	var lines []string
+	lines = append(lines, t.T("card_status", map[string]any{
+		"Status": t.statusName(sh.Status, sh.Substatus), "Carrier": tracking.CarrierName(sh.Carrier), "Days": t.since(sh.LastEventAt)}))
+	if sh.OriginCountry != "" || sh.DestinationCountry != "" {
+		lines = append(lines, t.T("card_route", map[string]any{
+			"From": countryOrUnknown(t, sh.OriginCountry), "To": countryOrUnknown(t, sh.DestinationCountry)}))
+	}
+	for _, l := range sh.Legs {
+		lines = append(lines, t.T("card_leg", map[string]any{"Number": l.Number, "Carrier": tracking.CarrierName(l.Carrier)}))
+	}
+	if sh.ETA != nil && !sh.Status.Final() {
+		lines = append(lines, t.T("card_eta", map[string]any{"Date": t.date(*sh.ETA)}))
+	}
+	if tr.Sub.OrderRef != "" {
+		lines = append(lines, t.T("card_order", map[string]any{"Order": tr.Sub.OrderRef}))
+	}
+	if tr.Sub.Marketplace != "" {
+		lines = append(lines, t.T("card_shop", map[string]any{"Shop": t.T("shop_"+tr.Sub.Marketplace, nil)}))
+	}
+	if tr.Sub.Muted {
+		lines = append(lines, t.T("card_muted", nil))
+	}
+	if sh.StoppedReason == tracking.StopSilent {
+		lines = append(lines, t.T("card_stopped", nil))
+	}
+	blocks = append(blocks, Block{Text: &Text{Body: strings.Join(lines, "\n")}})
+
+	if len(sh.Events) > 0 {
+		entries := make([]TimelineEntry, 0, len(sh.Events))
+		for i := len(sh.Events) - 1; i >= 0 && len(entries) < 30; i-- {
+			e := sh.Events[i]
+			entries = append(entries, TimelineEntry{When: t.date(e.Time), Description: e.Description,
+				Place: e.Location.String(), Carrier: legCarrier(sh, e)})
+		}
+		blocks = append(blocks, Block{Timeline: entries})
+	} else {
+		blocks = append(blocks, Block{Text: &Text{Body: t.T("no_events_yet_long", nil)}})
+	}
+	blocks = append(blocks, t.guidanceBlocks(tr, sh)...)
+	blocks = append(blocks, Block{Buttons: t.cardButtons(tr, sh)})
+	return []Reply{{Blocks: blocks, Replace: replace}}
+}
+
+// legCarrier names the carrier of an event on a multi-leg journey; on a
+// single-leg one the card's header already says it.
+func legCarrier(sh *tracking.Shipment, e tracking.Event) string {
+	if len(sh.Legs) == 0 || e.Number == "" || e.Number == sh.Number {
+		return ""
+	}
+	return e.Number
+}
+
+// countryOrUnknown names a country in the chat's language.
+func countryOrUnknown(t *turn, cc string) string {
+	if cc == "" {
+		return "?"
+	}
+	region, err := language.ParseRegion(cc)
+	if err != nil {
+		return tracking.CountryName(cc)
+	}
+	if name := langdisplay.Regions(language.Make(t.loc.Language())).Name(region); name != "" {
+		return name
+	}
+	return tracking.CountryName(cc)
+}
+
+func (t *turn) cardButtons(tr store.Tracked, sh *tracking.Shipment) []Button {
+	id := strconv.FormatInt(tr.Sub.ID, 10)
+	buttons := []Button{{Label: t.T("button_refresh", nil), Action: "refresh", Payload: id}}
+	if sh.StoppedReason == tracking.StopSilent {
+		buttons = append(buttons, Button{Label: t.T("button_resume", nil), Action: "resume", Payload: id})
+	}
+	if sh.Status == tracking.StatusDelivered {
+		buttons = append(buttons, Button{Label: t.T("button_missing", nil), Action: "missing", Payload: id})
+	}
+	if t.msg.Chat.Platform == Slack {
+		// A team shares the channel's shipments: whoever handles one says
+		// so, or puts it off for a day.
+		buttons = append(buttons,
+			Button{Label: t.T("button_ack", nil), Action: "ack", Payload: id},
+			Button{Label: t.T("button_snooze", nil), Action: "snooze", Payload: id})
+	}
+	buttons = append(buttons, Button{Label: t.T("button_rename", nil), Action: "rename", Payload: id})
+	if tr.Sub.Muted {
+		buttons = append(buttons, Button{Label: t.T("button_unmute", nil), Action: "unmute", Payload: id})
+	} else {
+		buttons = append(buttons, Button{Label: t.T("button_mute", nil), Action: "mute", Payload: id})
+	}
+	buttons = append(buttons,
+		Button{Label: t.T("button_remove", nil), Action: "remove", Payload: id},
+		Button{Label: t.T("button_share", nil), Action: "share", Payload: id})
+	return buttons
+}
+
+// list groups the chat's shipments: needs attention, on the way, delivered
+// recently.
+func (t *turn) list() []Reply {
+	subs, err := t.b.store.Subscriptions(t.ctx, t.chat.ID)
+	if err != nil {
+		return t.fail(err)
+	}
+	if len(subs) == 0 {
+		return t.text("list_empty", nil)
+	}
+	var attention, moving, delivered []string
+	old := 0
+	for _, tr := range subs {
+		sh := tr.Shipment
+		line := "• " + t.T("list_line", map[string]any{
+			"Label": display(tr), "Carrier": tracking.CarrierName(sh.Carrier),
+			"Status": t.statusName(sh.Status, sh.Substatus), "Days": t.since(sh.LastEventAt)})
+		switch {
+		case sh.NeedsAttention(t.now) || t.urgentAdvice(tr):
+			attention = append(attention, line)
+		case sh.Status.Final():
+			if sh.LastEventAt != nil && t.now.Sub(*sh.LastEventAt) > 30*24*time.Hour {
+				old++
+				continue
+			}
+			delivered = append(delivered, line)
+		default:
+			moving = append(moving, line)
+		}
+	}
+	var blocks []Block
+	add := func(title string, lines []string) {
+		if len(lines) == 0 {
+			return
+		}
+		blocks = append(blocks, Block{Text: &Text{Title: true, Body: title}}, Block{Text: &Text{Body: strings.Join(lines, "\n")}})
+	}
+	add(t.T("list_attention", nil), attention)
+	add(t.T("list_moving", nil), moving)
+	add(t.T("list_delivered", nil), delivered)
+	if old > 0 {
+		blocks = append(blocks, Block{Text: &Text{Body: t.loc.N("list_older", old, nil)}})
+	}
+	return []Reply{{Blocks: blocks}}
+}
+
+// urgentAdvice reports whether guidance at warn or action level applies.
+func (t *turn) urgentAdvice(tr store.Tracked) bool {
+	sh := tracking.NewShipment(tr.Shipment, tr.Shipment.Events)
+	for _, a := range t.b.engine.Advise(sh, tr.Sub.Marketplace, t.readerRole(), t.now) {
+		if a.Level != tracking.LevelInfo {
+			return true
+		}
+	}
+	return false
+}
+
+// share creates a revocable link to a read-only tracking page.
+func (t *turn) share(tr store.Tracked) []Reply {
+	if t.b.publicURL == "" {
+		return t.text("share_unavailable", nil)
+	}
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return t.fail(err)
+	}
+	token := hex.EncodeToString(b)
+	if err := t.b.store.CreateShareToken(t.ctx, t.chat.ID, tr.Sub.ID, token, t.now); err != nil {
+		return t.fail(err)
+	}
+	return []Reply{{Blocks: []Block{
+		{Text: &Text{Body: t.T("share_link", map[string]any{"Number": display(tr), "Link": t.b.publicURL + "/t/" + token})}},
+		{Buttons: []Button{{Label: t.T("button_unshare", nil), Action: "unshare", Payload: strconv.FormatInt(tr.Sub.ID, 10)}}},
+	}}}
+}
+
+// readerRole is the chat's role for guidance.
+func (t *turn) readerRole() tracking.Role {
+	if t.chat != nil && t.chat.Role == roleSeller {
+		return tracking.RoleSeller
+	}
+	return tracking.RoleBuyer
+}
+
+// guidanceBlocks renders the guidance that applies to a shipment now,
+// most urgent first.
+func (t *turn) guidanceBlocks(tr store.Tracked, sh *tracking.Shipment) []Block {
+	var blocks []Block
+	for _, a := range t.b.engine.Advise(sh, tr.Sub.Marketplace, t.readerRole(), t.now) {
+		blocks = append(blocks, Block{Text: &Text{Body: levelMark(a.Level) + t.advice(a.Message, a.Data)}})
+	}
+	return blocks
+}
+
+// levelMark prefixes advice by how urgent it is.
+func levelMark(l tracking.Level) string {
+	switch l {
+	case tracking.LevelAction:
+		return "❗ "
+	case tracking.LevelWarn:
+		return "⚠️ "
+	}
+	return "ℹ️ "
+}
+
+// advice renders a guidance message: dates in the chat's zone, the plural
+// form that its day count calls for.
+func (t *turn) advice(id string, data map[string]any) string {
+	d := make(map[string]any, len(data))
+	for k, v := range data {
+		d[k] = v
+	}
+	switch dl := d["Deadline"].(type) {
+	case time.Time:
+		d["Deadline"] = dl.In(t.tz).Format("2006-01-02")
+	case string:
+		if at, err := time.Parse(time.RFC3339, dl); err == nil {
+			d["Deadline"] = at.In(t.tz).Format("2006-01-02")
+		}
+	}
+	switch n := d["Days"].(type) {
+	case int:
+		return t.loc.N(id, n, d)
+	case float64: // decoded from an outbox payload
+		d["Days"] = int(n)
+		return t.loc.N(id, int(n), d)
+	}
+	return t.T(id, d)
+}
+
+// missing answers the "I didn't get it" button of a delivered shipment
+// with the steps for the chat's role and the shop.
+func (t *turn) missing(tr store.Tracked) []Reply {
+	sh, err := t.b.store.ShipmentView(t.ctx, tr.Shipment.ID)
+	if err != nil {
+		return t.fail(err)
+	}
+	a := t.b.engine.MissingSteps(sh, tr.Sub.Marketplace, t.readerRole(), t.now)
+	return []Reply{{Blocks: []Block{
+		{Text: &Text{Title: true, Body: display(tr)}},
+		{Text: &Text{Body: t.advice(a.Message, a.Data)}},
+	}}}
+}

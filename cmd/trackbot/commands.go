@@ -1,0 +1,286 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/sethvargo/go-envconfig"
+	"golang.org/x/sync/errgroup"
+	"golang.org/x/term"
+
+	"github.com/trackbot/trackbot/adapters/console"
+	"github.com/trackbot/trackbot/adapters/slack"
+	"github.com/trackbot/trackbot/adapters/telegram"
+	"github.com/trackbot/trackbot/bot"
+	"github.com/trackbot/trackbot/locales"
+	"github.com/trackbot/trackbot/store"
+	"github.com/trackbot/trackbot/tracking"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = ""
+
+// app holds what every command that touches the database shares.
+type app struct {
+	cfg     *config
+	log     *slog.Logger
+	store   *store.Store
+	catalog *locales.Catalog
+	bot     *bot.Bot
+	engine  *tracking.Engine
+	metrics *prometheus.Registry
+	clock   tracking.Clock
+}
+
+// setup loads the configuration, opens and migrates the database and loads
+// the catalogs. A chat in the terminal logs only warnings and errors unless
+// LOG_LEVEL asks for debug, so that log lines do not interleave with the
+// conversation.
+func setup(ctx context.Context, cfg *config, io stdio, chat bool) (*app, error) {
+	level, _ := parseLogLevel(cfg.LogLevel)
+	if chat && level > slog.LevelDebug && level < slog.LevelWarn {
+		level = slog.LevelWarn
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(io.err, opts)
+	if cfg.LogFormat == "json" {
+		h = slog.NewJSONHandler(io.err, opts)
+	}
+	logger := slog.New(h)
+	slog.SetDefault(logger)
+
+	catalog, err := locales.Load(cfg.DefaultLanguage)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: logger, store: st, catalog: catalog,
+		metrics: prometheus.NewRegistry(), clock: tracking.SystemClock{}}
+	a.metrics.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "trackbot_outbox_pending",
+			Help: "Pushes waiting to be sent, including those held for mute and quiet hours.",
+		}, func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			n, err := st.PendingPushes(ctx)
+			if err != nil {
+				return -1
+			}
+			return float64(n)
+		}),
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(st.DB(), string(st.Dialect())),
+	)
+	a.engine = tracking.NewEngine(st, newRegistry(cfg, a.clock, tracking.NewMetrics(a.metrics)), tracking.Options{
+		Clock: a.clock, MinInterval: cfg.PollMinInterval, DemoStep: cfg.DemoStep,
+		RegisterPush: cfg.PublicURL != "", Thresholds: cfg.thresholds(),
+	})
+	a.bot = bot.New(bot.Config{Store: st, Engine: a.engine, Catalog: catalog, Clock: a.clock, PublicURL: cfg.PublicURL})
+	return a, nil
+}
+
+// runWorkers runs the engine's scheduler and a notifier over the adapters
+// until ctx ends.
+func (a *app) runWorkers(ctx context.Context, g *errgroup.Group, adapters ...bot.Adapter) {
+	n := bot.NewNotifier(a.store, a.catalog, a.clock, adapters...)
+	n.SetMetrics(a.metrics)
+	g.Go(func() error { return a.engine.Run(ctx, a.schedulerTick()) })
+	g.Go(func() error { return n.Run(ctx, a.schedulerTick()) })
+}
+
+// schedulerTick is how often the engine looks for due shipments: often
+// enough for the demo's steps, never busier than five times a second.
+func (a *app) schedulerTick() time.Duration {
+	return min(max(a.cfg.DemoStep/3, 200*time.Millisecond), 5*time.Second)
+}
+
+func (a *app) close() {
+	if err := a.store.Close(); err != nil {
+		a.log.Error("close database", "err", err)
+	}
+}
+
+func cmdServe(ctx context.Context, args []string, io stdio, env envconfig.Lookuper) error {
+	fs := newFlags("serve", "trackbot [serve]", io)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(ctx, env)
+	if err != nil {
+		return usageError{err}
+	}
+	// With no chat platform configured and a person at the terminal, the
+	// bare command is a working bot: it opens the console chat.
+	consoleChat := !cfg.telegramEnabled() && !cfg.slackEnabled() && isTerminal(io.in)
+	a, err := setup(ctx, cfg, io, consoleChat)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	g, gctx := errgroup.WithContext(ctx)
+	srv := newHTTPServer(a)
+	var adapters []bot.Adapter
+	var runs []func(context.Context) error
+	if cfg.telegramEnabled() {
+		tgA, err := telegram.New(telegram.Config{
+			Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, WebhookSecret: cfg.TelegramWebhookSecret,
+			PublicURL: cfg.PublicURL, Store: a.store, Catalog: a.catalog,
+		})
+		if err != nil {
+			return err
+		}
+		srv.Handle("POST "+telegram.WebhookPath, tgA.WebhookHandler())
+		adapters = append(adapters, tgA)
+		runs = append(runs, func(ctx context.Context) error { return tgA.Run(ctx, a.bot) })
+	}
+	if cfg.slackEnabled() {
+		sl, err := slack.New(slack.Config{
+			BotToken: cfg.SlackBotToken, AppToken: cfg.SlackAppToken, SigningSecret: cfg.SlackSigningSecret,
+			APIURL: cfg.SlackAPIURL, Store: a.store, Catalog: a.catalog, Clock: a.clock, DigestHour: cfg.SlackDigestHour,
+		})
+		if err != nil {
+			return err
+		}
+		if cfg.SlackSigningSecret != "" {
+			srv.Handle("POST /slack/commands", sl.CommandsHandler())
+			srv.Handle("POST /slack/interactions", sl.InteractionsHandler())
+			srv.Handle("POST /slack/events", sl.EventsHandler())
+		}
+		adapters = append(adapters, sl)
+		runs = append(runs, func(ctx context.Context) error { return sl.Run(ctx, a.bot) })
+	}
+	if consoleChat {
+		con := newConsole(io)
+		adapters = append(adapters, con)
+		runs = append(runs, func(ctx context.Context) error {
+			defer cancel() // the end of the chat ends the program
+			return con.Run(ctx, a.bot)
+		})
+	} else if len(adapters) == 0 {
+		a.log.Warn("no chat platform configured: set TELEGRAM_TOKEN or SLACK_BOT_TOKEN, or run trackbot chat")
+	}
+	g.Go(func() error { return srv.Serve(gctx) })
+	for _, run := range runs {
+		g.Go(func() error { return run(gctx) })
+	}
+	a.runWorkers(gctx, g, adapters...)
+	err = g.Wait()
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	return err
+}
+
+func cmdChat(ctx context.Context, args []string, io stdio, env envconfig.Lookuper) error {
+	fs := newFlags("chat", "trackbot chat\n\nTalk to the bot in this terminal. With piped input, each line is\nhandled in turn and the chat ends with the input.", io)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(ctx, env)
+	if err != nil {
+		return usageError{err}
+	}
+	a, err := setup(ctx, cfg, io, true)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	g, gctx := errgroup.WithContext(ctx)
+	con := newConsole(io)
+	g.Go(func() error {
+		defer cancel() // the end of the input ends the chat
+		return con.Run(gctx, a.bot)
+	})
+	a.runWorkers(gctx, g, con)
+	return g.Wait()
+}
+
+// newConsole opens the console chat on the process's terminal or pipes.
+func newConsole(io stdio) *console.Adapter {
+	interactive := isTerminal(io.in)
+	if interactive {
+		fmt.Fprintln(io.out, "trackbot console chat — type /help, or press Ctrl-D to leave.")
+	}
+	return console.New(io.in, io.out, terminalLanguage(), interactive)
+}
+
+func cmdMigrate(ctx context.Context, args []string, io stdio, env envconfig.Lookuper) error {
+	fs := newFlags("migrate", "trackbot migrate\n\nApply every pending database migration and exit.", io)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(ctx, env)
+	if err != nil {
+		return usageError{err}
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	n, err := st.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(io.out, "migrations applied: %d; schema is current\n", n)
+	return nil
+}
+
+func cmdVersion(args []string, io stdio) error {
+	fs := newFlags("version", "trackbot version", io)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	fmt.Fprintln(io.out, "trackbot", buildVersion())
+	return nil
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		return info.Main.Version
+	}
+	return "dev"
+}
+
+// isTerminal reports whether r is an interactive terminal. A character
+// device is not enough: a service's standard input is often /dev/null.
+func isTerminal(r any) bool {
+	f, ok := r.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// terminalLanguage reads the person's language from the locale variables,
+// so that a German terminal gets a German chat.
+func terminalLanguage() string {
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if l := os.Getenv(v); l != "" && l != "C" && l != "POSIX" && !strings.HasPrefix(l, "C.") {
+			return l
+		}
+	}
+	return ""
+}

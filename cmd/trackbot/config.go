@@ -1,0 +1,258 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sethvargo/go-envconfig"
+
+	"github.com/trackbot/trackbot/store"
+	"github.com/trackbot/trackbot/tracking"
+)
+
+// config holds every setting trackbot reads from its environment.
+type config struct {
+	DatabaseURL     string `env:"DATABASE_URL, default=sqlite:trackbot.db"`
+	HTTPAddr        string `env:"HTTP_ADDR, default=:8080"`
+	PublicURL       string `env:"PUBLIC_URL"`
+	DefaultLanguage string `env:"DEFAULT_LANGUAGE, default=en"`
+	LogLevel        string `env:"LOG_LEVEL, default=info"`
+	LogFormat       string `env:"LOG_FORMAT, default=text"`
+
+	TelegramToken         string `env:"TELEGRAM_TOKEN"`
+	TelegramAPIURL        string `env:"TELEGRAM_API_URL, default=https://api.telegram.org"`
+	TelegramWebhookSecret string `env:"TELEGRAM_WEBHOOK_SECRET"`
+
+	SlackBotToken      string `env:"SLACK_BOT_TOKEN"`
+	SlackAppToken      string `env:"SLACK_APP_TOKEN"`
+	SlackSigningSecret string `env:"SLACK_SIGNING_SECRET"`
+	SlackAPIURL        string `env:"SLACK_API_URL, default=https://slack.com/api/"`
+	SlackDigestHour    int    `env:"SLACK_DIGEST_HOUR, default=9"`
+
+	SeventeenTrackAPIKey   string `env:"SEVENTEENTRACK_API_KEY"`
+	SeventeenTrackAPIURL   string `env:"SEVENTEENTRACK_API_URL, default=https://api.17track.net/track/v2.2"`
+	AfterShipAPIKey        string `env:"AFTERSHIP_API_KEY"`
+	AfterShipAPIURL        string `env:"AFTERSHIP_API_URL, default=https://api.aftership.com/tracking/2026-07"`
+	AfterShipWebhookSecret string `env:"AFTERSHIP_WEBHOOK_SECRET"`
+	ShippoAPIToken         string `env:"SHIPPO_API_TOKEN"`
+	ShippoAPIURL           string `env:"SHIPPO_API_URL, default=https://api.goshippo.com"`
+	ShippoWebhookSecret    string `env:"SHIPPO_WEBHOOK_SECRET"`
+	DHLAPIKey              string `env:"DHL_API_KEY"`
+	DHLAPIURL              string `env:"DHL_API_URL, default=https://api-eu.dhl.com/track/shipments"`
+	DHLWebhookSecret       string `env:"DHL_WEBHOOK_SECRET"`
+	DHLDailyLimit          int    `env:"DHL_DAILY_LIMIT, default=250"`
+
+	DemoStep        time.Duration `env:"DEMO_STEP, default=15s"`
+	PollMinInterval time.Duration `env:"POLL_MIN_INTERVAL, default=15m"`
+
+	// Guidance thresholds: when each playbook rule starts to apply.
+	NewNumberSilent span `env:"GUIDANCE_NEW_NUMBER_SILENT, default=48h"`
+	NoInfo          span `env:"GUIDANCE_NO_INFO, default=7d"`
+	LabelOnly       span `env:"GUIDANCE_LABEL_ONLY, default=10d"`
+	NoEvent         span `env:"GUIDANCE_NO_EVENT, default=7d"`
+	NoProgress      span `env:"GUIDANCE_NO_PROGRESS, default=14d"`
+	CustomsLong     span `env:"GUIDANCE_CUSTOMS_LONG, default=10d"`
+	OriginSilent    span `env:"GUIDANCE_ORIGIN_SILENT, default=5d"`
+	TemuNoUpdate    span `env:"GUIDANCE_TEMU_NO_UPDATE, default=7d"`
+}
+
+// span is a duration that also takes whole days ("14d"), the unit the
+// guidance thresholds are thought in.
+type span time.Duration
+
+// EnvDecode parses "14d", "36h" or "90m".
+func (s *span) EnvDecode(val string) error {
+	if days, ok := strings.CutSuffix(strings.TrimSpace(val), "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 {
+			return errors.New("not a valid duration")
+		}
+		*s = span(time.Duration(n) * 24 * time.Hour)
+		return nil
+	}
+	d, err := time.ParseDuration(val)
+	if err != nil || d < 0 {
+		return errors.New("not a valid duration")
+	}
+	*s = span(d)
+	return nil
+}
+
+// thresholds are the guidance thresholds of the configuration.
+func (c *config) thresholds() tracking.Thresholds {
+	return tracking.Thresholds{
+		NewNumberSilent: time.Duration(c.NewNumberSilent), NoInfo: time.Duration(c.NoInfo),
+		LabelOnly: time.Duration(c.LabelOnly), NoEvent: time.Duration(c.NoEvent),
+		NoProgress: time.Duration(c.NoProgress), CustomsLong: time.Duration(c.CustomsLong),
+		OriginSilent: time.Duration(c.OriginSilent), TemuNoUpdate: time.Duration(c.TemuNoUpdate),
+	}
+}
+
+// envNames maps the struct's fields to their variables, so that an error of
+// go-envconfig, which names the field, can be reported by variable.
+var envNames = map[string]string{
+	"DatabaseURL": "DATABASE_URL", "HTTPAddr": "HTTP_ADDR", "PublicURL": "PUBLIC_URL",
+	"DefaultLanguage": "DEFAULT_LANGUAGE", "LogLevel": "LOG_LEVEL", "LogFormat": "LOG_FORMAT",
+	"DemoStep": "DEMO_STEP", "PollMinInterval": "POLL_MIN_INTERVAL", "DHLDailyLimit": "DHL_DAILY_LIMIT", "SlackDigestHour": "SLACK_DIGEST_HOUR",
+	"NewNumberSilent": "GUIDANCE_NEW_NUMBER_SILENT", "NoInfo": "GUIDANCE_NO_INFO", "LabelOnly": "GUIDANCE_LABEL_ONLY",
+	"NoEvent": "GUIDANCE_NO_EVENT", "NoProgress": "GUIDANCE_NO_PROGRESS", "CustomsLong": "GUIDANCE_CUSTOMS_LONG",
+	"OriginSilent": "GUIDANCE_ORIGIN_SILENT", "TemuNoUpdate": "GUIDANCE_TEMU_NO_UPDATE",
+}
+
+// loadConfig reads the configuration from lookuper and validates it. Its
+// errors are one line naming the variable, and never carry a secret.
+func loadConfig(ctx context.Context, lookuper envconfig.Lookuper) (*config, error) {
+	var c config
+	if err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: &c, Lookuper: lookuper}); err != nil {
+		return nil, describeEnvError(err)
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// describeEnvError turns go-envconfig's "Field: message" into a line naming
+// the variable. Only durations can fail to decode, and their values are not
+// secret, but the raw value is left out anyway.
+func describeEnvError(err error) error {
+	msg := err.Error()
+	field, _, _ := strings.Cut(msg, ":")
+	if name, ok := envNames[strings.TrimSpace(field)]; ok {
+		if name == "DHL_DAILY_LIMIT" || name == "SLACK_DIGEST_HOUR" {
+			return fmt.Errorf("config: %s: not a whole number", name)
+		}
+		if strings.HasPrefix(name, "GUIDANCE_") {
+			return fmt.Errorf("config: %s: not a valid duration (use days or a unit, like 14d or 36h)", name)
+		}
+		return fmt.Errorf("config: %s: not a valid duration (use a number with a unit, like 90s or 15m)", name)
+	}
+	return fmt.Errorf("config: %w", err)
+}
+
+// Validate checks every setting that can be checked without network access.
+func (c *config) Validate() error {
+	var errs []error
+	bad := func(name, why string) { errs = append(errs, fmt.Errorf("config: %s: %s", name, why)) }
+
+	if _, _, err := store.ParseURL(c.DatabaseURL); err != nil {
+		bad("DATABASE_URL", strings.TrimPrefix(err.Error(), "store: "))
+	}
+	if err := validListenAddr(c.HTTPAddr); err != nil {
+		bad("HTTP_ADDR", err.Error())
+	}
+	if c.PublicURL != "" {
+		if err := validHTTPURL(c.PublicURL); err != nil {
+			bad("PUBLIC_URL", err.Error())
+		}
+	}
+	if !supportedLanguage(c.DefaultLanguage) {
+		bad("DEFAULT_LANGUAGE", "must be one of "+strings.Join(languages, ", "))
+	}
+	if _, err := parseLogLevel(c.LogLevel); err != nil {
+		bad("LOG_LEVEL", err.Error())
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("LOG_FORMAT", `must be "text" or "json"`)
+	}
+	for name, u := range map[string]string{
+		"TELEGRAM_API_URL": c.TelegramAPIURL, "SLACK_API_URL": c.SlackAPIURL,
+		"SEVENTEENTRACK_API_URL": c.SeventeenTrackAPIURL, "AFTERSHIP_API_URL": c.AfterShipAPIURL,
+		"SHIPPO_API_URL": c.ShippoAPIURL, "DHL_API_URL": c.DHLAPIURL,
+	} {
+		if err := validHTTPURL(u); err != nil {
+			bad(name, err.Error())
+		}
+	}
+	if c.TelegramWebhookSecret != "" && !validTelegramSecret(c.TelegramWebhookSecret) {
+		bad("TELEGRAM_WEBHOOK_SECRET", "must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+	}
+	if c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-") {
+		bad("SLACK_APP_TOKEN", `must be an app-level token starting with "xapp-"`)
+	}
+	if (c.SlackAppToken != "" || c.SlackSigningSecret != "") && c.SlackBotToken == "" {
+		bad("SLACK_BOT_TOKEN", "is required when SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is set")
+	}
+	if c.SlackDigestHour < -1 || c.SlackDigestHour > 23 {
+		bad("SLACK_DIGEST_HOUR", "must be an hour from 0 to 23, or -1 for no digest")
+	}
+	if c.DHLDailyLimit < 0 {
+		bad("DHL_DAILY_LIMIT", "must be 0 (no limit) or more")
+	}
+	if c.DemoStep <= 0 {
+		bad("DEMO_STEP", "must be positive")
+	}
+	if c.PollMinInterval < time.Second {
+		bad("POLL_MIN_INTERVAL", "must be at least 1s")
+	}
+	return errors.Join(errs...)
+}
+
+func validListenAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return errors.New("must be host:port or :port, like :8080")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return errors.New("port must be a number from 0 to 65535")
+	}
+	if strings.ContainsAny(host, " /") {
+		return errors.New("host must be a name or an IP address")
+	}
+	return nil
+}
+
+func validHTTPURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return errors.New("must be an http:// or https:// URL")
+	}
+	return nil
+}
+
+func validTelegramSecret(s string) bool {
+	if len(s) == 0 || len(s) > 256 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// languages are the languages trackbot speaks.
+var languages = []string{"en", "de", "es", "fr", "ru", "zh"}
+
+func supportedLanguage(code string) bool {
+	for _, l := range languages {
+		if l == code {
+			return true
+		}
+	}
+	return false
+}
+
+func parseLogLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, errors.New("must be debug, info, warn or error")
+	}
+	return l, nil
+}
+
+// telegramEnabled reports whether the Telegram adapter is switched on.
+func (c *config) telegramEnabled() bool { return c.TelegramToken != "" }
+
+// slackEnabled reports whether the Slack adapter is switched on.
+func (c *config) slackEnabled() bool {
+	return c.SlackBotToken != "" && (c.SlackAppToken != "" || c.SlackSigningSecret != "")
+}

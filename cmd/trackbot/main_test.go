@@ -1,0 +1,652 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sethvargo/go-envconfig"
+
+	"github.com/trackbot/trackbot/store"
+	"github.com/trackbot/trackbot/store/storetest"
+)
+
+// TestMain lets the test binary stand in for the trackbot binary: with
+// TRACKBOT_TEST_MAIN=1 it runs main, so tests can start real processes.
+func TestMain(m *testing.M) {
+	if os.Getenv("TRACKBOT_TEST_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// trackbot runs the binary with the given environment, standard input and
+// arguments, in a fresh working directory.
+func trackbot(t *testing.T, env []string, stdin string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Dir = t.TempDir()
+	cmd.Env = append([]string{"TRACKBOT_TEST_MAIN=1", "PATH=" + os.Getenv("PATH"), "HOME=" + cmd.Dir}, env...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{out.String(), errb.String(), code}
+}
+
+func TestInvalidSettingsExitNamingTheVariable(t *testing.T) {
+	for _, tc := range []struct{ env, variable string }{
+		{"DATABASE_URL=mysql://x", "DATABASE_URL"},
+		{"HTTP_ADDR=nonsense", "HTTP_ADDR"},
+		{"POLL_MIN_INTERVAL=abc", "POLL_MIN_INTERVAL"},
+		{"GUIDANCE_NO_PROGRESS=two weeks", "GUIDANCE_NO_PROGRESS"},
+		{"SLACK_DIGEST_HOUR=25", "SLACK_DIGEST_HOUR"},
+		{"DEMO_STEP=-1s", "DEMO_STEP"},
+		{"LOG_LEVEL=loud", "LOG_LEVEL"},
+		{"LOG_FORMAT=xml", "LOG_FORMAT"},
+		{"DEFAULT_LANGUAGE=tlh", "DEFAULT_LANGUAGE"},
+		{"PUBLIC_URL=ftp://x", "PUBLIC_URL"},
+		{"TELEGRAM_API_URL=nope", "TELEGRAM_API_URL"},
+		{"SLACK_APP_TOKEN=xoxb-not-an-app-token-s3cret", "SLACK_APP_TOKEN"},
+	} {
+		t.Run(tc.env, func(t *testing.T) {
+			for _, args := range [][]string{{}, {"migrate"}, {"chat"}} {
+				env := []string{tc.env, "TELEGRAM_TOKEN=123:s3cret-token", "SLACK_BOT_TOKEN=xoxb-s3cret"}
+				r := trackbot(t, env, "", args...)
+				if r.code == 0 {
+					t.Fatalf("%v: exit 0, want non-zero", args)
+				}
+				lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+				if len(lines) != 1 || !strings.Contains(lines[0], tc.variable) {
+					t.Errorf("%v: stderr %q, want one line naming %s", args, r.stderr, tc.variable)
+				}
+				if strings.Contains(r.stderr+r.stdout, "s3cret") {
+					t.Errorf("%v: output leaks a secret: %q", args, r.stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestChatAnswersHelpOnAFreshDatabase(t *testing.T) {
+	dir := t.TempDir()
+	r := trackbot(t, []string{"DATABASE_URL=sqlite:" + filepath.Join(dir, "new.db")}, "/help\n", "chat")
+	if r.code != 0 || !strings.Contains(r.stdout, "/track") || !strings.Contains(r.stdout, "/forget") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "new.db")); err != nil {
+		t.Errorf("database file not created: %v", err)
+	}
+}
+
+func TestDefaultDatabaseIsTrackbotDBInTheWorkingDirectory(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "chat")
+	cmd.Dir = t.TempDir()
+	cmd.Env = []string{"TRACKBOT_TEST_MAIN=1", "HOME=" + cmd.Dir}
+	cmd.Stdin = strings.NewReader("/start\n")
+	out, err := cmd.Output()
+	if err != nil || !strings.Contains(string(out), "trackbot") {
+		t.Fatalf("chat: %v, %q", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(cmd.Dir, "trackbot.db")); err != nil {
+		t.Errorf("trackbot.db not created: %v", err)
+	}
+}
+
+func TestHelpEverywhere(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"help"}, {"serve", "--help"}, {"chat", "--help"}, {"migrate", "--help"}, {"version", "--help"}} {
+		r := trackbot(t, nil, "", args...)
+		if r.code != 0 || !strings.Contains(r.stdout, "Usage") && !strings.Contains(r.stdout, "trackbot") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, r.code, r.stdout, r.stderr)
+		}
+	}
+	if r := trackbot(t, nil, "", "frobnicate"); r.code == 0 {
+		t.Errorf("unknown command exited 0")
+	}
+	if r := trackbot(t, nil, "", "version"); r.code != 0 || !strings.HasPrefix(r.stdout, "trackbot ") {
+		t.Errorf("version: %+v", r)
+	}
+}
+
+func TestMigrateTwiceLeavesTheSchema(t *testing.T) {
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			u := storetest.URL(t, d)
+			first := trackbot(t, []string{"DATABASE_URL=" + u}, "", "migrate")
+			second := trackbot(t, []string{"DATABASE_URL=" + u}, "", "migrate")
+			if first.code != 0 || second.code != 0 {
+				t.Fatalf("migrate: %+v / %+v", first, second)
+			}
+			if !strings.Contains(second.stdout, "migrations applied: 0") {
+				t.Errorf("second migrate applied something: %q", second.stdout)
+			}
+		})
+	}
+}
+
+func TestConcurrentMigrateOnPostgres(t *testing.T) {
+	u := storetest.URL(t, store.Postgres)
+	var wg sync.WaitGroup
+	results := make([]result, 3)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = trackbot(t, []string{"DATABASE_URL=" + u}, "", "migrate")
+		}()
+	}
+	wg.Wait()
+	applied := 0
+	for _, r := range results {
+		if r.code != 0 {
+			t.Fatalf("a concurrent migrate failed: %+v", r)
+		}
+		if !strings.Contains(r.stdout, "migrations applied: 0") {
+			applied++
+		}
+	}
+	if applied != 1 {
+		t.Errorf("%d processes applied migrations, want exactly 1", applied)
+	}
+}
+
+// TestReadyz puts a TCP proxy between trackbot and PostgreSQL, so that
+// stopping the proxy is the database going away.
+func TestReadyz(t *testing.T) {
+	if storetest.PostgresURL() == "" {
+		t.Skip("PostgreSQL tests SKIPPED: TEST_DATABASE_URL is not set")
+	}
+	u := storetest.URL(t, store.Postgres)
+	proxy := newTCPProxy(t, hostOf(t, u))
+	proxied := strings.Replace(u, hostOf(t, u), proxy.addr(), 1)
+
+	ctx := context.Background()
+	env := envconfig.MapLookuper(map[string]string{"DATABASE_URL": proxied, "HTTP_ADDR": "127.0.0.1:0"})
+	cfg, err := loadConfig(ctx, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := setup(ctx, cfg, stdio{in: strings.NewReader(""), out: io.Discard, err: io.Discard}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.close()
+	srv := httptest.NewServer(newHTTPServer(a).Handler())
+	defer srv.Close()
+
+	get := func(path string) (int, string) {
+		resp, err := http.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if code, _ := get("/readyz"); code != http.StatusOK {
+		t.Fatalf("/readyz with the database up: %d", code)
+	}
+	code, metrics := get("/metrics")
+	if code != http.StatusOK || !strings.Contains(metrics, "go_goroutines") || !strings.Contains(metrics, "go_sql_open_connections") ||
+		!strings.Contains(metrics, "trackbot_outbox_pending 0") {
+		t.Errorf("/metrics lacks go_ or database pool series (status %d)", code)
+	}
+	proxy.stop()
+	if code, _ := get("/readyz"); code != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with the database down: %d, want 503", code)
+	}
+	if code, _ := get("/healthz"); code != http.StatusOK {
+		t.Errorf("/healthz: %d", code)
+	}
+}
+
+func hostOf(t *testing.T, u string) string {
+	t.Helper()
+	_, rest, _ := strings.Cut(u, "@")
+	host, _, _ := strings.Cut(rest, "/")
+	return host
+}
+
+// tcpProxy forwards connections to a target until stopped; stopping it
+// also cuts every open connection.
+type tcpProxy struct {
+	ln     net.Listener
+	mu     sync.Mutex
+	conns  []net.Conn
+	target string
+}
+
+func newTCPProxy(t *testing.T, target string) *tcpProxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &tcpProxy{ln: ln, target: target}
+	t.Cleanup(p.stop)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns = append(p.conns, c, up)
+			p.mu.Unlock()
+			go func() { io.Copy(up, c); up.Close() }()
+			go func() { io.Copy(c, up); c.Close() }()
+		}
+	}()
+	return p
+}
+
+func (p *tcpProxy) addr() string { return p.ln.Addr().String() }
+
+func (p *tcpProxy) stop() {
+	p.ln.Close()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
+}
+
+func TestDetectJSON(t *testing.T) {
+	type detection struct {
+		Number     string `json:"number"`
+		Valid      bool   `json:"valid"`
+		Candidates []struct {
+			Carrier, Format, Checksum string
+			Confidence                float64
+		} `json:"candidates"`
+		OriginCountry string `json:"origin_country"`
+	}
+	r := trackbot(t, nil, "", "detect", "RR123456785CN", "RR123456789CN", "--json")
+	if r.code != 0 {
+		t.Fatalf("detect: %+v", r)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want one JSON object per number, got %q", r.stdout)
+	}
+	var good, bad detection
+	if err := json.Unmarshal([]byte(lines[0]), &good); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(lines[1]), &bad); err != nil {
+		t.Fatal(err)
+	}
+	if !good.Valid || good.OriginCountry != "CN" || len(good.Candidates) == 0 ||
+		good.Candidates[0].Format != "s10" || good.Candidates[0].Checksum != "valid" {
+		t.Errorf("RR123456785CN: %+v, want a valid S10 from CN", good)
+	}
+	if bad.Valid || len(bad.Candidates) == 0 || bad.Candidates[0].Format != "s10" || bad.Candidates[0].Checksum != "invalid" {
+		t.Errorf("RR123456789CN: %+v, want a failed S10 check digit", bad)
+	}
+}
+
+func TestTrackStalledDemoJSON(t *testing.T) {
+	r := trackbot(t, nil, "", "track", "DEMO-STALLED", "--json")
+	if r.code != 0 {
+		t.Fatalf("track: %+v", r)
+	}
+	var sh struct {
+		Number, Carrier, Status string
+		Events                  []struct {
+			Time time.Time `json:"time"`
+		} `json:"events"`
+		Legs     []any `json:"legs"`
+		Guidance []any `json:"guidance"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &sh); err != nil {
+		t.Fatalf("%v in %q", err, r.stdout)
+	}
+	if sh.Status != "TRANSIT" || len(sh.Events) == 0 {
+		t.Fatalf("status %s with %d events, want TRANSIT", sh.Status, len(sh.Events))
+	}
+	var newest time.Time
+	for _, e := range sh.Events {
+		if e.Time.After(newest) {
+			newest = e.Time
+		}
+	}
+	if age := time.Since(newest); age < 15*24*time.Hour-time.Hour || age > 15*24*time.Hour+time.Hour {
+		t.Errorf("last event is %s old, want 15 days", age)
+	}
+	if last := sh.Events[len(sh.Events)-1].Time; !last.Equal(newest) {
+		t.Errorf("events are not oldest first")
+	}
+}
+
+func TestTrackJSONListsTheGuidance(t *testing.T) {
+	type advice struct{ Rule, Level string }
+	guidance := func(number string) []advice {
+		r := trackbot(t, nil, "", "track", number, "--json")
+		if r.code != 0 {
+			t.Fatalf("track %s: %+v", number, r)
+		}
+		var sh struct {
+			Guidance []advice `json:"guidance"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &sh); err != nil {
+			t.Fatal(err)
+		}
+		return sh.Guidance
+	}
+	has := func(list []advice, rule string) bool {
+		for _, a := range list {
+			if a.Rule == rule {
+				return true
+			}
+		}
+		return false
+	}
+	if g := guidance("DEMO-STALLED"); !has(g, "no_progress_14d") {
+		t.Errorf("DEMO-STALLED guidance %v lacks the two-week rule", g)
+	}
+	if g := guidance("DEMO-LABEL"); !has(g, "label_only") {
+		t.Errorf("DEMO-LABEL guidance %v lacks the label-only rule", g)
+	}
+	for _, a := range guidance("DEMO-NOTFOUND") {
+		if a.Level != "info" {
+			t.Errorf("DEMO-NOTFOUND tracked today warns: %+v", a)
+		}
+	}
+}
+
+func TestTrackRejectsBadInput(t *testing.T) {
+	for _, args := range [][]string{{"track"}, {"track", "x!"}, {"track", "DEMO-LIVE", "--carrier", "nope"}, {"detect"}} {
+		if r := trackbot(t, nil, "", args...); r.code == 0 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			t.Errorf("%v: exit %d, stderr %q; want a one-line error", args, r.code, r.stderr)
+		}
+	}
+}
+
+// TestServeShutsDownGracefully starts the server, waits for it to answer,
+// then sends SIGTERM: it must stop and exit 0.
+func TestServeShutsDownGracefully(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(os.Args[0])
+	cmd.Dir = t.TempDir()
+	cmd.Env = []string{"TRACKBOT_TEST_MAIN=1", "HOME=" + cmd.Dir, "HTTP_ADDR=" + addr, "DEMO_STEP=1s"}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	up := false
+	for range 100 {
+		if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
+			resp.Body.Close()
+			up = resp.StatusCode == http.StatusOK
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !up {
+		cmd.Process.Kill()
+		t.Fatalf("server never became ready: %s", stderr.String())
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit after SIGTERM: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(15 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("still running 15 s after SIGTERM:\n%s", stderr.String())
+	}
+}
+
+// TestTrackThroughAnAggregator runs trackbot track against a fake 17TRACK
+// configured through the environment: the number's detected carrier
+// reaches the aggregator, and its answer comes back normalized.
+func TestTrackThroughAnAggregator(t *testing.T) {
+	fixture, err := os.ReadFile("../../tracking/providers/seventeentrack/testdata/gettrackinfo_multileg.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var asked []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		asked = append(asked, r.URL.Path+" "+r.Header.Get("17token")+" "+string(body))
+		mu.Unlock()
+		if r.URL.Path != "/gettrackinfo" || r.Header.Get("17token") != "k-s3cret" || !strings.Contains(string(body), `"LX123456785CN"`) {
+			w.Write([]byte(`{"code":0,"data":{"accepted":[],"rejected":[]}}`))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(fixture)
+	}))
+	defer srv.Close()
+	env := []string{"SEVENTEENTRACK_API_KEY=k-s3cret", "SEVENTEENTRACK_API_URL=" + srv.URL}
+	r := trackbot(t, env, "", "track", "LX123456785CN", "--json")
+	if r.code != 0 {
+		t.Fatalf("track: %+v\nasked: %v", r, asked)
+	}
+	var sh struct {
+		Number, Carrier, Status, Substatus string
+		Events                             []struct{ Description string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &sh); err != nil {
+		t.Fatal(err)
+	}
+	if sh.Carrier != "china-post" || sh.Status != "TRANSIT" || sh.Substatus != "outfordelivery" || len(sh.Events) < 3 {
+		t.Errorf("shipment %+v", sh)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(asked) == 0 || !strings.Contains(asked[0], `"carrier":3011`) {
+		t.Errorf("17TRACK was not given China Post's carrier key: %v", asked)
+	}
+	if strings.Contains(r.stderr+r.stdout, "k-s3cret") {
+		t.Errorf("output leaks the API key")
+	}
+}
+
+// TestServeWiresTelegram runs the binary with TELEGRAM_TOKEN and a fake Bot
+// API: the update it serves is answered, in the user's language.
+func TestServeWiresTelegram(t *testing.T) {
+	var mu sync.Mutex
+	var sent []string
+	served := false
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseMultipartForm(1 << 20)
+		method := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+		w.Header().Set("Content-Type", "application/json")
+		switch method {
+		case "getMe":
+			io.WriteString(w, `{"ok":true,"result":{"id":7,"is_bot":true,"first_name":"trackbot","username":"trackbot"}}`)
+		case "getUpdates":
+			mu.Lock()
+			first := !served
+			served = true
+			mu.Unlock()
+			if first {
+				io.WriteString(w, `{"ok":true,"result":[{"update_id":1,"message":{"message_id":1,"date":1,
+					"chat":{"id":42,"type":"private"},"from":{"id":42,"is_bot":false,"first_name":"A","language_code":"de"},"text":"/start"}}]}`)
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+			io.WriteString(w, `{"ok":true,"result":[]}`)
+		case "sendMessage":
+			mu.Lock()
+			sent = append(sent, r.FormValue("chat_id")+": "+r.FormValue("text"))
+			mu.Unlock()
+			io.WriteString(w, `{"ok":true,"result":{"message_id":2,"date":1,"chat":{"id":42,"type":"private"}}}`)
+		default:
+			io.WriteString(w, `{"ok":true,"result":true}`)
+		}
+	}))
+	defer api.Close()
+
+	cmd := exec.Command(os.Args[0])
+	cmd.Dir = t.TempDir()
+	cmd.Env = []string{"TRACKBOT_TEST_MAIN=1", "HOME=" + cmd.Dir, "HTTP_ADDR=127.0.0.1:0",
+		"TELEGRAM_TOKEN=123:s3cret", "TELEGRAM_API_URL=" + api.URL}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		mu.Lock()
+		n := len(sent)
+		mu.Unlock()
+		if n > 0 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(sent) == 0 || !strings.HasPrefix(sent[0], "42: ") || !strings.Contains(sent[0], "Hallo") {
+		t.Fatalf("sent %q; stderr:\n%s", sent, stderr.String())
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("exit after SIGTERM: %v", err)
+	}
+	if strings.Contains(stderr.String(), "s3cret") {
+		t.Errorf("the token leaked into the log")
+	}
+}
+
+// TestServeWiresSlack runs the binary in Slack's HTTP mode against a fake
+// Web API: a signed /track command is acknowledged and answered in the
+// channel; an unsigned one is refused.
+func TestServeWiresSlack(t *testing.T) {
+	var mu sync.Mutex
+	var posted []string
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		w.Header().Set("Content-Type", "application/json")
+		switch strings.TrimPrefix(r.URL.Path, "/") {
+		case "auth.test":
+			io.WriteString(w, `{"ok":true,"user_id":"UBOT","team_id":"T1","bot_id":"B1"}`)
+		case "chat.postMessage":
+			mu.Lock()
+			posted = append(posted, r.FormValue("channel")+": "+r.FormValue("text"))
+			mu.Unlock()
+			io.WriteString(w, `{"ok":true,"channel":"C1","ts":"1700000000.000100"}`)
+		case "users.info":
+			io.WriteString(w, `{"ok":true,"user":{"id":"U1","locale":"en-US"}}`)
+		default:
+			io.WriteString(w, `{"ok":true}`)
+		}
+	}))
+	defer api.Close()
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	const secret = "sl4ck-signing"
+	cmd := exec.Command(os.Args[0])
+	cmd.Dir = t.TempDir()
+	cmd.Env = []string{"TRACKBOT_TEST_MAIN=1", "HOME=" + cmd.Dir, "HTTP_ADDR=" + addr,
+		"SLACK_BOT_TOKEN=xoxb-1", "SLACK_SIGNING_SECRET=" + secret, "SLACK_API_URL=" + api.URL + "/"}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+
+	body := "command=%2Ftrack&text=DEMO-STALLED&team_id=T1&channel_id=C1&user_id=U1&response_url=" + api.URL + "%2Fresponse"
+	post := func(sign bool) int {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/slack/commands", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		ts := strconv.FormatInt(time.Now().Unix(), 10)
+		req.Header.Set("X-Slack-Request-Timestamp", ts)
+		mac := hmac.New(sha256.New, []byte(secret))
+		if !sign {
+			mac = hmac.New(sha256.New, []byte("forged"))
+		}
+		mac.Write([]byte("v0:" + ts + ":" + body))
+		req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	code := 0
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if code = post(true); code == http.StatusOK {
+			break
+		}
+	}
+	if code != http.StatusOK {
+		t.Fatalf("signed command: %d; stderr:\n%s", code, stderr.String())
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		mu.Lock()
+		n := len(posted)
+		mu.Unlock()
+		if n > 0 {
+			break
+		}
+	}
+	mu.Lock()
+	got := strings.Join(posted, "\n")
+	mu.Unlock()
+	if !strings.Contains(got, "C1: ") || !strings.Contains(got, "DEMO-STALLED") {
+		t.Errorf("posted %q", got)
+	}
+	if code := post(false); code != http.StatusUnauthorized {
+		t.Errorf("forged command: %d, want 401", code)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+}

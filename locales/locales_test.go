@@ -1,0 +1,99 @@
+package locales_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/trackbot/trackbot/locales"
+)
+
+// sampleData fills every template variable any message uses.
+var sampleData = map[string]any{
+	"Number": "RR123456785CN", "Label": "Blue jacket", "Carrier": "China Post", "Status": "In transit",
+	"Days": 3, "Count": 2, "Date": "2026-11-21 10:00", "Place": "Frankfurt, DE", "Link": "https://example.com/t/RR123456785CN",
+	"Post": "Deutsche Post", "NewNumber": "00340434292135100124", "Zone": "Europe/Berlin", "Lang": "de",
+	"From": "22", "To": "07", "Shop": "AliExpress", "Role": "seller", "Order": "#42", "Max": 200, "Limit": 64,
+	"Carriers": "usps, ups", "Deadline": "2026-11-30", "Rule": "stalled_14d", "Hour": 9,
+}
+
+func TestEveryCatalogHasEveryKey(t *testing.T) {
+	c, err := locales.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"de", "en", "es", "fr", "ru", "zh"}
+	if got := c.Languages(); !slices.Equal(got, want) {
+		t.Fatalf("languages %v, want %v", got, want)
+	}
+	en := c.MessageIDs("en")
+	if len(en) == 0 {
+		t.Fatal("English catalog is empty")
+	}
+	for _, lang := range want {
+		ids := c.MessageIDs(lang)
+		for _, id := range en {
+			if !slices.Contains(ids, id) {
+				t.Errorf("%s: missing %q", lang, id)
+			}
+		}
+		for _, id := range ids {
+			if !slices.Contains(en, id) {
+				t.Errorf("%s: %q is not in the English catalog", lang, id)
+			}
+		}
+	}
+}
+
+func TestEveryMessageRenders(t *testing.T) {
+	c, err := locales.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range c.Languages() {
+		loc := c.Localizer(lang)
+		for _, id := range c.MessageIDs(lang) {
+			for _, count := range []int{1, 2, 5, 21} {
+				s, err := loc.Render(id, count, sampleData)
+				if err != nil {
+					t.Errorf("%s %s (%d): %v", lang, id, count, err)
+					continue
+				}
+				if strings.TrimSpace(s) == "" || strings.Contains(s, "<no value>") {
+					t.Errorf("%s %s (%d): renders %q", lang, id, count, s)
+				}
+			}
+		}
+	}
+}
+
+func TestLanguageMatching(t *testing.T) {
+	c, err := locales.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for hint, want := range map[string]string{"de-AT": "de", "ru": "ru", "zh-hans": "zh", "pt-BR": "en", "": "en", "fr_CA.UTF-8": "fr"} {
+		if got := c.Localizer(hint).Language(); got != want {
+			t.Errorf("Localizer(%q) speaks %q, want %q", hint, got, want)
+		}
+	}
+	de, err := locales.Load("de")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := de.Localizer("pt").Language(); got != "de" {
+		t.Errorf("with DEFAULT_LANGUAGE=de an unknown language falls back to %q", got)
+	}
+}
+
+func TestCountedRenderingOfAMessageWithoutPluralForms(t *testing.T) {
+	c, err := locales.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range []string{"en", "ru"} {
+		if got := c.Localizer(lang).N("unknown", 1, nil); got == "unknown" || got == "" {
+			t.Errorf("%s: N on a message without plural forms gave %q", lang, got)
+		}
+	}
+}

@@ -1,0 +1,223 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Chat is a place trackbot talks to, with its settings.
+type Chat struct {
+	ID         int64     `db:"id"`
+	Platform   string    `db:"platform"`
+	TeamID     string    `db:"team_id"`
+	ExternalID string    `db:"external_id"`
+	Kind       string    `db:"kind"`
+	Language   string    `db:"language"`
+	Timezone   string    `db:"timezone"`
+	Role       string    `db:"role"`
+	QuietStart *int      `db:"quiet_start"`
+	QuietEnd   *int      `db:"quiet_end"`
+	Muted      bool      `db:"muted"`
+	Active     bool      `db:"active"`
+	CreatedAt  time.Time `db:"created_at"`
+}
+
+const chatColumns = `id, platform, team_id, external_id, kind, language, timezone, role, quiet_start, quiet_end, muted, active, created_at`
+
+// EnsureChat returns the chat a platform knows by team and id, creating it
+// with the given kind and role. A chat that had been deactivated (the bot
+// was blocked, the channel archived) is active again: somebody is talking
+// to trackbot there.
+func (s *Store) EnsureChat(ctx context.Context, platform, team, externalID, kind, role string, now time.Time) (*Chat, error) {
+	now = dbTime(now)
+	var c Chat
+	err := s.db.GetContext(ctx, &c, `INSERT INTO chats (platform, team_id, external_id, kind, role, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $6)
+		ON CONFLICT (platform, team_id, external_id) DO UPDATE SET active = TRUE, kind = excluded.kind,
+			updated_at = CASE WHEN chats.active THEN chats.updated_at ELSE excluded.updated_at END
+		RETURNING `+chatColumns, platform, team, externalID, kind, role, now)
+	if err != nil {
+		return nil, fmt.Errorf("store: ensure chat: %w", err)
+	}
+	c.CreatedAt = c.CreatedAt.UTC()
+	return &c, nil
+}
+
+// Chat returns a chat by id.
+func (s *Store) Chat(ctx context.Context, id int64) (*Chat, error) {
+	var c Chat
+	err := s.db.GetContext(ctx, &c, `SELECT `+chatColumns+` FROM chats WHERE id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: chat %d: %w", id, err)
+	}
+	c.CreatedAt = c.CreatedAt.UTC()
+	return &c, nil
+}
+
+// ChatSettings are the settings a chat can change; nil fields stay as they
+// are.
+type ChatSettings struct {
+	Language *string
+	Timezone *string
+	Role     *string
+	// Quiet sets quiet hours [start, end) in the chat's zone; a pointer to
+	// nil switches them off.
+	Quiet *[2]*int
+	Muted *bool
+}
+
+// UpdateChat changes a chat's settings.
+func (s *Store) UpdateChat(ctx context.Context, id int64, set ChatSettings, now time.Time) error {
+	var a assignments
+	add := a.add
+	if set.Language != nil {
+		add("language", *set.Language)
+	}
+	if set.Timezone != nil {
+		add("timezone", *set.Timezone)
+	}
+	if set.Role != nil {
+		add("role", *set.Role)
+	}
+	if set.Quiet != nil {
+		add("quiet_start", set.Quiet[0])
+		add("quiet_end", set.Quiet[1])
+	}
+	if set.Muted != nil {
+		add("muted", *set.Muted)
+	}
+	if a.empty() {
+		return nil
+	}
+	add("updated_at", dbTime(now))
+	q := "UPDATE chats SET " + a.set() + " WHERE id = " + a.arg(id)
+	if _, err := s.db.ExecContext(ctx, q, a.args...); err != nil {
+		return fmt.Errorf("store: update chat %d: %w", id, err)
+	}
+	return nil
+}
+
+// assignments builds the SET list of a partial update, numbering its
+// placeholders.
+type assignments struct {
+	cols []string
+	args []any
+}
+
+// add assigns v to col.
+func (a *assignments) add(col string, v any) { a.cols = append(a.cols, col+" = "+a.arg(v)) }
+
+// arg adds v as an argument and returns its placeholder.
+func (a *assignments) arg(v any) string {
+	a.args = append(a.args, v)
+	return fmt.Sprintf("$%d", len(a.args))
+}
+
+func (a *assignments) empty() bool { return len(a.cols) == 0 }
+
+func (a *assignments) set() string { return strings.Join(a.cols, ", ") }
+
+// DeactivateChat marks a chat unreachable (the bot was blocked, the channel
+// is gone) and drops its pending pushes: none will be attempted again.
+// Talking to trackbot there again reactivates it (EnsureChat).
+func (s *Store) DeactivateChat(ctx context.Context, id int64, reason string, now time.Time) error {
+	now = dbTime(now)
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE chats SET active = FALSE, updated_at = $1 WHERE id = $2`, now, id); err != nil {
+			return fmt.Errorf("store: deactivate chat %d: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE outbox SET state = 'dropped', last_error = $1, lease_until = NULL
+			WHERE chat_id = $2 AND state = 'pending'`, reason, id); err != nil {
+			return fmt.Errorf("store: deactivate chat %d: %w", id, err)
+		}
+		return nil
+	})
+}
+
+// MoveChat gives a chat the new id its platform moved it to (a Telegram
+// group upgraded to a supergroup), keeping its settings and parcels. When
+// the new id already has a chat of its own, the old chat's parcels join
+// it, and the old chat goes.
+func (s *Store) MoveChat(ctx context.Context, platform, team, from, to string) error {
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		var oldID, newID int64
+		err := tx.GetContext(ctx, &oldID, `SELECT id FROM chats WHERE platform = $1 AND team_id = $2 AND external_id = $3`, platform, team, from)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("store: move chat: %w", err)
+		}
+		err = tx.GetContext(ctx, &newID, `SELECT id FROM chats WHERE platform = $1 AND team_id = $2 AND external_id = $3`, platform, team, to)
+		if errors.Is(err, sql.ErrNoRows) {
+			if _, err := tx.ExecContext(ctx, `UPDATE chats SET external_id = $1, kind = 'group' WHERE id = $2`, to, oldID); err != nil {
+				return fmt.Errorf("store: move chat: %w", err)
+			}
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("store: move chat: %w", err)
+		}
+		for _, q := range []string{
+			`UPDATE subscriptions SET chat_id = $1 WHERE chat_id = $2
+				AND shipment_id NOT IN (SELECT shipment_id FROM subscriptions WHERE chat_id = $1)`,
+			`UPDATE outbox SET chat_id = $1 WHERE chat_id = $2 AND state = 'pending'
+				AND (subscription_id IS NULL OR subscription_id IN (SELECT id FROM subscriptions WHERE chat_id = $1))`,
+		} {
+			if _, err := tx.ExecContext(ctx, q, newID, oldID); err != nil {
+				return fmt.Errorf("store: move chat: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM chats WHERE id = $1`, oldID); err != nil {
+			return fmt.Errorf("store: move chat: %w", err)
+		}
+		return nil
+	})
+}
+
+// Forget deletes a chat and everything trackbot keeps about it — its
+// settings, subscriptions, share tokens, pending pushes — and every
+// shipment no other chat tracks. It reports how many subscriptions went.
+func (s *Store) Forget(ctx context.Context, id int64) (int, error) {
+	var n int
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		if err := tx.GetContext(ctx, &n, `SELECT COUNT(*) FROM subscriptions WHERE chat_id = $1`, id); err != nil {
+			return err
+		}
+		var shipments []int64
+		if err := tx.SelectContext(ctx, &shipments, `SELECT shipment_id FROM subscriptions WHERE chat_id = $1`, id); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM chats WHERE id = $1`, id); err != nil {
+			return err
+		}
+		return deleteOrphans(ctx, tx, s.rebind, shipments)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: forget chat %d: %w", id, err)
+	}
+	return n, nil
+}
+
+// deleteOrphans deletes those of the shipments that no chat tracks.
+func deleteOrphans(ctx context.Context, tx *sqlx.Tx, rebind func(string) string, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	q, args, err := sqlx.In(`DELETE FROM shipments WHERE id IN (?)
+		AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.shipment_id = shipments.id)`, ids)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, rebind(q), args...)
+	return err
+}

@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/trackbot/trackbot/tracking"
+)
+
+// guidanceTarget is a subscription as guidance sees it.
+type guidanceTarget struct {
+	SubID       int64  `db:"sub_id"`
+	ChatID      int64  `db:"chat_id"`
+	Marketplace string `db:"marketplace"`
+	Role        string `db:"role"`
+	Active      bool   `db:"active"`
+	Number      string `db:"number"`
+}
+
+type ruleState struct {
+	SubID  int64  `db:"subscription_id"`
+	Rule   string `db:"rule"`
+	Active bool   `db:"active"`
+	Arms   int    `db:"arms"`
+}
+
+// applyGuidance brings the guidance state of every subscription of a
+// shipment up to date with the advice eval gives for its role and
+// marketplace. A rule that starts to apply fires once: with push, it goes
+// to the outbox (for active chats); a rule that stops applying is re-armed,
+// so that it fires again if it returns.
+func applyGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, eval func(role, marketplace string) []tracking.Advice, now time.Time, push bool) error {
+	var targets []guidanceTarget
+	if err := tx.SelectContext(ctx, &targets, `SELECT s.id AS sub_id, s.chat_id, s.marketplace, c.role, c.active, sh.number
+		FROM subscriptions s JOIN chats c ON c.id = s.chat_id JOIN shipments sh ON sh.id = s.shipment_id
+		WHERE s.shipment_id = $1 ORDER BY s.id`, shipmentID); err != nil {
+		return fmt.Errorf("store: guidance targets: %w", err)
+	}
+	var states []ruleState
+	if err := tx.SelectContext(ctx, &states, `SELECT g.subscription_id, g.rule, g.active, g.arms FROM guidance_state g
+		JOIN subscriptions s ON s.id = g.subscription_id WHERE s.shipment_id = $1`, shipmentID); err != nil {
+		return fmt.Errorf("store: guidance state: %w", err)
+	}
+	return writeGuidance(ctx, tx, shipmentID, targets, states, eval, now, push)
+}
+
+func writeGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, targets []guidanceTarget, states []ruleState,
+	eval func(role, marketplace string) []tracking.Advice, now time.Time, push bool) error {
+	known := map[int64]map[string]ruleState{}
+	for _, st := range states {
+		if known[st.SubID] == nil {
+			known[st.SubID] = map[string]ruleState{}
+		}
+		known[st.SubID][st.Rule] = st
+	}
+	for _, t := range targets {
+		applies := map[string]bool{}
+		for _, a := range eval(t.Role, t.Marketplace) {
+			if !a.Push {
+				continue
+			}
+			applies[a.Rule] = true
+			st, seen := known[t.SubID][a.Rule]
+			if seen && st.Active {
+				continue // fired already and still applies
+			}
+			arms := 1
+			if seen {
+				arms = st.Arms + 1
+				if _, err := tx.ExecContext(ctx, `UPDATE guidance_state SET active = TRUE, arms = $1, fired_at = $2, cleared_at = NULL
+					WHERE subscription_id = $3 AND rule = $4`, arms, now, t.SubID, a.Rule); err != nil {
+					return fmt.Errorf("store: re-arm guidance: %w", err)
+				}
+			} else if _, err := tx.ExecContext(ctx, `INSERT INTO guidance_state (subscription_id, rule, active, fired_at, arms)
+				VALUES ($1, $2, TRUE, $3, 1)`, t.SubID, a.Rule, now); err != nil {
+				return fmt.Errorf("store: fire guidance: %w", err)
+			}
+			if !push || !t.Active {
+				continue
+			}
+			payload, err := json.Marshal(tracking.GuidanceNotice{ShipmentID: shipmentID, Number: t.Number, Rule: a.Rule,
+				Level: a.Level, Message: a.Message, Data: a.Data, Links: a.Links, Buttons: a.Buttons})
+			if err != nil {
+				return fmt.Errorf("store: guidance payload: %w", err)
+			}
+			key := tracking.NoticeGuidance + ":" + strconv.FormatInt(t.SubID, 10) + ":" + a.Rule + ":" + strconv.Itoa(arms)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, state, not_before, created_at)
+				VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6) ON CONFLICT (dedupe_key) DO NOTHING`,
+				t.ChatID, t.SubID, tracking.NoticeGuidance, string(payload), key, now); err != nil {
+				return fmt.Errorf("store: enqueue guidance: %w", err)
+			}
+		}
+		for rule, st := range known[t.SubID] {
+			if st.Active && !applies[rule] {
+				if _, err := tx.ExecContext(ctx, `UPDATE guidance_state SET active = FALSE, cleared_at = $1
+					WHERE subscription_id = $2 AND rule = $3`, now, t.SubID, rule); err != nil {
+					return fmt.Errorf("store: clear guidance: %w", err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// SeedGuidance records the rules that already apply when a chat starts
+// tracking a shipment as fired, without pushing them: the chat's answer
+// shows them, and they are not pushed again until they clear and return.
+func (s *Store) SeedGuidance(ctx context.Context, subID int64, eval func(role, marketplace string) []tracking.Advice, now time.Time) error {
+	return s.subscriptionGuidance(ctx, subID, eval, now, false)
+}
+
+// UpdateGuidance brings one subscription's guidance up to date after the
+// chat changed what the advice depends on (its role, the shop): a rule
+// that now applies is pushed once, one that no longer does is re-armed.
+func (s *Store) UpdateGuidance(ctx context.Context, subID int64, eval func(role, marketplace string) []tracking.Advice, now time.Time) error {
+	return s.subscriptionGuidance(ctx, subID, eval, now, true)
+}
+
+func (s *Store) subscriptionGuidance(ctx context.Context, subID int64, eval func(role, marketplace string) []tracking.Advice, now time.Time, push bool) error {
+	now = dbTime(now)
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		var t guidanceTarget
+		if err := tx.GetContext(ctx, &t, `SELECT s.id AS sub_id, s.chat_id, s.marketplace, c.role, c.active, sh.number
+			FROM subscriptions s JOIN chats c ON c.id = s.chat_id JOIN shipments sh ON sh.id = s.shipment_id
+			WHERE s.id = $1`, subID); err != nil {
+			return fmt.Errorf("store: seed guidance: %w", err)
+		}
+		var states []ruleState
+		if err := tx.SelectContext(ctx, &states, `SELECT subscription_id, rule, active, arms FROM guidance_state
+			WHERE subscription_id = $1`, subID); err != nil {
+			return fmt.Errorf("store: seed guidance: %w", err)
+		}
+		var shipmentID int64
+		if err := tx.GetContext(ctx, &shipmentID, `SELECT shipment_id FROM subscriptions WHERE id = $1`, subID); err != nil {
+			return fmt.Errorf("store: seed guidance: %w", err)
+		}
+		return writeGuidance(ctx, tx, shipmentID, []guidanceTarget{t}, states, eval, now, push)
+	})
+}

@@ -1,0 +1,409 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/trackbot/trackbot/tracking"
+)
+
+var _ tracking.Store = (*Store)(nil)
+
+const shipmentColumns = `id, carrier, number, provider, status, substatus, status_changed_at, last_event_at, eta,
+	origin_country, destination_country, push_registered, check_failures, next_check_at, last_checked_at,
+	stopped_reason, created_at, guidance_sig`
+
+type shipmentRow struct {
+	ID                 int64      `db:"id"`
+	Carrier            string     `db:"carrier"`
+	Number             string     `db:"number"`
+	Provider           string     `db:"provider"`
+	Status             string     `db:"status"`
+	Substatus          string     `db:"substatus"`
+	StatusChangedAt    time.Time  `db:"status_changed_at"`
+	LastEventAt        *time.Time `db:"last_event_at"`
+	ETA                *time.Time `db:"eta"`
+	OriginCountry      string     `db:"origin_country"`
+	DestinationCountry string     `db:"destination_country"`
+	PushRegistered     bool       `db:"push_registered"`
+	CheckFailures      int        `db:"check_failures"`
+	NextCheckAt        *time.Time `db:"next_check_at"`
+	LastCheckedAt      *time.Time `db:"last_checked_at"`
+	StoppedReason      string     `db:"stopped_reason"`
+	CreatedAt          time.Time  `db:"created_at"`
+	GuidanceSig        string     `db:"guidance_sig"`
+}
+
+func (r *shipmentRow) state() *tracking.ShipmentState {
+	return &tracking.ShipmentState{
+		ID: r.ID, Carrier: r.Carrier, Number: r.Number, Provider: r.Provider,
+		Status: tracking.Status(r.Status), Substatus: tracking.Substatus(r.Substatus),
+		StatusChangedAt: r.StatusChangedAt.UTC(), LastEventAt: utc(r.LastEventAt), ETA: utc(r.ETA),
+		OriginCountry: r.OriginCountry, DestinationCountry: r.DestinationCountry,
+		PushRegistered: r.PushRegistered, CheckFailures: r.CheckFailures,
+		NextCheckAt: utc(r.NextCheckAt), LastCheckedAt: utc(r.LastCheckedAt),
+		StoppedReason: r.StoppedReason, CreatedAt: r.CreatedAt.UTC(), Known: map[string]bool{},
+		GuidanceSig: r.GuidanceSig,
+	}
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// dbTime is how a time goes into the database: UTC to the microsecond,
+// PostgreSQL's precision, so that both databases compare alike.
+func dbTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+func dbTimePtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return dbTime(*t)
+}
+
+// EnsureShipment returns the shipment for a carrier and number, creating it
+// due for its first check.
+func (s *Store) EnsureShipment(ctx context.Context, carrier, number string, now time.Time) (*tracking.ShipmentState, bool, error) {
+	now = dbTime(now)
+	var id int64
+	err := s.db.GetContext(ctx, &id, `INSERT INTO shipments
+		(carrier, number, status, substatus, status_changed_at, next_check_at, created_at, updated_at)
+		VALUES ($1, $2, 'UNKNOWN', 'other', $3, $3, $3, $3)
+		ON CONFLICT (carrier, number) DO NOTHING RETURNING id`, carrier, number, now)
+	created := err == nil
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, false, fmt.Errorf("store: ensure shipment %s: %w", number, err)
+	}
+	var row shipmentRow
+	q := `SELECT ` + shipmentColumns + ` FROM shipments WHERE carrier = $1 AND number = $2`
+	if err := s.db.GetContext(ctx, &row, q, carrier, number); err != nil {
+		return nil, false, fmt.Errorf("store: ensure shipment %s: %w", number, err)
+	}
+	sts, err := s.withExtras(ctx, s.db, []shipmentRow{row})
+	if err != nil {
+		return nil, false, err
+	}
+	return sts[0], created, nil
+}
+
+// Shipment returns one shipment's state.
+func (s *Store) Shipment(ctx context.Context, id int64) (*tracking.ShipmentState, error) {
+	var row shipmentRow
+	err := s.db.GetContext(ctx, &row, `SELECT `+shipmentColumns+` FROM shipments WHERE id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: shipment %d: %w", id, err)
+	}
+	sts, err := s.withExtras(ctx, s.db, []shipmentRow{row})
+	if err != nil {
+		return nil, err
+	}
+	return sts[0], nil
+}
+
+// ClaimShipment leases one shipment to owner unless another owner holds a
+// live lease. With an empty owner it only reads the shipment.
+func (s *Store) ClaimShipment(ctx context.Context, id int64, owner string, now time.Time, lease time.Duration) (*tracking.ShipmentState, bool, error) {
+	if owner == "" {
+		st, err := s.Shipment(ctx, id)
+		return st, false, err
+	}
+	now = dbTime(now)
+	var rows []shipmentRow
+	err := s.db.SelectContext(ctx, &rows, `UPDATE shipments SET lease_owner = $1, lease_until = $2
+		WHERE id = $3 AND (lease_until IS NULL OR lease_until <= $4 OR lease_owner = $1)
+		RETURNING `+shipmentColumns, owner, now.Add(lease), id, now)
+	if err != nil {
+		return nil, false, fmt.Errorf("store: claim shipment %d: %w", id, err)
+	}
+	if len(rows) == 0 {
+		st, err := s.Shipment(ctx, id)
+		return st, false, err
+	}
+	sts, err := s.withExtras(ctx, s.db, rows)
+	if err != nil {
+		return nil, false, err
+	}
+	return sts[0], true, nil
+}
+
+// ClaimDue leases up to limit due shipments that nobody else holds. On
+// PostgreSQL, concurrent claimers skip each other's rows instead of
+// waiting; SQLite has one writer at a time anyway.
+func (s *Store) ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*tracking.ShipmentState, error) {
+	now = dbTime(now)
+	locking := ""
+	if s.dialect == Postgres {
+		locking = " FOR UPDATE SKIP LOCKED"
+	}
+	var rows []shipmentRow
+	err := s.db.SelectContext(ctx, &rows, `UPDATE shipments SET lease_owner = $1, lease_until = $2
+		WHERE id IN (SELECT id FROM shipments
+			WHERE next_check_at <= $3 AND (lease_until IS NULL OR lease_until <= $3)
+			ORDER BY next_check_at LIMIT $4`+locking+`)
+		RETURNING `+shipmentColumns, owner, now.Add(lease), now, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: claim due shipments: %w", err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	return s.withExtras(ctx, s.db, rows)
+}
+
+// withExtras adds every shipment's legs and events, in one query each for
+// the whole batch.
+func (s *Store) withExtras(ctx context.Context, q sqlx.QueryerContext, rows []shipmentRow) ([]*tracking.ShipmentState, error) {
+	out := make([]*tracking.ShipmentState, len(rows))
+	byID := make(map[int64]*tracking.ShipmentState, len(rows))
+	ids := make([]int64, len(rows))
+	for i := range rows {
+		out[i] = rows[i].state()
+		byID[rows[i].ID] = out[i]
+		ids[i] = rows[i].ID
+	}
+	query, args, err := sqlx.In(`SELECT shipment_id, fingerprint, occurred_at, status, substatus, description,
+		city, state, country, carrier, number FROM events WHERE shipment_id IN (?) ORDER BY shipment_id, occurred_at, id`, ids)
+	if err != nil {
+		return nil, err
+	}
+	var evs []eventRow
+	if err := sqlx.SelectContext(ctx, q, &evs, s.rebind(query), args...); err != nil {
+		return nil, fmt.Errorf("store: load events: %w", err)
+	}
+	for _, e := range evs {
+		st := byID[e.ShipmentID]
+		st.Known[e.Fingerprint] = true
+		st.Events = append(st.Events, e.event())
+	}
+	query, args, err = sqlx.In(`SELECT shipment_id, carrier, number FROM legs WHERE shipment_id IN (?) ORDER BY shipment_id, seq`, ids)
+	if err != nil {
+		return nil, err
+	}
+	var legs []struct {
+		ShipmentID int64  `db:"shipment_id"`
+		Carrier    string `db:"carrier"`
+		Number     string `db:"number"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &legs, s.rebind(query), args...); err != nil {
+		return nil, fmt.Errorf("store: load legs: %w", err)
+	}
+	for _, l := range legs {
+		st := byID[l.ShipmentID]
+		st.Legs = append(st.Legs, tracking.Leg{Carrier: l.Carrier, Number: l.Number})
+	}
+	return out, nil
+}
+
+type eventRow struct {
+	ShipmentID  int64     `db:"shipment_id"`
+	Fingerprint string    `db:"fingerprint"`
+	OccurredAt  time.Time `db:"occurred_at"`
+	Status      string    `db:"status"`
+	Substatus   string    `db:"substatus"`
+	Description string    `db:"description"`
+	City        string    `db:"city"`
+	State       string    `db:"state"`
+	Country     string    `db:"country"`
+	Carrier     string    `db:"carrier"`
+	Number      string    `db:"number"`
+}
+
+func (r eventRow) event() tracking.Event {
+	return tracking.Event{Time: r.OccurredAt.UTC(), Status: tracking.Status(r.Status), Substatus: tracking.Substatus(r.Substatus),
+		Description: r.Description, Location: tracking.Location{City: r.City, State: r.State, Country: r.Country},
+		Carrier: r.Carrier, Number: r.Number}
+}
+
+// rebind turns ? placeholders into the dialect's.
+func (s *Store) rebind(q string) string {
+	if s.dialect == Postgres {
+		return sqlx.Rebind(sqlx.DOLLAR, q)
+	}
+	return q
+}
+
+// Reschedule records a refresh that changed nothing and releases the lease.
+func (s *Store) Reschedule(ctx context.Context, id int64, owner string, now time.Time, next *time.Time, failures int) error {
+	now = dbTime(now)
+	res, err := s.db.ExecContext(ctx, `UPDATE shipments SET next_check_at = $1, last_checked_at = $2,
+		check_failures = $3, lease_owner = '', lease_until = NULL, updated_at = $2
+		WHERE id = $4 AND lease_owner = $5`, dbTimePtr(next), now, failures, id, owner)
+	if err != nil {
+		return fmt.Errorf("store: reschedule shipment %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: reschedule shipment %d: %w", id, tracking.ErrLeaseLost)
+	}
+	return nil
+}
+
+// ApplyRefresh writes a refresh's change in one transaction: the events,
+// the legs, the shipment's state and schedule, and one outbox row per
+// subscription for its notice. It refuses a change whose lease was lost.
+func (s *Store) ApplyRefresh(ctx context.Context, c *tracking.Change) error {
+	now := dbTime(c.Now)
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE shipments SET provider = $1, status = $2, substatus = $3,
+			status_changed_at = $4, last_event_at = $5, eta = $6, origin_country = $7, destination_country = $8,
+			next_check_at = $9, last_checked_at = $10, check_failures = 0, stopped_reason = $11,
+			lease_owner = '', lease_until = NULL, updated_at = $10, guidance_sig = $14
+			WHERE id = $12 AND lease_owner = $13`,
+			c.Provider, string(c.Status), string(c.Substatus), dbTime(c.StatusChangedAt), dbTimePtr(c.LastEventAt),
+			dbTimePtr(c.ETA), c.OriginCountry, c.DestinationCountry, dbTimePtr(c.NextCheckAt), now, c.StoppedReason,
+			c.ShipmentID, c.LeaseOwner, c.GuidanceSig)
+		if err != nil {
+			return fmt.Errorf("store: update shipment %d: %w", c.ShipmentID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("store: update shipment %d: %w", c.ShipmentID, tracking.ErrLeaseLost)
+		}
+		if err := insertEvents(ctx, tx, c.ShipmentID, c.Events, now); err != nil {
+			return err
+		}
+		for _, l := range c.Legs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO legs (shipment_id, seq, carrier, number, created_at)
+				VALUES ($1, (SELECT COUNT(*) + 1 FROM legs WHERE shipment_id = $1), $2, $3, $4)
+				ON CONFLICT (shipment_id, carrier, number) DO NOTHING`, c.ShipmentID, l.Carrier, l.Number, now); err != nil {
+				return fmt.Errorf("store: insert leg: %w", err)
+			}
+		}
+		if c.Notice != nil {
+			if err := enqueueNotice(ctx, tx, c.ShipmentID, c.Notice, now); err != nil {
+				return err
+			}
+		}
+		if c.Guidance != nil {
+			if err := applyGuidance(ctx, tx, c.ShipmentID, c.Guidance, now, true); err != nil {
+				return err
+			}
+		}
+		if c.BeforeCommit != nil {
+			if err := c.BeforeCommit(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// insertEvents writes events in one statement; an event already stored
+// under its fingerprint is skipped.
+func insertEvents(ctx context.Context, tx *sqlx.Tx, shipmentID int64, events []tracking.Event, now time.Time) error {
+	if len(events) == 0 {
+		return nil
+	}
+	const cols = 12
+	var sb strings.Builder
+	sb.WriteString(`INSERT INTO events (shipment_id, fingerprint, occurred_at, status, substatus, description,
+		city, state, country, carrier, number, created_at) VALUES `)
+	args := make([]any, 0, len(events)*cols)
+	for i, e := range events {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		sb.WriteString("(")
+		for j := 1; j <= cols; j++ {
+			if j > 1 {
+				sb.WriteString(", ")
+			}
+			fmt.Fprintf(&sb, "$%d", i*cols+j)
+		}
+		sb.WriteString(")")
+		args = append(args, shipmentID, e.Fingerprint(), dbTime(e.Time), string(e.Status), string(e.Substatus),
+			e.Description, e.Location.City, e.Location.State, e.Location.Country, e.Carrier, e.Number, now)
+	}
+	sb.WriteString(" ON CONFLICT (shipment_id, fingerprint) DO NOTHING")
+	if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+		return fmt.Errorf("store: insert events: %w", err)
+	}
+	return nil
+}
+
+// enqueueNotice writes one outbox row per subscription of the shipment
+// whose chat is active. With an event time, only subscriptions that have
+// not been told of a newer event get one, and their mark moves on. The
+// dedupe key makes a second write of the same notice a no-op.
+func enqueueNotice(ctx context.Context, tx *sqlx.Tx, shipmentID int64, n *tracking.Notice, now time.Time) error {
+	args := []any{n.Kind, string(n.Payload), ":" + n.Key, now, shipmentID}
+	newer := ""
+	if n.EventTime != nil {
+		newer = ` AND (s.last_pushed_event_at IS NULL OR s.last_pushed_event_at < $6)`
+		args = append(args, dbTime(*n.EventTime))
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, state, not_before, created_at)
+		SELECT s.chat_id, s.id, $1, $2, $1 || ':' || CAST(s.id AS TEXT) || $3, 'pending', $4, $4
+		FROM subscriptions s JOIN chats c ON c.id = s.chat_id
+		WHERE s.shipment_id = $5 AND c.active`+newer+`
+		ON CONFLICT (dedupe_key) DO NOTHING`, args...)
+	if err != nil {
+		return fmt.Errorf("store: enqueue %s notice: %w", n.Kind, err)
+	}
+	if n.EventTime != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET last_pushed_event_at = $1
+			WHERE shipment_id = $2 AND (last_pushed_event_at IS NULL OR last_pushed_event_at < $1)`,
+			dbTime(*n.EventTime), shipmentID); err != nil {
+			return fmt.Errorf("store: mark pushed event: %w", err)
+		}
+	}
+	return nil
+}
+
+// Subscribe links a chat to a shipment. A chat that already follows it
+// keeps its subscription; a new label replaces the old one.
+func (s *Store) Subscribe(ctx context.Context, chatID, shipmentID int64, label string, lastPushed *time.Time, now time.Time) (int64, bool, error) {
+	var id int64
+	err := s.db.GetContext(ctx, &id, `INSERT INTO subscriptions (chat_id, shipment_id, label, last_pushed_event_at, created_at)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (chat_id, shipment_id) DO NOTHING RETURNING id`,
+		chatID, shipmentID, label, dbTimePtr(lastPushed), dbTime(now))
+	if err == nil {
+		return id, true, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, false, fmt.Errorf("store: subscribe: %w", err)
+	}
+	if err := s.db.GetContext(ctx, &id, `SELECT id FROM subscriptions WHERE chat_id = $1 AND shipment_id = $2`, chatID, shipmentID); err != nil {
+		return 0, false, fmt.Errorf("store: subscribe: %w", err)
+	}
+	if label != "" {
+		if _, err := s.db.ExecContext(ctx, `UPDATE subscriptions SET label = $1 WHERE id = $2`, label, id); err != nil {
+			return 0, false, fmt.Errorf("store: subscribe: %w", err)
+		}
+	}
+	return id, false, nil
+}
+
+// ShipmentsByNumber lists the shipments a number belongs to, as their own
+// number or as a later leg's, whatever the carrier: a carrier's push names
+// only the number.
+func (s *Store) ShipmentsByNumber(ctx context.Context, number string) ([]int64, error) {
+	var ids []int64
+	err := s.db.SelectContext(ctx, &ids, `SELECT id FROM shipments WHERE number = $1
+		UNION SELECT shipment_id FROM legs WHERE number = $1 ORDER BY 1`, number)
+	if err != nil {
+		return nil, fmt.Errorf("store: shipments by number: %w", err)
+	}
+	return ids, nil
+}
+
+// SetPushRegistered records that a provider pushes a shipment's updates,
+// so that polling becomes a safety net.
+func (s *Store) SetPushRegistered(ctx context.Context, id int64, registered bool) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE shipments SET push_registered = $1 WHERE id = $2`, registered, id); err != nil {
+		return fmt.Errorf("store: set push registered: %w", err)
+	}
+	return nil
+}

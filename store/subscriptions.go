@@ -1,0 +1,259 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/trackbot/trackbot/tracking"
+)
+
+// Tracked is a chat's subscription together with its shipment's state.
+type Tracked struct {
+	Sub      tracking.Subscription
+	Shipment *tracking.ShipmentState
+}
+
+type trackedRow struct {
+	SubID        int64      `db:"sub_id"`
+	ChatID       int64      `db:"chat_id"`
+	Label        string     `db:"label"`
+	OrderRef     string     `db:"order_ref"`
+	Marketplace  string     `db:"marketplace"`
+	SubMuted     bool       `db:"sub_muted"`
+	SnoozedUntil *time.Time `db:"snoozed_until"`
+	ThreadRef    string     `db:"thread_ref"`
+	SubCreatedAt time.Time  `db:"sub_created_at"`
+	shipmentRow
+}
+
+const trackedSelect = `SELECT s.id AS sub_id, s.chat_id, s.label, s.order_ref, s.marketplace, s.muted AS sub_muted,
+	s.snoozed_until, s.thread_ref, s.created_at AS sub_created_at,
+	sh.id, sh.carrier, sh.number, sh.provider, sh.status, sh.substatus, sh.status_changed_at, sh.last_event_at, sh.eta,
+	sh.origin_country, sh.destination_country, sh.push_registered, sh.check_failures, sh.next_check_at,
+	sh.last_checked_at, sh.stopped_reason, sh.created_at
+	FROM subscriptions s JOIN shipments sh ON sh.id = s.shipment_id`
+
+func (r *trackedRow) tracked() Tracked {
+	return Tracked{
+		Sub: tracking.Subscription{
+			ID: r.SubID, ChatID: r.ChatID, ShipmentID: r.shipmentRow.ID, Label: r.Label, OrderRef: r.OrderRef,
+			Marketplace: r.Marketplace, Muted: r.SubMuted, SnoozedUntil: utc(r.SnoozedUntil), ThreadRef: r.ThreadRef,
+			CreatedAt: r.SubCreatedAt.UTC(),
+		},
+		Shipment: r.shipmentRow.state(),
+	}
+}
+
+// Subscriptions lists a chat's subscriptions, oldest first.
+func (s *Store) Subscriptions(ctx context.Context, chatID int64) ([]Tracked, error) {
+	var rows []trackedRow
+	if err := s.db.SelectContext(ctx, &rows, trackedSelect+` WHERE s.chat_id = $1 ORDER BY s.id`, chatID); err != nil {
+		return nil, fmt.Errorf("store: subscriptions of chat %d: %w", chatID, err)
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	// The list's guidance reads timelines: load every shipment's events
+	// and legs in two queries for the whole chat.
+	shipments := make([]shipmentRow, len(rows))
+	for i := range rows {
+		shipments[i] = rows[i].shipmentRow
+	}
+	states, err := s.withExtras(ctx, s.db, shipments)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Tracked, len(rows))
+	for i := range rows {
+		out[i] = rows[i].tracked()
+		out[i].Shipment = states[i]
+	}
+	return out, nil
+}
+
+// CountSubscriptions counts a chat's subscriptions.
+func (s *Store) CountSubscriptions(ctx context.Context, chatID int64) (int, error) {
+	var n int
+	if err := s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM subscriptions WHERE chat_id = $1`, chatID); err != nil {
+		return 0, fmt.Errorf("store: count subscriptions: %w", err)
+	}
+	return n, nil
+}
+
+// Subscription returns one of a chat's subscriptions by id. A subscription
+// of another chat is ErrNotFound: every lookup is scoped to the chat.
+func (s *Store) Subscription(ctx context.Context, chatID, subID int64) (Tracked, error) {
+	var r trackedRow
+	err := s.db.GetContext(ctx, &r, trackedSelect+` WHERE s.chat_id = $1 AND s.id = $2`, chatID, subID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Tracked{}, ErrNotFound
+	}
+	if err != nil {
+		return Tracked{}, fmt.Errorf("store: subscription %d: %w", subID, err)
+	}
+	return r.tracked(), nil
+}
+
+// FindSubscription finds a chat's subscription by tracking number (its own
+// or a later leg's) or by label, ignoring case. A label shared by several
+// subscriptions finds the oldest.
+func (s *Store) FindSubscription(ctx context.Context, chatID int64, ref string) (Tracked, error) {
+	ref = strings.TrimSpace(ref)
+	var r trackedRow
+	err := s.db.GetContext(ctx, &r, trackedSelect+` WHERE s.chat_id = $1 AND (UPPER(sh.number) = UPPER($2)
+		OR LOWER(s.label) = LOWER($2) OR LOWER(s.order_ref) = LOWER($2)
+		OR EXISTS (SELECT 1 FROM legs l WHERE l.shipment_id = sh.id AND UPPER(l.number) = UPPER($2)))
+		ORDER BY CASE WHEN UPPER(sh.number) = UPPER($2) THEN 0 ELSE 1 END, s.id LIMIT 1`, chatID, ref)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Tracked{}, ErrNotFound
+	}
+	if err != nil {
+		return Tracked{}, fmt.Errorf("store: find subscription: %w", err)
+	}
+	return r.tracked(), nil
+}
+
+// SubscriptionSettings are the fields of a subscription a chat can change;
+// nil fields stay as they are.
+type SubscriptionSettings struct {
+	Label        *string
+	OrderRef     *string
+	Marketplace  *string
+	Muted        *bool
+	SnoozedUntil **time.Time
+	ThreadRef    *string
+}
+
+// UpdateSubscription changes one of a chat's subscriptions. It returns
+// ErrNotFound when the subscription is not the chat's.
+func (s *Store) UpdateSubscription(ctx context.Context, chatID, subID int64, set SubscriptionSettings) error {
+	var a assignments
+	add := a.add
+	if set.Label != nil {
+		add("label", *set.Label)
+	}
+	if set.OrderRef != nil {
+		add("order_ref", *set.OrderRef)
+	}
+	if set.Marketplace != nil {
+		add("marketplace", *set.Marketplace)
+	}
+	if set.Muted != nil {
+		add("muted", *set.Muted)
+	}
+	if set.SnoozedUntil != nil {
+		add("snoozed_until", dbTimePtr(*set.SnoozedUntil))
+	}
+	if set.ThreadRef != nil {
+		add("thread_ref", *set.ThreadRef)
+	}
+	if a.empty() {
+		return nil
+	}
+	q := "UPDATE subscriptions SET " + a.set() + " WHERE chat_id = " + a.arg(chatID) + " AND id = " + a.arg(subID)
+	res, err := s.db.ExecContext(ctx, q, a.args...)
+	if err != nil {
+		return fmt.Errorf("store: update subscription %d: %w", subID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Unsubscribe removes one of a chat's subscriptions, and its shipment when
+// no chat tracks it any more.
+func (s *Store) Unsubscribe(ctx context.Context, chatID, subID int64) error {
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		var shipmentID int64
+		err := tx.GetContext(ctx, &shipmentID, `DELETE FROM subscriptions WHERE chat_id = $1 AND id = $2 RETURNING shipment_id`, chatID, subID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("store: unsubscribe %d: %w", subID, err)
+		}
+		return deleteOrphans(ctx, tx, s.rebind, []int64{shipmentID})
+	})
+}
+
+// Events returns a shipment's events, oldest first.
+func (s *Store) Events(ctx context.Context, shipmentID int64) ([]tracking.Event, error) {
+	var rows []eventRow
+	if err := s.db.SelectContext(ctx, &rows, `SELECT shipment_id, fingerprint, occurred_at, status, substatus, description,
+		city, state, country, carrier, number FROM events WHERE shipment_id = $1 ORDER BY occurred_at, id`, shipmentID); err != nil {
+		return nil, fmt.Errorf("store: events of shipment %d: %w", shipmentID, err)
+	}
+	out := make([]tracking.Event, len(rows))
+	for i, r := range rows {
+		out[i] = r.event()
+	}
+	return out, nil
+}
+
+// ShipmentView returns a shipment with its legs and whole timeline.
+func (s *Store) ShipmentView(ctx context.Context, shipmentID int64) (*tracking.Shipment, error) {
+	st, err := s.Shipment(ctx, shipmentID)
+	if err != nil {
+		return nil, err
+	}
+	return tracking.NewShipment(st, st.Events), nil
+}
+
+// Resume puts a shipment whose polling stopped back on the schedule.
+func (s *Store) Resume(ctx context.Context, shipmentID int64, now time.Time) error {
+	now = dbTime(now)
+	if _, err := s.db.ExecContext(ctx, `UPDATE shipments SET next_check_at = $1, stopped_reason = '', check_failures = 0,
+		updated_at = $1 WHERE id = $2 AND next_check_at IS NULL`, now, shipmentID); err != nil {
+		return fmt.Errorf("store: resume shipment %d: %w", shipmentID, err)
+	}
+	return nil
+}
+
+// CreateShareToken stores a token that opens a read-only tracking page for
+// one of a chat's subscriptions.
+func (s *Store) CreateShareToken(ctx context.Context, chatID, subID int64, token string, now time.Time) error {
+	res, err := s.db.ExecContext(ctx, `INSERT INTO share_tokens (token, subscription_id, created_at)
+		SELECT $1, id, $2 FROM subscriptions WHERE id = $3 AND chat_id = $4`, token, dbTime(now), subID, chatID)
+	if err != nil {
+		return fmt.Errorf("store: create share token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// SharedShipment returns the shipment and label a live share token opens.
+func (s *Store) SharedShipment(ctx context.Context, token string) (*tracking.Shipment, string, error) {
+	var row struct {
+		ShipmentID int64  `db:"shipment_id"`
+		Label      string `db:"label"`
+	}
+	err := s.db.GetContext(ctx, &row, `SELECT s.shipment_id, s.label FROM share_tokens t
+		JOIN subscriptions s ON s.id = t.subscription_id WHERE t.token = $1 AND t.revoked_at IS NULL`, token)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", ErrNotFound
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("store: share token: %w", err)
+	}
+	sh, err := s.ShipmentView(ctx, row.ShipmentID)
+	return sh, row.Label, err
+}
+
+// RevokeShareTokens closes every tracking page of one of a chat's
+// subscriptions.
+func (s *Store) RevokeShareTokens(ctx context.Context, chatID, subID int64, now time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE share_tokens SET revoked_at = $1 WHERE revoked_at IS NULL
+		AND subscription_id IN (SELECT id FROM subscriptions WHERE id = $2 AND chat_id = $3)`, dbTime(now), subID, chatID); err != nil {
+		return fmt.Errorf("store: revoke share tokens: %w", err)
+	}
+	return nil
+}

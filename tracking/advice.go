@@ -1,0 +1,90 @@
+package tracking
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strings"
+	"time"
+)
+
+// advisor returns the guidance for a shipment as a chat with the given
+// role and marketplace sees it at now.
+func (e *Engine) advisor(sh *Shipment, now time.Time) func(role, marketplace string) []Advice {
+	return func(role, marketplace string) []Advice {
+		return Evaluate(NewSituation(sh, marketplace, Role(role), now), e.thresholds)
+	}
+}
+
+// Advise returns the guidance that applies to a shipment for a role and a
+// marketplace at now, timed by the engine's thresholds.
+func (e *Engine) Advise(sh *Shipment, marketplace string, role Role, now time.Time) []Advice {
+	return Evaluate(NewSituation(sh, marketplace, role, now), e.thresholds)
+}
+
+// Reguide re-evaluates one subscription's guidance after its chat changed
+// what the advice depends on (role, marketplace): rules that now apply are
+// pushed once; rules that no longer apply are re-armed.
+func (e *Engine) Reguide(ctx context.Context, subscriptionID, shipmentID int64) error {
+	st, _, err := e.store.ClaimShipment(ctx, shipmentID, "", e.clock.Now(), 0)
+	if err != nil {
+		return err
+	}
+	now := e.clock.Now()
+	return e.store.UpdateGuidance(ctx, subscriptionID, e.advisor(NewShipment(st, st.Events), now), now)
+}
+
+// MissingSteps is the delivered-but-missing advice for a shipment.
+func (e *Engine) MissingSteps(sh *Shipment, marketplace string, role Role, now time.Time) Advice {
+	return MissingSteps(NewSituation(sh, marketplace, role, now))
+}
+
+// withGuidance works out which pushed rules apply to the shipment after
+// the change, for every role and marketplace. When that differs from the
+// last refresh it puts the new signature and the advisor into the change,
+// so that the store updates each subscription's guidance in the same
+// transaction, and reports true.
+func (e *Engine) withGuidance(st *ShipmentState, c *Change, now time.Time) bool {
+	view := changedView(st, c)
+	eval := e.advisor(view, now)
+	sig := guidanceSignature(eval)
+	if sig == st.GuidanceSig {
+		return false
+	}
+	c.GuidanceSig, c.Guidance = sig, eval
+	return true
+}
+
+// guidanceSignature summarizes the pushed rules that apply for every role
+// and marketplace.
+func guidanceSignature(eval func(role, marketplace string) []Advice) string {
+	var sb strings.Builder
+	for _, role := range []Role{RoleBuyer, RoleSeller} {
+		for _, m := range append([]string{""}, Marketplaces()...) {
+			sb.WriteString(string(role) + "/" + m + ":")
+			for _, a := range eval(string(role), m) {
+				if a.Push {
+					sb.WriteString(a.Rule + ",")
+				}
+			}
+			sb.WriteString(";")
+		}
+	}
+	sum := sha256.Sum256([]byte(sb.String()))
+	return hex.EncodeToString(sum[:8])
+}
+
+// changedView is the shipment as it stands once c is written, without
+// touching st.
+func changedView(st *ShipmentState, c *Change) *Shipment {
+	next := applied(st, c)
+	return NewShipment(&next, next.Events)
+}
+
+// mergedEvents returns old and new events together, oldest first.
+func mergedEvents(old, added []Event) []Event {
+	out := append(slices.Clone(old), added...)
+	slices.SortStableFunc(out, func(a, b Event) int { return a.Time.Compare(b.Time) })
+	return out
+}

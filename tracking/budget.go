@@ -1,0 +1,110 @@
+package tracking
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// budget keeps one provider within its request rate and daily quota, and
+// stops calling it for a while after repeated outages (a circuit breaker).
+// Budgets are per process: with several replicas, give each its share.
+type budget struct {
+	limiter *rate.Limiter
+	perDay  int
+
+	mu       sync.Mutex
+	day      string
+	used     int
+	failures int
+	openTill time.Time
+	warned   bool
+}
+
+// breakerThreshold consecutive outages open the breaker for breakerCooldown.
+const (
+	breakerThreshold = 5
+	breakerCooldown  = 2 * time.Minute
+)
+
+func newBudget(perSecond float64, perDay int) *budget {
+	lim := rate.Inf
+	if perSecond > 0 {
+		lim = rate.Limit(perSecond)
+	}
+	burst := int(perSecond)
+	if burst < 1 {
+		burst = 1
+	}
+	return &budget{limiter: rate.NewLimiter(lim, burst), perDay: perDay}
+}
+
+// take spends one request of the budget, waiting for the rate limiter. It
+// returns a *RateLimitError when the daily quota is spent, and an error
+// wrapping ErrUnavailable while the breaker is open.
+func (b *budget) take(ctx context.Context, provider string, now time.Time) error {
+	b.mu.Lock()
+	day := now.UTC().Format(time.DateOnly)
+	if day != b.day {
+		b.day, b.used, b.warned = day, 0, false
+	}
+	if now.Before(b.openTill) {
+		b.mu.Unlock()
+		return &RateLimitError{Provider: provider, RetryAfter: b.openTill.Sub(now)}
+	}
+	if b.perDay > 0 && b.used >= b.perDay {
+		if !b.warned {
+			b.warned = true
+			slog.Warn("provider daily quota spent; polling slows until it renews", "provider", provider, "quota", b.perDay)
+		}
+		b.mu.Unlock()
+		midnight := now.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
+		return &RateLimitError{Provider: provider, RetryAfter: midnight.Sub(now), Daily: true}
+	}
+	b.used++
+	b.mu.Unlock()
+	return b.limiter.Wait(ctx)
+}
+
+// record notes the outcome of a call for the breaker.
+func (b *budget) record(provider string, err error, now time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err == nil || !isOutage(err) {
+		b.failures = 0
+		return
+	}
+	b.failures++
+	if b.failures >= breakerThreshold {
+		b.openTill = now.Add(breakerCooldown)
+		b.failures = 0
+		slog.Warn("provider failing; pausing calls to it", "provider", provider, "for", breakerCooldown)
+	}
+}
+
+// remaining reports the requests left today, or -1 for no daily quota.
+func (b *budget) remaining(now time.Time) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.perDay <= 0 {
+		return -1
+	}
+	if now.UTC().Format(time.DateOnly) != b.day {
+		return b.perDay
+	}
+	return b.perDay - b.used
+}
+
+// isOutage reports a failure that says nothing about the number: a
+// timeout, a server error, a refused connection.
+func isOutage(err error) bool {
+	var rl *RateLimitError
+	if errors.As(err, &rl) {
+		return false
+	}
+	return errors.Is(err, ErrUnavailable) || errors.Is(err, context.DeadlineExceeded)
+}

@@ -1,0 +1,515 @@
+package tracking
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"slices"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// Store is the persistence the engine needs. The store package implements
+// it on PostgreSQL and SQLite.
+//
+// EnsureShipment returns the shipment for a carrier and number, creating it
+// due for a first check when it does not exist (created reports which).
+// ClaimShipment leases one shipment to owner unless another owner holds a
+// live lease (ok false). ClaimDue leases up to limit shipments whose check
+// is due and nobody else holds. Reschedule records a refresh that changed
+// nothing and releases the lease. ApplyRefresh writes a Change in one
+// transaction and releases the lease; it returns ErrLeaseLost when owner no
+// longer holds the lease. Subscribe links a chat to a shipment (created
+// false when it already was); the chat will only be pushed events newer
+// than lastPushed.
+type Store interface {
+	EnsureShipment(ctx context.Context, carrier, number string, now time.Time) (st *ShipmentState, created bool, err error)
+	ClaimShipment(ctx context.Context, id int64, owner string, now time.Time, lease time.Duration) (st *ShipmentState, ok bool, err error)
+	ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*ShipmentState, error)
+	Reschedule(ctx context.Context, id int64, owner string, now time.Time, next *time.Time, failures int) error
+	ApplyRefresh(ctx context.Context, c *Change) error
+	Subscribe(ctx context.Context, chatID, shipmentID int64, label string, lastPushed *time.Time, now time.Time) (subscriptionID int64, created bool, err error)
+	ShipmentsByNumber(ctx context.Context, number string) ([]int64, error)
+	SetPushRegistered(ctx context.Context, id int64, registered bool) error
+	SeedGuidance(ctx context.Context, subscriptionID int64, eval func(role, marketplace string) []Advice, now time.Time) error
+	UpdateGuidance(ctx context.Context, subscriptionID int64, eval func(role, marketplace string) []Advice, now time.Time) error
+}
+
+// ErrLeaseLost is returned when a worker writes a shipment whose lease it
+// no longer holds; the other holder's write wins.
+var ErrLeaseLost = errors.New("tracking: shipment lease lost")
+
+// Options configure an Engine.
+type Options struct {
+	// MinInterval is the shortest time between two checks of a real
+	// carrier's shipment (POLL_MIN_INTERVAL).
+	MinInterval time.Duration
+	// DemoStep is the time between two checks of a demo shipment.
+	DemoStep time.Duration
+	// Owner names this engine in leases; a random name when empty.
+	Owner string
+	// Lease is how long a claimed shipment stays with this engine if it
+	// dies mid-refresh; two minutes when zero.
+	Lease time.Duration
+	// BatchSize is how many due shipments one claim takes; 100 when zero.
+	BatchSize int
+	// Workers is how many refreshes run at once; 8 when zero.
+	Workers int
+	Clock   Clock
+	Metrics *Metrics
+	// BeforeCommit, when set, runs inside every refresh transaction before
+	// it commits; fault-injection tests make it fail.
+	BeforeCommit func() error
+	// RegisterPush asks providers that can push updates to do so for every
+	// new shipment; it needs trackbot's webhook to be reachable
+	// (PUBLIC_URL).
+	RegisterPush bool
+	// Thresholds time the guidance rules; zero fields take the defaults.
+	Thresholds Thresholds
+}
+
+// Engine tracks shipments: it looks numbers up, merges what providers say
+// into one journey per shipment, schedules the next look and records, in
+// the same transaction, every push the change calls for.
+type Engine struct {
+	store        Store
+	providers    *Registry
+	clock        Clock
+	policy       Policy
+	owner        string
+	lease        time.Duration
+	batch        int
+	workers      int
+	metrics      *Metrics
+	beforeCommit func() error
+	registerPush bool
+	thresholds   Thresholds
+}
+
+// NewEngine returns an engine over store and providers.
+func NewEngine(store Store, providers *Registry, opts Options) *Engine {
+	e := &Engine{
+		store: store, providers: providers, clock: opts.Clock, owner: opts.Owner,
+		lease: opts.Lease, batch: opts.BatchSize, workers: opts.Workers, metrics: opts.Metrics,
+		beforeCommit: opts.BeforeCommit, registerPush: opts.RegisterPush, thresholds: opts.Thresholds.withDefaults(),
+		policy: Policy{MinInterval: opts.MinInterval, DemoStep: opts.DemoStep},
+	}
+	if e.clock == nil {
+		e.clock = SystemClock{}
+	}
+	if e.owner == "" {
+		b := make([]byte, 6)
+		rand.Read(b)
+		e.owner = "engine-" + hex.EncodeToString(b)
+	}
+	if e.lease == 0 {
+		e.lease = 2 * time.Minute
+	}
+	if e.batch == 0 {
+		e.batch = 100
+	}
+	if e.workers == 0 {
+		e.workers = 8
+	}
+	e.policy = e.policy.withDefaults()
+	return e
+}
+
+// Clock is the engine's clock.
+func (e *Engine) Clock() Clock { return e.clock }
+
+// Providers is the engine's provider registry.
+func (e *Engine) Providers() *Registry { return e.providers }
+
+// TrackRequest asks to track a number for a chat.
+type TrackRequest struct {
+	ChatID  int64
+	Number  string
+	Carrier string
+	Label   string
+}
+
+// Tracked is the outcome of Track.
+type Tracked struct {
+	Shipment       *ShipmentState
+	SubscriptionID int64
+	// New reports that the chat did not track the shipment before.
+	New bool
+	// LookupErr is the first lookup's error, if it failed; the shipment is
+	// tracked anyway and retried on schedule.
+	LookupErr error
+}
+
+// Track makes a chat follow a number: it finds or creates the shared
+// shipment, looks it up when it has never been looked up, and subscribes
+// the chat. The chat is pushed only what happens after it started
+// tracking. It fails with ErrNoProvider, writing nothing, when no provider
+// serves the carrier.
+func (e *Engine) Track(ctx context.Context, req TrackRequest) (*Tracked, error) {
+	if len(e.providers.Providers(req.Carrier)) == 0 {
+		return nil, fmt.Errorf("tracking: track %s: %w", req.Number, ErrNoProvider)
+	}
+	now := e.clock.Now()
+	st, _, err := e.store.EnsureShipment(ctx, req.Carrier, req.Number, now)
+	if err != nil {
+		return nil, err
+	}
+	out := &Tracked{}
+	if st.LastCheckedAt == nil {
+		st, out.LookupErr = e.Refresh(ctx, st.ID)
+		if st == nil {
+			return nil, out.LookupErr
+		}
+		e.registerForPush(ctx, st)
+	}
+	out.Shipment = st
+	out.SubscriptionID, out.New, err = e.store.Subscribe(ctx, req.ChatID, st.ID, req.Label, st.LastEventAt, e.clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	if out.New {
+		now := e.clock.Now()
+		if err := e.store.SeedGuidance(ctx, out.SubscriptionID, e.advisor(NewShipment(st, st.Events), now), now); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Refresh looks a shipment up now, unless another worker is doing so, and
+// returns its state afterwards. A failed lookup is returned as the error
+// together with the unchanged state; a nil state means the store failed.
+func (e *Engine) Refresh(ctx context.Context, id int64) (*ShipmentState, error) {
+	st, ok, err := e.store.ClaimShipment(ctx, id, e.owner, e.clock.Now(), e.lease)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return st, nil // another worker is on it; its result lands shortly
+	}
+	lookupErr, err := e.refresh(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	return st, lookupErr
+}
+
+// Lookup asks the providers about a number once, without storing anything.
+func (e *Engine) Lookup(ctx context.Context, q Query) (*Shipment, error) {
+	now := e.clock.Now()
+	if q.TrackedSince.IsZero() {
+		q.TrackedSince = now
+	}
+	st := &ShipmentState{Carrier: q.Carrier, Number: q.Number, Status: StatusUnknown, Substatus: SubOther,
+		StatusChangedAt: now, CreatedAt: q.TrackedSince, Known: map[string]bool{}}
+	var events []Event
+	// Later legs appear as the earlier ones are read; follow them.
+	for range 4 {
+		results, err := e.lookupAll(ctx, st, nil)
+		if err != nil {
+			return nil, err
+		}
+		c, _ := merge(st, results, now)
+		applyChange(st, c)
+		events = append(events, c.Events...)
+		if len(c.Legs) == 0 {
+			break
+		}
+	}
+	return NewShipment(st, events), nil
+}
+
+// registerForPush asks the provider that answered for a new shipment to
+// push its updates, where it can. Failure only means polling stays the
+// main source, so it is logged, not returned.
+func (e *Engine) registerForPush(ctx context.Context, st *ShipmentState) {
+	if !e.registerPush || st.Provider == "" || st.PushRegistered {
+		return
+	}
+	p, ok := e.providers.Provider(st.Provider)
+	if !ok {
+		return
+	}
+	pr, ok := p.(PushRegisterer)
+	if !ok {
+		return
+	}
+	if err := pr.Register(ctx, Query{Number: st.Number, Carrier: st.Carrier, DestinationCountry: st.DestinationCountry}); err != nil {
+		slog.WarnContext(ctx, "push registration failed; polling instead", "provider", st.Provider, "number", st.Number, "err", err)
+		return
+	}
+	if err := e.store.SetPushRegistered(ctx, st.ID, true); err != nil {
+		slog.WarnContext(ctx, "recording push registration failed", "number", st.Number, "err", err)
+		return
+	}
+	st.PushRegistered = true
+}
+
+// Push takes a carrier's webhook call: the named provider verifies and
+// parses it, and every shipment it names goes through the same merge as a
+// poll. It returns an error wrapping ErrBadSignature for a push that fails
+// verification and ErrNoProvider for a provider that takes no pushes.
+func (e *Engine) Push(ctx context.Context, provider string, header http.Header, body []byte) error {
+	p, ok := e.providers.Provider(provider)
+	if !ok {
+		return fmt.Errorf("tracking: push from %q: %w", provider, ErrNoProvider)
+	}
+	wp, ok := p.(WebhookParser)
+	if !ok {
+		return fmt.Errorf("tracking: push from %q: %w", provider, ErrNoProvider)
+	}
+	results, err := wp.ParseWebhook(header, body)
+	if err != nil {
+		return fmt.Errorf("tracking: push from %s: %w", provider, err)
+	}
+	for _, r := range results {
+		if r == nil {
+			continue
+		}
+		if r.Provider == "" {
+			r.Provider = provider
+		}
+		if err := e.Ingest(ctx, r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Ingest merges a result that arrived without being asked for (a push)
+// into every shipment its number belongs to. A shipment another worker is
+// refreshing right now is left to that worker, which reads the same news.
+func (e *Engine) Ingest(ctx context.Context, r *Result) error {
+	ids, err := e.store.ShipmentsByNumber(ctx, r.Number)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		st, ok, err := e.store.ClaimShipment(ctx, id, e.owner, e.clock.Now(), e.lease)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		results := make([]*Result, 1+len(st.Legs))
+		if st.Number == r.Number {
+			results[0] = r
+		}
+		for i, l := range st.Legs {
+			if l.Number == r.Number {
+				results[i+1] = r
+			}
+		}
+		now := e.clock.Now()
+		c, empty := merge(st, results, now)
+		c.LeaseOwner = e.owner
+		c.NextCheckAt, c.StoppedReason = e.policy.next(st, c, now)
+		if e.withGuidance(st, c, now) {
+			empty = false
+		}
+		if empty {
+			err = e.store.Reschedule(ctx, st.ID, e.owner, now, c.NextCheckAt, st.CheckFailures)
+		} else {
+			c.BeforeCommit = e.beforeCommit
+			err = e.store.ApplyRefresh(ctx, c)
+		}
+		if err := ignoreLeaseLost(err); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RunOnce runs one scheduling round: it claims due shipments batch by batch
+// and refreshes them, until none is due. It returns how many it refreshed.
+func (e *Engine) RunOnce(ctx context.Context) (int, error) {
+	total := 0
+	for {
+		batch, err := e.store.ClaimDue(ctx, e.owner, e.clock.Now(), e.lease, e.batch)
+		if err != nil {
+			return total, err
+		}
+		if len(batch) == 0 {
+			return total, nil
+		}
+		pre := e.providers.Prefetch(ctx, batchQueries(batch))
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(e.workers)
+		for _, st := range batch {
+			g.Go(func() error {
+				_, err := e.refreshWith(gctx, st, pre)
+				return err
+			})
+		}
+		if err := g.Wait(); err != nil {
+			return total, err
+		}
+		total += len(batch)
+	}
+}
+
+// Run refreshes due shipments every tick until ctx ends. Store errors are
+// logged and retried on the next tick.
+func (e *Engine) Run(ctx context.Context, tick time.Duration) error {
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		if _, err := e.RunOnce(ctx); err != nil && ctx.Err() == nil {
+			slog.ErrorContext(ctx, "scheduler round failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// refresh looks a leased shipment up, writes the outcome and releases the
+// lease. A lookup failure is recorded in the schedule and returned as
+// lookupErr; err reports a failure to write. Losing the lease to another
+// worker is not a failure: that worker's write stands.
+func (e *Engine) refresh(ctx context.Context, st *ShipmentState) (lookupErr, err error) {
+	return e.refreshWith(ctx, st, nil)
+}
+
+// refreshWith is refresh with results already fetched in a batch.
+func (e *Engine) refreshWith(ctx context.Context, st *ShipmentState, pre map[Leg]*Result) (lookupErr, err error) {
+	results, lookupErr := e.lookupAll(ctx, st, pre)
+	now := e.clock.Now()
+	if lookupErr != nil && !errors.Is(lookupErr, ErrNumberUnknown) {
+		if ctx.Err() != nil {
+			return lookupErr, nil // shutting down; the lease runs out
+		}
+		next := e.policy.afterFailure(st, lookupErr, now)
+		e.metrics.refresh("failed")
+		return lookupErr, ignoreLeaseLost(e.store.Reschedule(ctx, st.ID, e.owner, now, &next, st.CheckFailures+1))
+	}
+	c, empty := merge(st, results, now)
+	c.LeaseOwner = e.owner
+	c.NextCheckAt, c.StoppedReason = e.policy.next(st, c, now)
+	if e.withGuidance(st, c, now) {
+		empty = false
+	}
+	if c.StoppedReason == StopSilent {
+		days := int(now.Sub(lastActivity(st, c)).Hours() / 24)
+		payload, _ := json.Marshal(StoppedNotice{ShipmentID: st.ID, Number: st.Number, Carrier: st.Carrier, Reason: StopSilent, SilentDays: days})
+		c.Notice = &Notice{Kind: NoticeStopped, Key: "stopped:" + now.Format(time.DateOnly), Payload: payload}
+	}
+	if empty && c.StoppedReason == "" {
+		e.metrics.refresh("unchanged")
+		if err := e.store.Reschedule(ctx, st.ID, e.owner, now, c.NextCheckAt, 0); err != nil {
+			return lookupErr, ignoreLeaseLost(err)
+		}
+		st.NextCheckAt, st.LastCheckedAt, st.CheckFailures = c.NextCheckAt, &now, 0
+		return lookupErr, nil
+	}
+	c.BeforeCommit = e.beforeCommit
+	if err := e.store.ApplyRefresh(ctx, c); err != nil {
+		return lookupErr, ignoreLeaseLost(err)
+	}
+	if c.StoppedReason != "" {
+		e.metrics.refresh("stopped")
+	} else {
+		e.metrics.refresh("changed")
+	}
+	applyChange(st, c)
+	return lookupErr, nil
+}
+
+func ignoreLeaseLost(err error) error {
+	if errors.Is(err, ErrLeaseLost) {
+		return nil
+	}
+	return err
+}
+
+// lookupAll asks about the shipment's own number and every later leg. The
+// origin carrier often stops reporting once a parcel leaves the country, so
+// a failure on one number does not spoil the others; the error is returned
+// only when no number could be looked up.
+func (e *Engine) lookupAll(ctx context.Context, st *ShipmentState, pre map[Leg]*Result) ([]*Result, error) {
+	legs := append([]Leg{{Number: st.Number, Carrier: st.Carrier}}, st.Legs...)
+	results := make([]*Result, len(legs))
+	var firstErr error
+	ok := 0
+	for i, l := range legs {
+		if r, found := pre[l]; found {
+			c := *r
+			if c.Carrier == "" {
+				c.Carrier = l.Carrier
+			}
+			if c.Number == "" {
+				c.Number = l.Number
+			}
+			results[i] = &c
+			ok++
+			continue
+		}
+		r, err := e.providers.Lookup(ctx, Query{Number: l.Number, Carrier: l.Carrier, DestinationCountry: st.DestinationCountry, TrackedSince: st.CreatedAt})
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		if r.Carrier == "" {
+			r.Carrier = l.Carrier
+		}
+		if r.Number == "" {
+			r.Number = l.Number
+		}
+		results[i] = r
+		ok++
+	}
+	if ok == 0 {
+		return nil, firstErr
+	}
+	return results, nil
+}
+
+// batchQueries lists the numbers of a batch of shipments, every leg.
+func batchQueries(batch []*ShipmentState) []Query {
+	var qs []Query
+	for _, st := range batch {
+		for _, l := range append([]Leg{{Number: st.Number, Carrier: st.Carrier}}, st.Legs...) {
+			qs = append(qs, Query{Number: l.Number, Carrier: l.Carrier, DestinationCountry: st.DestinationCountry, TrackedSince: st.CreatedAt})
+		}
+	}
+	return qs
+}
+
+// applyChange brings an in-memory state up to date with a written change.
+func applyChange(st *ShipmentState, c *Change) {
+	*st = applied(st, c)
+	now := c.Now
+	st.LastCheckedAt, st.NextCheckAt, st.StoppedReason, st.CheckFailures = &now, c.NextCheckAt, c.StoppedReason, 0
+	st.GuidanceSig = c.GuidanceSig
+	if st.Known == nil {
+		st.Known = map[string]bool{}
+	}
+	for _, ev := range c.Events {
+		st.Known[ev.Fingerprint()] = true
+	}
+}
+
+// applied returns the shipment's state and journey once c is written,
+// leaving st as it was.
+func applied(st *ShipmentState, c *Change) ShipmentState {
+	next := *st
+	next.Provider, next.Status, next.Substatus, next.StatusChangedAt = c.Provider, c.Status, c.Substatus, c.StatusChangedAt
+	next.LastEventAt, next.ETA, next.OriginCountry, next.DestinationCountry = c.LastEventAt, c.ETA, c.OriginCountry, c.DestinationCountry
+	next.Legs = append(slices.Clone(st.Legs), c.Legs...)
+	next.Events = mergedEvents(st.Events, c.Events)
+	return next
+}

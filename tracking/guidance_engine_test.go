@@ -1,0 +1,124 @@
+package tracking_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trackbot/trackbot/store"
+	"github.com/trackbot/trackbot/store/storetest"
+	"github.com/trackbot/trackbot/tracking"
+	"github.com/trackbot/trackbot/tracking/providers/demo"
+)
+
+// TestGuidanceFiresOncePerChat walks every demo scenario through sixteen
+// days with the real engine, scheduler and store, for a buyer chat and a
+// seller chat, and records which guidance each chat is pushed on which
+// day. What applies when tracking starts is shown in the answer, not
+// pushed; after that each rule is pushed once, when it starts to apply.
+func TestGuidanceFiresOncePerChat(t *testing.T) {
+	want := map[string]string{
+		// scenario: "shown:" the rules the tracking answer shows, then the
+		// pushes as "day:rule/level" — for the buyer | for the seller.
+		"LIVE":      "1:destination_post/info 1:delivered/info | 1:destination_post/info 1:delivered/info",
+		"STALLED":   "shown:no_progress_14d,origin_silent | shown:no_progress_14d,origin_silent",
+		"LABEL":     "shown:label_only 3:no_progress_14d/action | shown:label_only 3:no_progress_14d/action",
+		"CUSTOMS":   "shown:customs_held | shown:customs_held",
+		"RETURNED":  "shown:returned | shown:returned",
+		"ATTEMPT":   "shown:delivery_attempted | shown:delivery_attempted",
+		"PICKUP":    "shown:pickup_available | shown:pickup_available",
+		"DELIVERED": "shown:delivered | shown:delivered",
+		"NOTFOUND":  "7:no_info_7d/warn 14:no_progress_14d/action | 7:no_info_7d/warn 14:no_progress_14d/action",
+		"LOST":      "shown:claim | shown:claim",
+	}
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		for _, scenario := range demo.Scenarios() {
+			t.Run(scenario, func(t *testing.T) {
+				clock := tracking.NewFakeClock(t0)
+				reg := tracking.NewRegistry(clock)
+				reg.AddCarrier(demo.New(6*time.Hour, clock), tracking.CarrierDemo)
+				e := tracking.NewEngine(s, reg, tracking.Options{Clock: clock, DemoStep: 6 * time.Hour, MinInterval: 6 * time.Hour})
+				number := "DEMO-" + scenario + "-" + strings.ToLower(scenario[:2]) + "x"
+				var chats [2]int64
+				for i, role := range []string{"buyer", "seller"} {
+					c, err := s.EnsureChat(ctx, "console", scenario, role, "private", role, t0)
+					if err != nil {
+						t.Fatal(err)
+					}
+					chats[i] = c.ID
+					if _, err := e.Track(ctx, tracking.TrackRequest{ChatID: c.ID, Number: number, Carrier: tracking.CarrierDemo}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				var got [2][]string
+				for i, chat := range chats {
+					var rules []string
+					rs, err := s.DB().Query(`SELECT g.rule FROM guidance_state g JOIN subscriptions sub ON sub.id = g.subscription_id
+						WHERE sub.chat_id = $1 ORDER BY g.rule`, chat)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for rs.Next() {
+						var r string
+						rs.Scan(&r)
+						rules = append(rules, r)
+					}
+					rs.Close()
+					if len(rules) > 0 {
+						got[i] = append(got[i], "shown:"+strings.Join(rules, ","))
+					}
+				}
+				seen := map[string]bool{}
+				for hour := 6; hour <= 16*24; hour += 6 {
+					clock.Advance(6 * time.Hour)
+					if _, err := e.RunOnce(ctx); err != nil {
+						t.Fatal(err)
+					}
+					rows, err := s.DB().Query(`SELECT o.chat_id, o.payload, o.dedupe_key FROM outbox o
+						WHERE o.kind = 'guidance' AND o.chat_id IN ($1, $2) ORDER BY o.id`, chats[0], chats[1])
+					if err != nil {
+						t.Fatal(err)
+					}
+					for rows.Next() {
+						var chat int64
+						var payload, key string
+						rows.Scan(&chat, &payload, &key)
+						if seen[key] {
+							continue
+						}
+						seen[key] = true
+						var n tracking.GuidanceNotice
+						json.Unmarshal([]byte(payload), &n)
+						i := 0
+						if chat == chats[1] {
+							i = 1
+						}
+						got[i] = append(got[i], fmt.Sprintf("%d:%s/%s", hour/24, n.Rule, n.Level))
+					}
+					rows.Close()
+				}
+				for i := range got {
+					fired := map[string]bool{}
+					for _, g := range got[i] {
+						if strings.HasPrefix(g, "shown:") {
+							continue
+						}
+						rule := g[strings.Index(g, ":")+1:]
+						if fired[rule] {
+							t.Errorf("chat %d was pushed %s twice", i, rule)
+						}
+						fired[rule] = true
+					}
+				}
+				line := strings.Join(got[0], " ") + " | " + strings.Join(got[1], " ")
+				if line != want[scenario] {
+					t.Errorf("pushed guidance\n got %q\nwant %q", line, want[scenario])
+				}
+			})
+		}
+	})
+}

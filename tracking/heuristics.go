@@ -1,0 +1,111 @@
+package tracking
+
+import (
+	"log/slog"
+	"strings"
+	"sync"
+)
+
+// keywordRules map words in a carrier's description onto the model, most
+// specific first: a customs hold before customs in general, a return before
+// a delivery ("returned to sender" also contains "delivered" in some
+// carriers' texts).
+var keywordRules = []struct {
+	words []string
+	sub   Substatus
+}{
+	{[]string{"duties", "duty", "customs fee", "import tax", "held by customs", "held at customs", "customs hold", "awaiting payment"}, SubCustomsHeld},
+	{[]string{"customs", "clearance", "zoll", "douane", "aduana", "таможн", "海关", "清关"}, SubCustomsProcessing},
+	{[]string{"return to sender", "returned to sender", "returning to sender", "return to shipper", "retour", "rücksendung", "возврат", "退回"}, SubReturnToSender},
+	{[]string{"lost", "missing"}, SubPackageLost},
+	{[]string{"damaged"}, SubPackageDamaged},
+	{[]string{"destroyed", "disposed"}, SubPackageDisposed},
+	{[]string{"handed over", "handover", "hand over", "transferred to", "tendered to", "forwarded to local", "new tracking number"}, SubCarrierHandover},
+	{[]string{"available for pickup", "ready for pickup", "pickup point", "pick-up point", "parcel locker", "abholbereit", "filiale"}, SubPickupAvailable},
+	{[]string{"notice left", "delivery notice", "card left"}, SubNoticeLeft},
+	{[]string{"attempted", "unsuccessful delivery", "failed delivery", "delivery failed", "addressee not available", "not home"}, SubDeliveryAttempted},
+	{[]string{"out for delivery", "with courier", "on vehicle for delivery", "in zustellung", "en cours de livraison"}, SubOutForDelivery},
+	{[]string{"delivered", "zugestellt", "livré", "entregado", "вручен", "доставлен", "签收", "妥投"}, SubDelivered},
+	{[]string{"label created", "shipping label", "information received", "electronic notification", "pre-advice", "awaiting item", "order processed"}, SubInformationReceived},
+	{[]string{"departed", "departure", "left the", "dispatched", "export"}, SubPackageDeparted},
+	{[]string{"arrived", "arrival", "received at", "import"}, SubPackageArrived},
+	{[]string{"accepted", "picked up", "acceptance", "posted", "collected from sender"}, SubPackageAccepted},
+	{[]string{"delay", "delayed"}, SubDelayed},
+	{[]string{"in transit", "processed", "sorting", "transit"}, SubPackageProcessed},
+}
+
+// GuessSubstatus maps a carrier's free-text description onto the model by
+// keywords. It is the fallback for codes a provider's table does not know;
+// ok is false when no keyword matched.
+func GuessSubstatus(description string) (sub Substatus, ok bool) {
+	d := strings.ToLower(description)
+	for _, r := range keywordRules {
+		for _, w := range r.words {
+			if strings.Contains(d, w) {
+				return r.sub, true
+			}
+		}
+	}
+	return SubOther, false
+}
+
+// UnknownCodes logs each provider code it has not seen before, once per
+// process, so that a gap in a mapping table shows in the log without
+// flooding it.
+type UnknownCodes struct {
+	seen sync.Map
+}
+
+// Note logs code as unknown for provider, the first time only.
+func (u *UnknownCodes) Note(provider, code string) {
+	if _, loaded := u.seen.LoadOrStore(provider+"\x00"+code, true); !loaded {
+		slog.Warn("unknown provider status code, falling back to text", "provider", provider, "code", code)
+	}
+}
+
+// CodeMapping is where one of a provider's status codes lands in the
+// model. Generic marks catch-all codes ("InTransit_Other"): a keyword in
+// the event's text may refine them to another sub-status of the same
+// status, so that customs and handovers filed under them are not lost.
+type CodeMapping struct {
+	Status  Status
+	Sub     Substatus
+	Generic bool
+}
+
+// Refine applies a keyword guess to a generic mapping when the guess stays
+// under the mapping's status.
+func (m CodeMapping) Refine(text string) (Status, Substatus) {
+	if m.Generic {
+		if sub, ok := GuessSubstatus(text); ok && sub.Parent() == m.Status {
+			return m.Status, sub
+		}
+	}
+	return m.Status, m.Sub
+}
+
+// CodeTable pairs a code from a payload with the table that maps it.
+type CodeTable struct {
+	Code  string
+	Table map[string]CodeMapping
+}
+
+// Classify maps a provider's codes onto the model, trying each code in
+// its table in order (most specific first). A code no table knows is
+// noted once; when no code is known the text decides, through
+// GuessSubstatus, and failing that the status is unknown.
+func (u *UnknownCodes) Classify(provider, text string, codes ...CodeTable) (Status, Substatus) {
+	for _, c := range codes {
+		if c.Code == "" {
+			continue
+		}
+		if m, ok := c.Table[c.Code]; ok {
+			return m.Refine(text)
+		}
+		u.Note(provider, c.Code)
+	}
+	if sub, ok := GuessSubstatus(text); ok {
+		return sub.Parent(), sub
+	}
+	return StatusUnknown, SubOther
+}

@@ -1,0 +1,286 @@
+package tracking
+
+import (
+	"encoding/json"
+	"slices"
+	"time"
+)
+
+// ShipmentState is what the engine knows of a shipment: its row, its later
+// legs and the fingerprints of the events already stored.
+type ShipmentState struct {
+	ID                 int64
+	Carrier            string
+	Number             string
+	Provider           string
+	Status             Status
+	Substatus          Substatus
+	StatusChangedAt    time.Time
+	LastEventAt        *time.Time
+	ETA                *time.Time
+	OriginCountry      string
+	DestinationCountry string
+	PushRegistered     bool
+	CheckFailures      int
+	NextCheckAt        *time.Time
+	LastCheckedAt      *time.Time
+	StoppedReason      string
+	CreatedAt          time.Time
+	// Legs are the numbers later carriers carry the parcel under, in the
+	// order they appeared; the shipment's own number is not among them.
+	Legs []Leg
+	// Known holds the fingerprints of the stored events.
+	Known map[string]bool
+	// Events are the stored events, oldest first.
+	Events []Event
+	// GuidanceSig is the signature of the guidance that applied at the
+	// last refresh (see guidanceSignature).
+	GuidanceSig string
+}
+
+// NeedsAttention reports a shipment someone has to look at: its state asks
+// for action, or it has not moved for a week.
+func (st *ShipmentState) NeedsAttention(now time.Time) bool {
+	if st.Substatus.ActionRequired() || st.Status == StatusFailure {
+		return true
+	}
+	if st.Status.Final() {
+		return false
+	}
+	last := st.CreatedAt
+	if st.LastEventAt != nil {
+		last = *st.LastEventAt
+	}
+	return now.Sub(last) >= 7*24*time.Hour
+}
+
+// Change is everything one refresh writes, in one transaction: new events
+// and legs, the shipment's new state and schedule, and the notice every
+// subscribed chat must receive.
+type Change struct {
+	ShipmentID int64
+	// LeaseOwner is the worker that holds the shipment's lease; a change
+	// from a worker that lost its lease is refused.
+	LeaseOwner         string
+	Now                time.Time
+	Provider           string
+	Events             []Event
+	Legs               []Leg
+	Status             Status
+	Substatus          Substatus
+	StatusChangedAt    time.Time
+	LastEventAt        *time.Time
+	ETA                *time.Time
+	OriginCountry      string
+	DestinationCountry string
+	NextCheckAt        *time.Time
+	StoppedReason      string
+	// Notice, when set, goes to the outbox once per subscription.
+	Notice *Notice
+	// GuidanceSig is the shipment's new guidance signature.
+	GuidanceSig string
+	// Guidance, when set, is asked for the advice that applies to each
+	// subscription, by its chat's role and its marketplace: rules newly
+	// applying are pushed once, rules no longer applying are re-armed.
+	Guidance func(role, marketplace string) []Advice
+	// BeforeCommit runs inside the transaction after every write and
+	// before the commit; an error rolls everything back. Tests inject
+	// faults through it.
+	BeforeCommit func() error
+}
+
+// Notice is a push every chat subscribed to a shipment must receive.
+type Notice struct {
+	// Kind is "status" for a new state of the shipment, "stopped" when
+	// polling ended.
+	Kind string
+	// Key names the change; with the subscription it makes the outbox
+	// row's dedupe key, so writing the same change twice is harmless.
+	Key string
+	// EventTime, when set, limits the notice to subscriptions whose last
+	// pushed event is older: an old event never triggers a push.
+	EventTime *time.Time
+	Payload   []byte
+}
+
+// Notice kinds.
+const (
+	NoticeStatus  = "status"
+	NoticeStopped = "stopped"
+)
+
+// StatusNotice is the payload of a "status" notice.
+type StatusNotice struct {
+	ShipmentID int64     `json:"shipment_id"`
+	Number     string    `json:"number"`
+	Carrier    string    `json:"carrier"`
+	Status     Status    `json:"status"`
+	Substatus  Substatus `json:"substatus"`
+	Event      Event     `json:"event"`
+	NewEvents  int       `json:"new_events"`
+	NewLegs    []Leg     `json:"new_legs,omitempty"`
+}
+
+// StoppedNotice is the payload of a "stopped" notice.
+type StoppedNotice struct {
+	ShipmentID int64  `json:"shipment_id"`
+	Number     string `json:"number"`
+	Carrier    string `json:"carrier"`
+	Reason     string `json:"reason"`
+	SilentDays int    `json:"silent_days"`
+}
+
+// merge folds provider results into what the shipment already knows. It
+// deduplicates events by fingerprint, orders them by time, derives the
+// current status from the newest event, and adds the legs the results
+// name. The returned change has no schedule yet; empty reports that
+// nothing at all is new.
+func merge(st *ShipmentState, results []*Result, now time.Time) (c *Change, empty bool) {
+	c = &Change{
+		ShipmentID: st.ID, Now: now, Provider: st.Provider,
+		Status: st.Status, Substatus: st.Substatus, StatusChangedAt: st.StatusChangedAt,
+		LastEventAt: st.LastEventAt, ETA: st.ETA, GuidanceSig: st.GuidanceSig,
+		OriginCountry: st.OriginCountry, DestinationCountry: st.DestinationCountry,
+	}
+	seen := map[string]bool{}
+	knownLegs := map[Leg]bool{{Number: st.Number, Carrier: st.Carrier}: true}
+	for _, l := range st.Legs {
+		knownLegs[l] = true
+	}
+	var summary *Result
+	for i, r := range results {
+		if r == nil {
+			continue
+		}
+		if i == 0 {
+			summary = r
+			if r.Provider != "" {
+				c.Provider = r.Provider
+			}
+		}
+		for _, e := range r.Events {
+			e = normalizeEvent(e, r)
+			fp := e.Fingerprint()
+			if st.Known[fp] || seen[fp] {
+				continue
+			}
+			seen[fp] = true
+			c.Events = append(c.Events, e)
+		}
+		for _, l := range r.NextLegs {
+			if l.Carrier == "" {
+				// A provider named the number but not its carrier: the
+				// number's format usually tells.
+				if d := Detect(l.Number); len(d.Candidates) > 0 {
+					l.Carrier = d.Candidates[0].Carrier
+				}
+			}
+			if l.Number == "" || knownLegs[l] {
+				continue
+			}
+			knownLegs[l] = true
+			c.Legs = append(c.Legs, l)
+		}
+		if r.ETA != nil {
+			eta := r.ETA.UTC()
+			c.ETA = &eta
+		}
+		if c.OriginCountry == "" && r.OriginCountry != "" {
+			c.OriginCountry = r.OriginCountry
+		}
+		if c.DestinationCountry == "" && r.DestinationCountry != "" {
+			c.DestinationCountry = r.DestinationCountry
+		}
+	}
+	slices.SortStableFunc(c.Events, func(a, b Event) int { return a.Time.Compare(b.Time) })
+
+	var newest *Event
+	for i := range c.Events {
+		e := &c.Events[i]
+		if c.LastEventAt == nil || e.Time.After(*c.LastEventAt) {
+			newest = e
+		}
+	}
+	if newest != nil {
+		t := newest.Time
+		c.LastEventAt = &t
+		if newest.Status != c.Status || newest.Substatus != c.Substatus {
+			c.Status, c.Substatus, c.StatusChangedAt = newest.Status, newest.Substatus, newest.Time
+		}
+		payload, _ := json.Marshal(StatusNotice{
+			ShipmentID: st.ID, Number: st.Number, Carrier: st.Carrier,
+			Status: c.Status, Substatus: c.Substatus, Event: *newest,
+			NewEvents: countNewer(c.Events, st.LastEventAt), NewLegs: c.Legs,
+		})
+		c.Notice = &Notice{Kind: NoticeStatus, Key: newest.Fingerprint(), EventTime: &t, Payload: payload}
+	} else if st.LastEventAt == nil && len(c.Events) == 0 && summary != nil && summary.Status.Valid() && summary.Status != c.Status {
+		// No events at all: the provider's own summary is all there is.
+		c.Status, c.StatusChangedAt = summary.Status, now
+		c.Substatus = summary.Substatus
+		if !c.Substatus.Valid() {
+			c.Substatus = SubOther
+		}
+	}
+
+	empty = len(c.Events) == 0 && len(c.Legs) == 0 && c.Status == st.Status && c.Substatus == st.Substatus &&
+		c.Provider == st.Provider && c.OriginCountry == st.OriginCountry &&
+		c.DestinationCountry == st.DestinationCountry && equalTime(c.ETA, st.ETA)
+	return c, empty
+}
+
+// normalizeEvent fills what a provider left out: times in UTC to the
+// second, a status from the sub-status or the description, the carrier and
+// number of the result the event came with.
+func normalizeEvent(e Event, r *Result) Event {
+	e.Time = e.Time.UTC().Truncate(time.Second)
+	if !e.Substatus.Valid() {
+		if sub, ok := GuessSubstatus(e.Description); ok {
+			e.Substatus = sub
+		} else {
+			e.Substatus = SubOther
+		}
+	}
+	if !e.Status.Valid() || e.Status == StatusUnknown && e.Substatus != SubOther {
+		e.Status = e.Substatus.Parent()
+	}
+	if e.Carrier == "" {
+		e.Carrier = r.Carrier
+	}
+	if e.Number == "" {
+		e.Number = r.Number
+	}
+	return e
+}
+
+func countNewer(events []Event, since *time.Time) int {
+	n := 0
+	for _, e := range events {
+		if since == nil || e.Time.After(*since) {
+			n++
+		}
+	}
+	return n
+}
+
+func equalTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.Equal(*b)
+}
+
+// NoticeGuidance is the kind of a guidance push.
+const NoticeGuidance = "guidance"
+
+// GuidanceNotice is the payload of a guidance push: one rule's advice for
+// one subscription, as its role and marketplace call for.
+type GuidanceNotice struct {
+	ShipmentID int64          `json:"shipment_id"`
+	Number     string         `json:"number"`
+	Rule       string         `json:"rule"`
+	Level      Level          `json:"level"`
+	Message    string         `json:"message"`
+	Data       map[string]any `json:"data"`
+	Links      []Link         `json:"links,omitempty"`
+	Buttons    []Button       `json:"buttons,omitempty"`
+}

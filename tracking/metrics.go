@@ -1,0 +1,73 @@
+package tracking
+
+import (
+	"errors"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are the engine's Prometheus series. A nil *Metrics counts
+// nothing, so tests need not set one up.
+type Metrics struct {
+	providerCalls  *prometheus.CounterVec
+	providerBudget *prometheus.GaugeVec
+	refreshes      *prometheus.CounterVec
+}
+
+// NewMetrics registers the engine's series with reg.
+func NewMetrics(reg prometheus.Registerer) *Metrics {
+	m := &Metrics{
+		providerCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "trackbot_provider_requests_total",
+			Help: "Provider lookups by provider and outcome (ok, unknown, rate_limited, quota_spent, unavailable, error).",
+		}, []string{"provider", "outcome"}),
+		providerBudget: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "trackbot_provider_daily_budget_remaining",
+			Help: "Requests left in a provider's daily quota in this process.",
+		}, []string{"provider"}),
+		refreshes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "trackbot_refreshes_total",
+			Help: "Shipment refreshes by outcome (changed, unchanged, failed, stopped).",
+		}, []string{"outcome"}),
+	}
+	reg.MustRegister(m.providerCalls, m.providerBudget, m.refreshes)
+	return m
+}
+
+func (m *Metrics) providerCall(provider string, err error) {
+	if m == nil {
+		return
+	}
+	m.providerCalls.WithLabelValues(provider, outcome(err)).Inc()
+}
+
+func (m *Metrics) budgetLeft(provider string, n int) {
+	if m == nil || n < 0 {
+		return
+	}
+	m.providerBudget.WithLabelValues(provider).Set(float64(n))
+}
+
+func (m *Metrics) refresh(outcome string) {
+	if m == nil {
+		return
+	}
+	m.refreshes.WithLabelValues(outcome).Inc()
+}
+
+func outcome(err error) string {
+	var rl *RateLimitError
+	switch {
+	case err == nil:
+		return "ok"
+	case errors.As(err, &rl) && rl.Daily:
+		return "quota_spent"
+	case errors.As(err, &rl):
+		return "rate_limited"
+	case errors.Is(err, ErrNumberUnknown):
+		return "unknown"
+	case errors.Is(err, ErrUnavailable):
+		return "unavailable"
+	}
+	return "error"
+}

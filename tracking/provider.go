@@ -1,0 +1,75 @@
+package tracking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// Provider looks tracking numbers up at a carrier or an aggregator.
+//
+// Lookup returns the provider's normalized view of the number. It returns an
+// error wrapping ErrNumberUnknown when the provider has nothing for the
+// number, a *RateLimitError when the provider asks to slow down, and an error
+// wrapping ErrUnavailable for timeouts and server failures; any other error
+// is permanent for this query.
+type Provider interface {
+	Name() string
+	Lookup(ctx context.Context, q Query) (*Result, error)
+}
+
+// BatchProvider is a Provider that can look up many numbers in one call.
+// The results come back in the order of the queries; a number the provider
+// does not know has a nil result.
+type BatchProvider interface {
+	Provider
+	LookupBatch(ctx context.Context, qs []Query) ([]*Result, error)
+}
+
+// PushRegisterer is a Provider that can push updates to trackbot's webhook
+// once a number is registered, so that the engine polls it only as a safety
+// net.
+type PushRegisterer interface {
+	Provider
+	Register(ctx context.Context, q Query) error
+	Unregister(ctx context.Context, q Query) error
+}
+
+// WebhookParser is a Provider that receives pushes at
+// POST /webhooks/{name}. ParseWebhook verifies the request's signature and
+// returns ErrBadSignature when it fails; otherwise it returns the results the
+// push carries.
+type WebhookParser interface {
+	Provider
+	ParseWebhook(header http.Header, body []byte) ([]*Result, error)
+}
+
+// Errors a Provider wraps so that the engine can tell outcomes apart.
+var (
+	ErrNumberUnknown = errors.New("tracking: number unknown to provider")
+	ErrUnavailable   = errors.New("tracking: provider unavailable")
+	ErrBadSignature  = errors.New("tracking: webhook signature mismatch")
+	ErrNoProvider    = errors.New("tracking: no provider for carrier")
+)
+
+// RateLimitError is returned when a provider asks trackbot to wait.
+type RateLimitError struct {
+	Provider   string
+	RetryAfter time.Duration
+	// Daily is set when the provider's daily quota, not its rate, is spent.
+	Daily bool
+}
+
+func (e *RateLimitError) Error() string {
+	what := "rate limited"
+	if e.Daily {
+		what = "daily quota spent"
+	}
+	return fmt.Sprintf("tracking: %s %s, retry after %s", e.Provider, what, e.RetryAfter)
+}
+
+// Is makes errors.Is(err, ErrUnavailable) true for rate limits too, so
+// callers that only care whether to retry later need one check.
+func (e *RateLimitError) Is(target error) bool { return target == ErrUnavailable }

@@ -1,0 +1,199 @@
+package seventeentrack
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/trackbot/trackbot/tracking"
+	"github.com/trackbot/trackbot/tracking/providers/wire"
+)
+
+// item is one accepted number of /gettrackinfo, and the data of a
+// TRACKING_UPDATED push (carrier-apis.md §1.2).
+type item struct {
+	Number    string     `json:"number"`
+	Carrier   int        `json:"carrier"`
+	TrackInfo *trackInfo `json:"track_info"`
+}
+
+type trackInfo struct {
+	ShippingInfo struct {
+		ShipperAddress   address `json:"shipper_address"`
+		RecipientAddress address `json:"recipient_address"`
+	} `json:"shipping_info"`
+	LatestStatus struct {
+		Status         string `json:"status"`
+		SubStatus      string `json:"sub_status"`
+		SubStatusDescr string `json:"sub_status_descr"`
+	} `json:"latest_status"`
+	LatestEvent *event `json:"latest_event"`
+	TimeMetrics struct {
+		EstimatedDeliveryDate struct {
+			From string `json:"from"`
+			To   string `json:"to"`
+		} `json:"estimated_delivery_date"`
+	} `json:"time_metrics"`
+	MiscInfo struct {
+		// LocalNumber, LocalProvider and LocalKey name the last-mile
+		// carrier when it tracks the parcel under a number of its own.
+		LocalNumber   string `json:"local_number"`
+		LocalProvider string `json:"local_provider"`
+		LocalKey      int    `json:"local_key"`
+	} `json:"misc_info"`
+	Tracking struct {
+		Providers []struct {
+			Provider struct {
+				Key  int    `json:"key"`
+				Name string `json:"name"`
+			} `json:"provider"`
+			Events []event `json:"events"`
+		} `json:"providers"`
+	} `json:"tracking"`
+}
+
+type address struct {
+	Country string `json:"country"`
+	State   string `json:"state"`
+	City    string `json:"city"`
+}
+
+type event struct {
+	TimeISO string `json:"time_iso"`
+	TimeUTC string `json:"time_utc"`
+	TimeRaw struct {
+		Date     string `json:"date"`
+		Time     string `json:"time"`
+		Timezone string `json:"timezone"`
+	} `json:"time_raw"`
+	Description string  `json:"description"`
+	Location    string  `json:"location"`
+	Stage       string  `json:"stage"`
+	SubStatus   string  `json:"sub_status"`
+	Address     address `json:"address"`
+}
+
+// result normalizes one tracked number.
+func (p *Provider) result(it *item) *tracking.Result {
+	res := &tracking.Result{
+		Number:   strings.TrimSpace(it.Number),
+		Carrier:  carrierID(it.Carrier),
+		Provider: Name,
+	}
+	ti := it.TrackInfo
+	if ti == nil {
+		return res
+	}
+	res.OriginCountry = country(ti.ShippingInfo.ShipperAddress.Country)
+	res.DestinationCountry = country(ti.ShippingInfo.RecipientAddress.Country)
+	if ls := ti.LatestStatus; ls.Status != "" || ls.SubStatus != "" {
+		text := ls.SubStatusDescr
+		if text == "" && ti.LatestEvent != nil {
+			text = ti.LatestEvent.Description
+		}
+		res.Status, res.Substatus = p.classify(ls.Status, ls.SubStatus, "", text)
+	}
+	eta := ti.TimeMetrics.EstimatedDeliveryDate
+	for _, s := range []string{eta.To, eta.From} {
+		if t, ok := wire.Time(s); ok {
+			res.ETA = &t
+			break
+		}
+	}
+
+	misc := ti.MiscInfo
+	localNumber := strings.TrimSpace(misc.LocalNumber)
+	multi := len(ti.Tracking.Providers) > 1
+	for _, prov := range ti.Tracking.Providers {
+		carrier := res.Carrier
+		if prov.Provider.Key != 0 {
+			carrier = carrierID(prov.Provider.Key)
+		}
+		number := res.Number
+		if multi && localNumber != "" && prov.Provider.Key == misc.LocalKey {
+			number = localNumber
+		}
+		// 17TRACK lists each provider's events newest first; reversing
+		// them keeps events of the same minute in their order after the
+		// stable sort below.
+		evs := slices.Clone(prov.Events)
+		slices.Reverse(evs)
+		for _, ev := range evs {
+			e, ok := p.event(ev, carrier, number)
+			if ok {
+				res.Events = append(res.Events, e)
+			}
+		}
+	}
+	slices.SortStableFunc(res.Events, func(a, b tracking.Event) int { return a.Time.Compare(b.Time) })
+
+	if localNumber != "" || misc.LocalKey != 0 {
+		leg := tracking.Leg{Number: localNumber, Carrier: carrierID(misc.LocalKey)}
+		if leg.Number == "" {
+			leg.Number = res.Number
+		}
+		if leg.Carrier == "" {
+			leg.Carrier = res.Carrier
+		}
+		if leg.Number != res.Number || leg.Carrier != res.Carrier {
+			res.NextLegs = append(res.NextLegs, leg)
+		}
+	}
+	return res
+}
+
+// event normalizes one event; ok is false when its time cannot be read,
+// since an event that cannot be placed on the timeline is of no use.
+func (p *Provider) event(ev event, carrier, number string) (tracking.Event, bool) {
+	t, ok := eventTime(ev)
+	if !ok {
+		return tracking.Event{}, false
+	}
+	e := tracking.Event{
+		Time:        t,
+		Description: strings.TrimSpace(ev.Description),
+		Location: tracking.Location{
+			City:    strings.TrimSpace(ev.Address.City),
+			State:   strings.TrimSpace(ev.Address.State),
+			Country: country(ev.Address.Country),
+		},
+		Carrier: carrier,
+		Number:  number,
+	}
+	if e.Location == (tracking.Location{}) {
+		// Without a structured address the carrier's own text is the
+		// best place name there is.
+		e.Location.City = strings.TrimSpace(ev.Location)
+	}
+	e.Status, e.Substatus = p.classify("", ev.SubStatus, ev.Stage, e.Description)
+	return e, true
+}
+
+// eventTime reads an event's time from time_iso (with the carrier's
+// offset), time_utc, or the raw date, time and zone, in that order.
+func eventTime(ev event) (time.Time, bool) {
+	if t, ok := wire.Time(ev.TimeISO); ok {
+		return t, true
+	}
+	if t, ok := wire.Time(ev.TimeUTC); ok {
+		return t, true
+	}
+	raw := ev.TimeRaw
+	if raw.Date == "" {
+		return time.Time{}, false
+	}
+	s := raw.Date
+	if raw.Time != "" {
+		s += "T" + raw.Time + strings.TrimSpace(raw.Timezone)
+	}
+	return wire.Time(s)
+}
+
+// country returns an ISO 3166 alpha-2 code, or "" for anything else.
+func country(s string) string {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	if len(s) != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' {
+		return ""
+	}
+	return s
+}

@@ -1,0 +1,152 @@
+package shippo
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/trackbot/trackbot/tracking"
+)
+
+// statuses maps Shippo's six statuses onto the model, each with the
+// sub-status an event gets when Shippo sends no sub-status and its text
+// says nothing more specific.
+//
+// Source: https://docs.goshippo.com/docs/tracking/tracking/ (status enum of
+// the Track object).
+var statuses = map[string]struct {
+	status tracking.Status
+	sub    tracking.Substatus
+}{
+	"PRE_TRANSIT": {tracking.StatusPreTransit, tracking.SubInformationReceived},
+	"TRANSIT":     {tracking.StatusTransit, tracking.SubOther},
+	"DELIVERED":   {tracking.StatusDelivered, tracking.SubDelivered},
+	"RETURNED":    {tracking.StatusReturned, tracking.SubReturnToSender},
+	"FAILURE":     {tracking.StatusFailure, tracking.SubOther},
+	"UNKNOWN":     {tracking.StatusUnknown, tracking.SubOther},
+}
+
+// substatuses maps every substatus.code Shippo documents onto the model.
+// trackbot's model took its sub-statuses from Shippo's, so the table is
+// nearly the identity; only out_for_delivery and return_to_sender lost
+// their underscores.
+//
+// Source: https://docs.goshippo.com/docs/tracking/tracking/ (substatus codes).
+var substatuses = map[string]tracking.Substatus{
+	"information_received":  tracking.SubInformationReceived,
+	"address_issue":         tracking.SubAddressIssue,
+	"contact_carrier":       tracking.SubContactCarrier,
+	"delayed":               tracking.SubDelayed,
+	"delivery_attempted":    tracking.SubDeliveryAttempted,
+	"delivery_rescheduled":  tracking.SubDeliveryRescheduled,
+	"delivery_scheduled":    tracking.SubDeliveryScheduled,
+	"location_inaccessible": tracking.SubLocationInaccessible,
+	"notice_left":           tracking.SubNoticeLeft,
+	"out_for_delivery":      tracking.SubOutForDelivery,
+	"package_accepted":      tracking.SubPackageAccepted,
+	"package_arrived":       tracking.SubPackageArrived,
+	"package_damaged":       tracking.SubPackageDamaged,
+	"package_departed":      tracking.SubPackageDeparted,
+	"package_disposed":      tracking.SubPackageDisposed,
+	"package_forwarded":     tracking.SubPackageForwarded,
+	"package_held":          tracking.SubPackageHeld,
+	"package_lost":          tracking.SubPackageLost,
+	"package_processed":     tracking.SubPackageProcessed,
+	"package_processing":    tracking.SubPackageProcessing,
+	"package_unclaimed":     tracking.SubPackageUnclaimed,
+	"package_undeliverable": tracking.SubPackageUndeliverable,
+	"pickup_available":      tracking.SubPickupAvailable,
+	"reschedule_delivery":   tracking.SubRescheduleDelivery,
+	"return_to_sender":      tracking.SubReturnToSender,
+	"delivered":             tracking.SubDelivered,
+	"other":                 tracking.SubOther,
+}
+
+// classify maps one Shippo status report onto the model. A known
+// sub-status code decides the sub-status, and Shippo's status stays the
+// status. Without a usable code ("other", none, or one the table lacks) the
+// text may refine the status's default sub-status. A status the table lacks
+// leaves the text alone to decide; with no clue at all the report is
+// UNKNOWN/other. Codes the tables lack are logged once each.
+func (p *Provider) classify(status, subCode, text string) (tracking.Status, tracking.Substatus) {
+	st, stKnown := statuses[strings.ToUpper(strings.TrimSpace(status))]
+	if !stKnown && status != "" {
+		p.unknown.Note(Name, "status:"+status)
+	}
+	subCode = strings.ToLower(strings.TrimSpace(subCode))
+	if sub, ok := substatuses[subCode]; ok && sub != tracking.SubOther {
+		switch {
+		case stKnown && st.status != tracking.StatusUnknown:
+			return st.status, sub
+		default:
+			return sub.Parent(), sub
+		}
+	} else if !ok && subCode != "" {
+		p.unknown.Note(Name, "substatus:"+subCode)
+	}
+	guess, guessed := tracking.GuessSubstatus(text)
+	switch {
+	case !stKnown || st.status == tracking.StatusUnknown:
+		if guessed {
+			return guess.Parent(), guess
+		}
+		return tracking.StatusUnknown, tracking.SubOther
+	case guessed && guess.Parent() == st.status:
+		return st.status, guess
+	}
+	return st.status, st.sub
+}
+
+// carrierTokens maps trackbot's carrier ids onto Shippo's carrier tokens.
+// The Chinese carriers trackbot knows have no Shippo token.
+//
+// Source: CarriersEnum of Shippo's SDKs (goshippo/shippo-python-sdk,
+// docs/models/components/carriersenum.md).
+var carrierTokens = map[string]string{
+	"usps":          "usps",
+	"ups":           "ups",
+	"fedex":         "fedex",
+	"dhl-express":   "dhl_express",
+	"dhl-paket":     "dhl_germany",
+	"dhl-ecommerce": "dhl_ecommerce",
+	"canada-post":   "canada_post",
+	"royal-mail":    "royal_mail",
+}
+
+// carrierIDs maps Shippo's tokens back onto trackbot's ids: the inverse of
+// carrierTokens plus the tokens of other Shippo products of the same
+// carriers.
+var carrierIDs = map[string]string{
+	"usps":            "usps",
+	"ups":             "ups",
+	"fedex":           "fedex",
+	"dhl_express":     "dhl-express",
+	"dhl_germany":     "dhl-paket",
+	"dhl_germany_c2c": "dhl-paket",
+	"deutsche_post":   "dhl-paket",
+	"dhl_ecommerce":   "dhl-ecommerce",
+	"canada_post":     "canada-post",
+	"royal_mail":      "royal-mail",
+	"royal_mail_sf":   "royal-mail",
+}
+
+// carrierToken returns Shippo's token for a trackbot carrier id.
+func carrierToken(id string) (string, bool) {
+	t, ok := carrierTokens[strings.ToLower(strings.TrimSpace(id))]
+	return t, ok
+}
+
+// carrierID returns trackbot's id for a Shippo carrier token, or "".
+func carrierID(token string) string {
+	return carrierIDs[strings.ToLower(strings.TrimSpace(token))]
+}
+
+// Carriers lists the trackbot carrier ids Shippo can look up, sorted, for
+// wiring the provider into a tracking.Registry.
+func Carriers() []string {
+	out := make([]string, 0, len(carrierTokens))
+	for id := range carrierTokens {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}

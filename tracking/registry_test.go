@@ -1,0 +1,81 @@
+package tracking_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/trackbot/trackbot/tracking"
+	"github.com/trackbot/trackbot/tracking/trackingtest"
+)
+
+func TestDailyQuotaSlowsDownAndShowsInMetrics(t *testing.T) {
+	ctx := context.Background()
+	clock := tracking.NewFakeClock(time.Date(2026, 11, 21, 18, 0, 0, 0, time.UTC))
+	fake := trackingtest.NewProvider("quota")
+	fake.Set("1Z999AA10123456784", script("1Z999AA10123456784", ev(0, tracking.SubPackageAccepted, "Picked up", "Louisville")))
+	reg := prometheus.NewRegistry()
+	metrics := tracking.NewMetrics(reg)
+	r := tracking.NewRegistry(clock)
+	r.SetMetrics(metrics)
+	r.AddCarrier(fake, "ups")
+	r.SetBudget("quota", 0, 2)
+
+	q := tracking.Query{Number: "1Z999AA10123456784", Carrier: "ups"}
+	for i := range 2 {
+		if _, err := r.Lookup(ctx, q); err != nil {
+			t.Fatalf("lookup %d within the quota: %v", i, err)
+		}
+	}
+	_, err := r.Lookup(ctx, q)
+	var rl *tracking.RateLimitError
+	if !errors.As(err, &rl) || !rl.Daily || rl.RetryAfter != 6*time.Hour {
+		t.Fatalf("over the quota: %v, want a daily limit until midnight (6h)", err)
+	}
+	if fake.Calls(q.Number) != 2 {
+		t.Errorf("the provider was called %d times, want 2: the spent quota must stop calls", fake.Calls(q.Number))
+	}
+	want := `
+# HELP trackbot_provider_daily_budget_remaining Requests left in a provider's daily quota in this process.
+# TYPE trackbot_provider_daily_budget_remaining gauge
+trackbot_provider_daily_budget_remaining{provider="quota"} 0
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "trackbot_provider_daily_budget_remaining"); err != nil {
+		t.Error(err)
+	}
+	if n := testutil.ToFloat64(metricsCounter(t, reg, "quota_spent")); n != 1 {
+		t.Errorf("quota_spent counted %v times, want 1", n)
+	}
+	clock.Advance(6 * time.Hour)
+	if _, err := r.Lookup(ctx, q); err != nil {
+		t.Errorf("after midnight the quota renews: %v", err)
+	}
+}
+
+// metricsCounter finds the provider-request counter for an outcome.
+func metricsCounter(t *testing.T, reg *prometheus.Registry, outcome string) prometheus.Collector {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "trackbot_provider_requests_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "outcome" && l.GetValue() == outcome {
+					return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "x"}, func() float64 { return m.GetCounter().GetValue() })
+				}
+			}
+		}
+	}
+	t.Fatalf("no %s outcome counted", outcome)
+	return nil
+}
