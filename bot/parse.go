@@ -78,10 +78,13 @@ func parseTrack(args string) (trackArgs, bool) {
 	for pass := 0; pass < 2 && numberAt < 0; pass++ {
 		for i, w := range words {
 			n := tracking.NormalizeNumber(w)
-			if !tracking.ValidNumber(n) || !strings.ContainsAny(n, "0123456789") && !strings.HasPrefix(n, "DEMO-") {
+			if !tracking.ValidNumber(n) {
 				continue
 			}
-			if pass == 0 && len(tracking.Detect(n).Candidates) == 0 {
+			// A word without digits is a number only when its format is
+			// known (the demo and Shippo test numbers), never a label.
+			known := len(tracking.Detect(n).Candidates) > 0
+			if !known && (pass == 0 || !strings.ContainsAny(n, "0123456789")) {
 				continue
 			}
 			out.number, numberAt = n, i

@@ -28,6 +28,9 @@ const (
 	CarrierJT           = "jt-express"
 	CarrierSunYou       = "sunyou"
 	CarrierRoyalMail    = "royal-mail"
+	// CarrierShippoTest is the carrier of Shippo's test-mode numbers
+	// (SHIPPO_TRANSIT and its siblings), for trying a Shippo test token.
+	CarrierShippoTest = "shippo"
 )
 
 // postPrefix starts the ids of national posts that have no id of their own.
@@ -63,6 +66,7 @@ var carriers = map[string]CarrierInfo{
 	CarrierJT:           {CarrierJT, "J&T Express", ""},
 	CarrierSunYou:       {CarrierSunYou, "SunYou", "CN"},
 	CarrierRoyalMail:    {CarrierRoyalMail, "Royal Mail", "GB"},
+	CarrierShippoTest:   {CarrierShippoTest, "Shippo test carrier", ""},
 }
 
 // nationalPosts names the posts that have a carrier id of their own, because

@@ -56,10 +56,18 @@ const (
 	formatSSCC         = "gs1-sscc"
 	formatCanadaPost   = "canada-post-16"
 	formatDemo         = "demo"
+	formatShippoTest   = "shippo-test"
 )
 
 // demoPrefix starts every number of the built-in demo carrier.
 const demoPrefix = "DEMO-"
+
+// shippoTestNumbers are the numbers Shippo's test mode answers with a
+// sample parcel in each status, under its own "shippo" carrier.
+var shippoTestNumbers = []string{
+	"SHIPPO_PRE_TRANSIT", "SHIPPO_TRANSIT", "SHIPPO_DELIVERED",
+	"SHIPPO_RETURNED", "SHIPPO_FAILURE", "SHIPPO_UNKNOWN",
+}
 
 // Candidate is one carrier a number may belong to, and how sure Detect is.
 type Candidate struct {
@@ -251,6 +259,9 @@ func mistyped(fs []found) bool {
 func match(n string) []found {
 	if strings.HasPrefix(n, demoPrefix) {
 		return []found{pattern(CarrierDemo, formatDemo, 1)}
+	}
+	if slices.Contains(shippoTestNumbers, n) {
+		return []found{pattern(CarrierShippoTest, formatShippoTest, 1)}
 	}
 	var out []found
 	for _, detect := range detectors {
@@ -630,6 +641,9 @@ type word struct {
 	// dash is set when that separator is exactly one dash, as inside the
 	// demo numbers.
 	dash bool
+	// underscore is set when that separator is exactly one underscore, as
+	// inside Shippo's test numbers.
+	underscore bool
 }
 
 // FindNumbers finds every tracking number in free text, such as a pasted
@@ -692,7 +706,9 @@ func splitWords(text string) []word {
 			return
 		}
 		if len(words) > 0 {
-			words[len(words)-1].joinable, words[len(words)-1].dash = joinable(sep.String())
+			last := &words[len(words)-1]
+			last.joinable, last.dash = joinable(sep.String())
+			last.underscore = sep.String() == "_"
 		}
 		words = append(words, word{text: strings.ToUpper(cur.String()), tagged: prev == '+' || prev == '#'})
 		cur.Reset()
@@ -718,7 +734,7 @@ func splitWords(text string) []word {
 			sep.WriteByte(' ')
 		case isDash(r):
 			sep.WriteByte('-')
-		case r == '+' || r == '#':
+		case r == '+' || r == '#' || r == '_':
 			sep.WriteRune(r)
 		default:
 			sep.WriteByte('.')
@@ -747,6 +763,11 @@ func joinable(sep string) (join, dash bool) {
 func numberAt(words []word, used []bool, i int, distinctive bool) (string, int) {
 	if distinctive && words[i].text == "DEMO" {
 		if n, end := demoAt(words, used, i); n != "" {
+			return n, end
+		}
+	}
+	if distinctive && words[i].text == "SHIPPO" {
+		if n, end := shippoTestAt(words, used, i); n != "" {
 			return n, end
 		}
 	}
@@ -788,6 +809,21 @@ func demoAt(words []word, used []bool, i int) (string, int) {
 		j++
 	}
 	if j == i {
+		return "", i
+	}
+	return n, j + 1
+}
+
+// shippoTestAt reads one of Shippo's test numbers: "SHIPPO" and the
+// underscore-joined words after it, all of which must make a test number
+// ("SHIPPO_TRANSIT_2" is not one).
+func shippoTestAt(words []word, used []bool, i int) (string, int) {
+	n, j := "SHIPPO", i
+	for j+1 < len(words) && words[j].underscore && !used[j+1] && len(n) <= maxNumberLen {
+		n += "_" + words[j+1].text
+		j++
+	}
+	if !slices.Contains(shippoTestNumbers, n) {
 		return "", i
 	}
 	return n, j + 1

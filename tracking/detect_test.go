@@ -426,6 +426,20 @@ func TestDetectDemo(t *testing.T) {
 	}
 }
 
+func TestDetectShippoTestNumbers(t *testing.T) {
+	want := Candidate{Carrier: CarrierShippoTest, Format: "shippo-test", Checksum: ChecksumNone, Confidence: 1}
+	for _, raw := range []string{"SHIPPO_TRANSIT", "shippo_pre_transit", " SHIPPO_UNKNOWN "} {
+		if d := Detect(raw); !d.Valid || len(d.Candidates) != 1 || d.Candidates[0] != want {
+			t.Errorf("Detect(%q) = %+v, want only %+v", raw, d, want)
+		}
+	}
+	// Only Shippo's own sample numbers: anything else with the prefix is
+	// an ordinary unknown number.
+	if d := Detect("SHIPPO_IN_TRANSIT"); len(d.Candidates) != 0 {
+		t.Errorf("Detect(SHIPPO_IN_TRANSIT) = %+v, want no candidate", d)
+	}
+}
+
 func TestDetectBounds(t *testing.T) {
 	tests := []struct {
 		raw, reason string
@@ -577,6 +591,11 @@ func TestFindNumbers(t *testing.T) {
 			name: "failed check digits are left out",
 			text: "RR123456789CN 1Z999AA10123456785 996578788855",
 			want: nil,
+		},
+		{
+			name: "Shippo test numbers",
+			text: "try shippo_pre_transit, then SHIPPO_DELIVERED; not SHIPPO_TRANSIT_2 or SHIPPO_LATE",
+			want: []string{"SHIPPO_PRE_TRANSIT", "SHIPPO_DELIVERED"},
 		},
 		{
 			name: "pattern formats",

@@ -46,10 +46,11 @@ type apiFailure struct {
 // fakeAPI is a protocol-faithful fake of the Telegram Bot API: every
 // request is a multipart POST to /bot<token>/<method>, answered with the
 // {"ok":…} envelope. It records every call, serves queued updates to
-// getUpdates (holding the poll open briefly when there are none), and
-// answers with scripted failures when told to.
+// getUpdates (holding the poll open briefly when there are none), answers
+// with scripted failures when told to, and, once enforceLimits is called,
+// refuses messages sent faster than Telegram allows.
 type fakeAPI struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 
 	mu       sync.Mutex
@@ -59,6 +60,7 @@ type fakeAPI struct {
 	msgID    int
 	failures []scripted
 	arrived  chan struct{}
+	limits   *sendLimits // nil: every message is accepted
 }
 
 type scripted struct {
@@ -66,7 +68,7 @@ type scripted struct {
 	fail         apiFailure
 }
 
-func newFakeAPI(t *testing.T) *fakeAPI {
+func newFakeAPI(t testing.TB) *fakeAPI {
 	f := &fakeAPI{t: t, arrived: make(chan struct{}, 1), msgID: 100}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
@@ -109,6 +111,9 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 			f.failures = append(f.failures[:i], f.failures[i+1:]...)
 			break
 		}
+	}
+	if failure == nil && f.limits != nil && method == "sendMessage" {
+		failure = f.limits.admit(form["chat_id"], time.Now())
 	}
 	c.Failed = failure != nil
 	f.calls = append(f.calls, c)
@@ -219,6 +224,87 @@ func (f *fakeAPI) failNext(method, chat string, fail apiFailure) {
 	f.failures = append(f.failures, scripted{method: method, chat: chat, fail: fail})
 }
 
+// sendLimits are Telegram's send rates as the fake enforces them, each
+// over a sliding window: thirty messages a second in all, one a second in
+// a chat, twenty a minute in a group. A message over a limit is refused
+// with 429 and retry_after, as Telegram does, and does not count towards
+// the limits.
+// https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this
+type sendLimits struct {
+	all      []time.Time            // accepted in the last second
+	chats    map[string]time.Time   // the last accepted, by chat
+	groups   map[string][]time.Time // accepted in the last minute, by group
+	accepted int
+	last     time.Time // when the latest message was accepted
+	tooMany  int       // messages refused with 429
+}
+
+const (
+	limitPerSecond = 30
+	limitPerGroup  = 20 // a minute
+)
+
+// admit accepts a message to chat at now, or says why not.
+func (l *sendLimits) admit(chat string, now time.Time) *apiFailure {
+	l.all = recent(l.all, now, time.Second)
+	var wait time.Duration
+	if len(l.all) >= limitPerSecond {
+		wait = l.all[0].Add(time.Second).Sub(now)
+	}
+	if last, ok := l.chats[chat]; ok && now.Sub(last) < time.Second {
+		wait = max(wait, last.Add(time.Second).Sub(now))
+	}
+	group := strings.HasPrefix(chat, "-")
+	if group {
+		l.groups[chat] = recent(l.groups[chat], now, time.Minute)
+		if g := l.groups[chat]; len(g) >= limitPerGroup {
+			wait = max(wait, g[0].Add(time.Minute).Sub(now))
+		}
+	}
+	if wait > 0 {
+		l.tooMany++
+		after := max(1, int((wait+time.Second-1)/time.Second))
+		return &apiFailure{status: http.StatusTooManyRequests, retryAfter: after,
+			description: fmt.Sprintf("Too Many Requests: retry after %d", after)}
+	}
+	l.all = append(l.all, now)
+	l.chats[chat] = now
+	if group {
+		l.groups[chat] = append(l.groups[chat], now)
+	}
+	l.accepted++
+	l.last = now
+	return nil
+}
+
+// recent drops the times that are window or longer before now.
+func recent(times []time.Time, now time.Time, window time.Duration) []time.Time {
+	i := 0
+	for i < len(times) && now.Sub(times[i]) >= window {
+		i++
+	}
+	return times[i:]
+}
+
+// enforceLimits makes the fake refuse sendMessage calls over Telegram's
+// send rates from now on.
+func (f *fakeAPI) enforceLimits() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.limits = &sendLimits{chats: map[string]time.Time{}, groups: map[string][]time.Time{}}
+}
+
+// sendStats reports how many messages were accepted, when the latest
+// was, and how many were refused for going too fast.
+func (f *fakeAPI) sendStats() (accepted int, last time.Time, tooMany int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.limits == nil {
+		return 0, time.Time{}, 0
+	}
+	return f.limits.accepted, f.limits.last, f.limits.tooMany
+}
+
 // recorded returns the calls so far, getUpdates left out unless asked for.
 func (f *fakeAPI) recorded(withPolls bool) []apiCall {
 	f.mu.Lock()
@@ -317,13 +403,19 @@ type harness struct {
 
 var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 
-func newHarness(t *testing.T, s *store.Store) *harness {
+func newHarness(t testing.TB, s *store.Store) *harness {
+	t.Helper()
+	return newHarnessAt(t, s, t0)
+}
+
+// newHarnessAt is newHarness with its clock standing at start.
+func newHarnessAt(t testing.TB, s *store.Store, start time.Time) *harness {
 	t.Helper()
 	cat, err := locales.Load("")
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := tracking.NewFakeClock(t0)
+	clock := tracking.NewFakeClock(start)
 	reg := tracking.NewRegistry(clock)
 	reg.AddCarrier(demo.New(time.Minute, clock), tracking.CarrierDemo)
 	e := tracking.NewEngine(s, reg, tracking.Options{Clock: clock, DemoStep: time.Minute, MinInterval: time.Minute})

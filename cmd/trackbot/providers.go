@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strings"
+
 	"github.com/trackbot/trackbot/tracking"
 	"github.com/trackbot/trackbot/tracking/providers/aftership"
 	"github.com/trackbot/trackbot/tracking/providers/demo"
@@ -25,7 +27,11 @@ func newRegistry(cfg *config, clock tracking.Clock, metrics *tracking.Metrics) *
 	if cfg.ShippoAPIToken != "" {
 		p := shippo.New(shippo.Config{APIKey: cfg.ShippoAPIToken, BaseURL: cfg.ShippoAPIURL, WebhookSecret: cfg.ShippoWebhookSecret, Now: now})
 		reg.AddCarrier(p, shippo.Carriers()...)
-		reg.SetBudget(p.Name(), 8, 0)
+		perSecond := 8.0
+		if strings.HasPrefix(cfg.ShippoAPIToken, "shippo_test_") {
+			perSecond = 50.0 / 60 // Shippo allows test tokens 50 look-ups a minute
+		}
+		reg.SetBudget(p.Name(), perSecond, 0)
 	}
 	if cfg.SeventeenTrackAPIKey != "" {
 		p := seventeentrack.New(seventeentrack.Config{APIKey: cfg.SeventeenTrackAPIKey, BaseURL: cfg.SeventeenTrackAPIURL})

@@ -110,6 +110,7 @@ var carrierTokens = map[string]string{
 	"dhl-ecommerce": "dhl_ecommerce",
 	"canada-post":   "canada_post",
 	"royal-mail":    "royal_mail",
+	"shippo":        "shippo", // test mode: SHIPPO_TRANSIT and its siblings
 }
 
 // carrierIDs maps Shippo's tokens back onto trackbot's ids: the inverse of
@@ -127,6 +128,7 @@ var carrierIDs = map[string]string{
 	"canada_post":     "canada-post",
 	"royal_mail":      "royal-mail",
 	"royal_mail_sf":   "royal-mail",
+	"shippo":          "shippo",
 }
 
 // carrierToken returns Shippo's token for a trackbot carrier id.

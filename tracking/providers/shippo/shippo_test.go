@@ -128,6 +128,22 @@ func TestLookup(t *testing.T) {
 				},
 			},
 		},
+		{
+			name:     "test mode: the documented SHIPPO_TRANSIT sample",
+			query:    tracking.Query{Number: "SHIPPO_TRANSIT", Carrier: "shippo"},
+			fixture:  "track_test_transit.json",
+			wantPath: "/tracks/shippo/SHIPPO_TRANSIT",
+			want: &tracking.Result{
+				Number: "SHIPPO_TRANSIT", Carrier: "shippo", Provider: "shippo",
+				Status: tracking.StatusTransit, Substatus: tracking.SubPackageDeparted,
+				ETA:           utc("2018-08-02T18:49:42.566Z"),
+				OriginCountry: "US", DestinationCountry: "US",
+				Events: []tracking.Event{
+					ev("2018-07-28T14:39:42.589Z", tracking.StatusUnknown, tracking.SubOther, "The carrier has received the electronic shipment information.", "San Francisco", "CA", "US", "shippo", "SHIPPO_TRANSIT"),
+					ev("2018-07-29T16:44:42.589Z", tracking.StatusTransit, tracking.SubPackageDeparted, "Your shipment has departed from the origin.", "San Francisco", "CA", "US", "shippo", "SHIPPO_TRANSIT"),
+				},
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
