@@ -44,8 +44,8 @@ func newBudget(perSecond float64, perDay int) *budget {
 }
 
 // take spends one request of the budget, waiting for the rate limiter. It
-// returns a *RateLimitError when the daily quota is spent, and an error
-// wrapping ErrUnavailable while the breaker is open.
+// returns a *RateLimitError when the daily quota is spent and while the
+// provider is paused (the breaker is open, or it asked to wait).
 func (b *budget) take(ctx context.Context, provider string, now time.Time) error {
 	b.mu.Lock()
 	day := now.UTC().Format(time.DateOnly)
@@ -70,10 +70,22 @@ func (b *budget) take(ctx context.Context, provider string, now time.Time) error
 	return b.limiter.Wait(ctx)
 }
 
-// record notes the outcome of a call for the breaker.
+// maxPause caps how long a provider's own "retry after" pauses all calls
+// to it, so that a wrong or huge value cannot stop tracking for good.
+const maxPause = 24 * time.Hour
+
+// record notes the outcome of a call: a provider that asked to wait (429
+// with Retry-After, a spent quota) is left alone that long for every
+// number, and repeated outages open the breaker.
 func (b *budget) record(provider string, err error, now time.Time) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	var rl *RateLimitError
+	if errors.As(err, &rl) && rl.RetryAfter > 0 {
+		if till := now.Add(min(rl.RetryAfter, maxPause)); till.After(b.openTill) {
+			b.openTill = till
+		}
+	}
 	if err == nil || !isOutage(err) {
 		b.failures = 0
 		return

@@ -201,6 +201,9 @@ func (e *Engine) Refresh(ctx context.Context, id int64) (*ShipmentState, error) 
 }
 
 // Lookup asks the providers about a number once, without storing anything.
+// A number no provider knows yet is a shipment too, of status UNKNOWN
+// without events, returned together with an error wrapping
+// ErrNumberUnknown.
 func (e *Engine) Lookup(ctx context.Context, q Query) (*Shipment, error) {
 	now := e.clock.Now()
 	if q.TrackedSince.IsZero() {
@@ -212,6 +215,9 @@ func (e *Engine) Lookup(ctx context.Context, q Query) (*Shipment, error) {
 	// Later legs appear as the earlier ones are read; follow them.
 	for range 4 {
 		results, err := e.lookupAll(ctx, st, nil)
+		if errors.Is(err, ErrNumberUnknown) && len(events) == 0 {
+			return NewShipment(st, nil), err
+		}
 		if err != nil {
 			return nil, err
 		}

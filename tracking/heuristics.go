@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // keywordRules map words in a carrier's description onto the model, most
@@ -51,17 +52,25 @@ func GuessSubstatus(description string) (sub Substatus, ok bool) {
 
 // UnknownCodes logs each provider code it has not seen before, once per
 // process, so that a gap in a mapping table shows in the log without
-// flooding it.
+// flooding it; every occurrence counts in
+// trackbot_provider_unknown_codes_total.
 type UnknownCodes struct {
 	seen sync.Map
 }
 
-// Note logs code as unknown for provider, the first time only.
+// Note logs code as unknown for provider, the first time only, and counts
+// it every time.
 func (u *UnknownCodes) Note(provider, code string) {
+	counter, _ := unknownCodeCounts.LoadOrStore(provider, new(atomic.Int64))
+	counter.(*atomic.Int64).Add(1)
 	if _, loaded := u.seen.LoadOrStore(provider+"\x00"+code, true); !loaded {
 		slog.Warn("unknown provider status code, falling back to text", "provider", provider, "code", code)
 	}
 }
+
+// unknownCodeCounts counts unknown codes per provider name for the whole
+// process: providers note them without knowing about metrics.
+var unknownCodeCounts sync.Map // provider name → *atomic.Int64
 
 // CodeMapping is where one of a provider's status codes lands in the
 // model. Generic marks catch-all codes ("InTransit_Other"): a keyword in

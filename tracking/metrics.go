@@ -2,6 +2,7 @@ package tracking
 
 import (
 	"errors"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -30,8 +31,27 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Shipment refreshes by outcome (changed, unchanged, failed, stopped).",
 		}, []string{"outcome"}),
 	}
-	reg.MustRegister(m.providerCalls, m.providerBudget, m.refreshes)
+	reg.MustRegister(m.providerCalls, m.providerBudget, m.refreshes, unknownCodesCollector{})
 	return m
+}
+
+// unknownCodesDesc describes the count of status codes a provider sent that
+// its mapping table does not know.
+var unknownCodesDesc = prometheus.NewDesc("trackbot_provider_unknown_codes_total",
+	"Status codes a provider sent that trackbot's mapping does not know; the event's text was used instead.",
+	[]string{"provider"}, nil)
+
+// unknownCodesCollector reports UnknownCodes' process-wide counts.
+type unknownCodesCollector struct{}
+
+func (unknownCodesCollector) Describe(ch chan<- *prometheus.Desc) { ch <- unknownCodesDesc }
+
+func (unknownCodesCollector) Collect(ch chan<- prometheus.Metric) {
+	unknownCodeCounts.Range(func(provider, n any) bool {
+		ch <- prometheus.MustNewConstMetric(unknownCodesDesc, prometheus.CounterValue,
+			float64(n.(*atomic.Int64).Load()), provider.(string))
+		return true
+	})
 }
 
 func (m *Metrics) providerCall(provider string, err error) {

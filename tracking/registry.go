@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 )
@@ -92,8 +93,8 @@ func (r *Registry) Lookup(ctx context.Context, q Query) (*Result, error) {
 		return nil, fmt.Errorf("tracking: lookup %s: %w", q.Number, ErrNoProvider)
 	}
 	var errs []error
-	for _, p := range ps {
-		res, err := r.call(ctx, p, q)
+	for i, p := range ps {
+		res, asked, err := r.call(ctx, p, q)
 		if err == nil {
 			if res.Provider == "" {
 				res.Provider = p.Name()
@@ -103,30 +104,45 @@ func (r *Registry) Lookup(ctx context.Context, q Query) (*Result, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
+		// A budget that held the call back has logged already; a provider
+		// that was asked is told here, once per call.
+		next := "none"
+		if i+1 < len(ps) {
+			next = ps[i+1].Name()
+		}
+		switch {
+		case !asked:
+		case errors.Is(err, ErrNumberUnknown):
+			slog.InfoContext(ctx, "provider has nothing on the number", "provider", p.Name(), "number", q.Number, "next", next)
+		default:
+			slog.WarnContext(ctx, "provider lookup failed", "provider", p.Name(), "number", q.Number,
+				"outcome", outcome(err), "next", next, "err", err)
+		}
 		errs = append(errs, fmt.Errorf("%s: %w", p.Name(), err))
 	}
 	return nil, lookupError(q.Number, errs)
 }
 
-// call makes one budgeted, counted provider call.
-func (r *Registry) call(ctx context.Context, p Provider, q Query) (*Result, error) {
+// call makes one budgeted, counted provider call. asked is false when the
+// budget held the call back and the provider was not asked.
+func (r *Registry) call(ctx context.Context, p Provider, q Query) (res *Result, asked bool, err error) {
 	b := r.budgets[p.Name()]
 	if b != nil {
 		if err := b.take(ctx, p.Name(), r.clock.Now()); err != nil {
 			r.metrics.providerCall(p.Name(), err)
-			return nil, err
+			return nil, false, err
 		}
 	}
-	res, err := p.Lookup(ctx, q)
-	if err == nil && res == nil {
-		err = ErrNumberUnknown
+	res, err = p.Lookup(ctx, q)
+	if err == nil && empty(res) {
+		res, err = nil, fmt.Errorf("%s: %s: no status and no events: %w", p.Name(), q.Number, ErrNumberUnknown)
 	}
 	if b != nil {
 		b.record(p.Name(), err, r.clock.Now())
 		r.metrics.budgetLeft(p.Name(), b.remaining(r.clock.Now()))
 	}
 	r.metrics.providerCall(p.Name(), err)
-	return res, err
+	return res, true, err
 }
 
 // lookupError keeps the most telling error: a number no provider knows is
@@ -207,9 +223,13 @@ func (r *Registry) Prefetch(ctx context.Context, qs []Query) map[Leg]*Result {
 			b.record(bp.Name(), err, r.clock.Now())
 		}
 		r.metrics.providerCall(bp.Name(), err)
+		if err != nil && ctx.Err() == nil {
+			slog.WarnContext(ctx, "provider batch lookup failed; asking one by one", "provider", bp.Name(),
+				"numbers", len(qs), "outcome", outcome(err), "err", err)
+		}
 		for i, res := range results {
-			if res == nil || i >= len(qs) {
-				continue
+			if empty(res) || i >= len(qs) {
+				continue // asked again alone, with the fallbacks
 			}
 			if res.Provider == "" {
 				res.Provider = bp.Name()
@@ -218,4 +238,11 @@ func (r *Registry) Prefetch(ctx context.Context, qs []Query) map[Leg]*Result {
 		}
 	}
 	return out
+}
+
+// empty reports an answer that says nothing: no status and no events. It
+// counts as the provider not knowing the number, so that the next provider
+// is asked.
+func empty(res *Result) bool {
+	return res == nil || len(res.Events) == 0 && (res.Status == "" || res.Status == StatusUnknown)
 }

@@ -263,6 +263,12 @@ func (l *sendLimits) admit(chat string, now time.Time) *apiFailure {
 	}
 	if wait > 0 {
 		l.tooMany++
+		if len(l.all) > 0 {
+			fmt.Printf("DEBUG refuse chat=%s n=%d wait=%v span=%v last=%v\n", chat, len(l.all), wait, now.Sub(l.all[0]), l.chats[chat])
+			for i := 1; i < len(l.all); i++ {
+				fmt.Printf("DEBUG gap %v\n", l.all[i].Sub(l.all[i-1]))
+			}
+		}
 		after := max(1, int((wait+time.Second-1)/time.Second))
 		return &apiFailure{status: http.StatusTooManyRequests, retryAfter: after,
 			description: fmt.Sprintf("Too Many Requests: retry after %d", after)}

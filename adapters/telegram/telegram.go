@@ -127,7 +127,7 @@ func New(cfg Config) (*Adapter, error) {
 			b.MaxInterval = 5 * time.Second
 			return b
 		},
-		global: rate.NewLimiter(30, 30),
+		global: rate.NewLimiter(globalRate, globalBurst),
 		groups: map[int64]*rate.Limiter{},
 	}
 	if a.clock == nil {
@@ -166,12 +166,25 @@ func New(cfg Config) (*Adapter, error) {
 // Platform is bot.Telegram.
 func (a *Adapter) Platform() bot.Platform { return bot.Telegram }
 
+// The rate the adapter sends at in all. Telegram allows about thirty
+// messages a second, and counts them over any second, not per calendar
+// second: a burst on top of a full rate, or thirty-one messages spaced
+// exactly 1/30 s apart with a little network jitter, is over the limit
+// and answered 429. So messages go out one at a time, a little under
+// thirty a second, which leaves some tens of milliseconds of jitter
+// between any message and the thirtieth after it.
+const (
+	globalRate  = 29
+	globalBurst = 1
+)
+
 // Limits are Telegram's documented send rates: about one message a second
-// in a chat (with a short burst) and thirty a second in all. Groups are
-// further kept to twenty a minute by the adapter itself.
+// in a chat (with a short burst) and, kept a little under, thirty a second
+// in all. Groups are further kept to twenty a minute by the adapter
+// itself.
 // See https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this
 func (a *Adapter) Limits() bot.Limits {
-	return bot.Limits{PerChat: 1, PerChatBurst: 3, Global: 30, GlobalBurst: 30}
+	return bot.Limits{PerChat: 1, PerChatBurst: 3, Global: globalRate, GlobalBurst: globalBurst}
 }
 
 func (a *Adapter) webhookMode() bool {

@@ -40,13 +40,13 @@ type app struct {
 	clock   tracking.Clock
 }
 
-// setup loads the configuration, opens and migrates the database and loads
-// the catalogs. A chat in the terminal logs only warnings and errors unless
-// LOG_LEVEL asks for debug, so that log lines do not interleave with the
-// conversation.
-func setup(ctx context.Context, cfg *config, io stdio, chat bool) (*app, error) {
+// setLogger makes the default logger write to the terminal's standard
+// error at LOG_LEVEL in LOG_FORMAT. A command that talks to a person in the
+// terminal (quiet) logs only warnings and errors unless LOG_LEVEL asks for
+// debug, so that log lines do not drown what it prints.
+func setLogger(cfg *config, io stdio, quiet bool) *slog.Logger {
 	level, _ := parseLogLevel(cfg.LogLevel)
-	if chat && level > slog.LevelDebug && level < slog.LevelWarn {
+	if quiet && level > slog.LevelDebug && level < slog.LevelWarn {
 		level = slog.LevelWarn
 	}
 	opts := &slog.HandlerOptions{Level: level}
@@ -56,6 +56,13 @@ func setup(ctx context.Context, cfg *config, io stdio, chat bool) (*app, error) 
 	}
 	logger := slog.New(h)
 	slog.SetDefault(logger)
+	return logger
+}
+
+// setup loads the configuration, opens and migrates the database and loads
+// the catalogs; a chat in the terminal logs quietly (see setLogger).
+func setup(ctx context.Context, cfg *config, io stdio, chat bool) (*app, error) {
+	logger := setLogger(cfg, io, chat)
 
 	catalog, err := locales.Load(cfg.DefaultLanguage)
 	if err != nil {

@@ -93,6 +93,7 @@ func cmdTrack(ctx context.Context, args []string, io stdio, env envconfig.Lookup
 	if err != nil {
 		return usageError{err}
 	}
+	setLogger(cfg, io, true)
 	d := tracking.Detect(numbers[0])
 	if !tracking.ValidNumber(d.Number) {
 		return usageError{fmt.Errorf("track: %q is not a tracking number (%s)", numbers[0], strings.ReplaceAll(d.Reason, "_", " "))}
@@ -115,7 +116,10 @@ func cmdTrack(ctx context.Context, args []string, io stdio, env envconfig.Lookup
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	sh, err := engine.Lookup(ctx, tracking.Query{Number: d.Number, Carrier: c})
-	if err != nil {
+	if errors.Is(err, tracking.ErrNumberUnknown) && sh != nil {
+		// Not known yet is a state of its own: say so, and show it.
+		fmt.Fprintf(io.err, "note: %v\n", describeLookupError(d.Number, err))
+	} else if err != nil {
 		return describeLookupError(d.Number, err)
 	}
 	guidance := engine.Advise(sh, "", tracking.RoleBuyer, clock.Now())
