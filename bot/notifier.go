@@ -110,8 +110,13 @@ func NewNotifier(st *store.Store, catalog *locales.Catalog, clock tracking.Clock
 // keepSent is how long a finished push stays in the outbox as a record.
 const keepSent = 30 * 24 * time.Hour
 
+// keepClaims is how long a claim (store.Claim) is remembered: far longer
+// than Slack retries an event, and a week of digest days.
+const keepClaims = 7 * 24 * time.Hour
+
 // Run sends due pushes every tick until ctx ends, and once an hour clears
-// finished pushes older than a month out of the outbox.
+// finished pushes older than a month out of the outbox and claims older
+// than a week.
 func (n *Notifier) Run(ctx context.Context, tick time.Duration) error {
 	t := time.NewTicker(tick)
 	defer t.Stop()
@@ -124,6 +129,9 @@ func (n *Notifier) Run(ctx context.Context, tick time.Duration) error {
 			pruned = now
 			if _, err := n.store.PruneOutbox(ctx, now.Add(-keepSent)); err != nil && ctx.Err() == nil {
 				slog.ErrorContext(ctx, "pruning the outbox failed", "err", err)
+			}
+			if _, err := n.store.PruneClaims(ctx, now.Add(-keepClaims)); err != nil && ctx.Err() == nil {
+				slog.ErrorContext(ctx, "pruning claims failed", "err", err)
 			}
 		}
 		select {

@@ -191,3 +191,49 @@ func TestPruneOutboxKeepsPendingPushes(t *testing.T) {
 		}
 	})
 }
+
+func TestClaimIsTakenOnceUntilReleasedOrPruned(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+		// Ten replicas race for one key: exactly one wins.
+		wins := make(chan bool, 10)
+		for range 10 {
+			go func() {
+				ok, err := s.Claim(ctx, "slack-event:Ev1", now)
+				if err != nil {
+					t.Error(err)
+				}
+				wins <- ok
+			}()
+		}
+		won := 0
+		for range 10 {
+			if <-wins {
+				won++
+			}
+		}
+		if won != 1 {
+			t.Fatalf("%d of 10 claims of one key won, want 1", won)
+		}
+		if ok, _ := s.Claim(ctx, "slack-event:Ev2", now); !ok {
+			t.Error("another key is free")
+		}
+		if err := s.Release(ctx, "slack-event:Ev1"); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := s.Claim(ctx, "slack-event:Ev1", now.Add(time.Hour)); !ok {
+			t.Error("a released key can be claimed again")
+		}
+		n, err := s.PruneClaims(ctx, now.Add(time.Minute))
+		if err != nil || n != 1 {
+			t.Fatalf("pruned %d (%v), want Ev2 only", n, err)
+		}
+		if ok, _ := s.Claim(ctx, "slack-event:Ev2", now.Add(2*time.Hour)); !ok {
+			t.Error("a pruned key can be claimed again")
+		}
+		if ok, _ := s.Claim(ctx, "slack-event:Ev1", now.Add(2*time.Hour)); ok {
+			t.Error("the re-claimed Ev1 is still held")
+		}
+	})
+}

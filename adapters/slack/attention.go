@@ -67,9 +67,9 @@ func location(name string) *time.Location {
 
 // digestLoop posts the daily digest, checking every minute. It runs while
 // this replica holds the store's "slack-digest" lock, so that with several
-// replicas on one database only one of them posts; the date of each
-// channel's last digest is kept in memory, so a replica that takes over
-// within the digest hour may post that day's digest again.
+// replicas on one database one of them does the work; each channel's digest
+// of the day is claimed in the store, so a replica that takes over, or one
+// restarted within the digest hour, does not post it again.
 func (a *Adapter) digestLoop(ctx context.Context) error {
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
@@ -111,7 +111,9 @@ func (a *Adapter) digestLoop(ctx context.Context) error {
 // digestOnce posts the "needs attention" digest to every channel whose
 // local time is within the digest hour and that has had none today. A
 // channel with nothing needing attention, or muted, gets none. It reports
-// how many digests it posted.
+// how many digests it posted. The day's digest of a channel is claimed
+// before it is posted and given back only when Slack asked to retry: a
+// digest is never posted twice, and one lost in a crash is not made up.
 func (a *Adapter) digestOnce(ctx context.Context) (int, error) {
 	now := a.clock.Now()
 	chats, err := a.store.ActiveChats(ctx, string(bot.Slack), "")
@@ -129,15 +131,24 @@ func (a *Adapter) digestOnce(ctx context.Context) (int, error) {
 		if local.Hour() != a.digestHour {
 			continue
 		}
-		a.mu.Lock()
-		done := a.digested[chat.ID] == day
-		a.mu.Unlock()
-		if done {
+		key := fmt.Sprintf("slack-digest:%d:%s", chat.ID, day)
+		first, err := a.store.Claim(ctx, key, now)
+		if err != nil {
+			errs = append(errs, err)
 			continue
+		}
+		if !first {
+			continue // done today
+		}
+		release := func() {
+			if err := a.store.Release(ctx, key); err != nil {
+				errs = append(errs, err)
+			}
 		}
 		loc := a.catalog.Localizer(chat.Language)
 		lines, _, err := a.attention(ctx, chat.ID, loc, now)
 		if err != nil {
+			release()
 			errs = append(errs, err)
 			continue
 		}
@@ -149,7 +160,8 @@ func (a *Adapter) digestOnce(ctx context.Context) (int, error) {
 			_, err := a.post(ctx, chat.ExternalID, "", false, r)
 			var retry *bot.RetryError
 			if errors.As(err, &retry) {
-				continue // try again next minute
+				release() // try again next minute
+				continue
 			}
 			if err != nil {
 				// Not retried today: a failing channel must not be hit
@@ -159,9 +171,6 @@ func (a *Adapter) digestOnce(ctx context.Context) (int, error) {
 				posted++
 			}
 		}
-		a.mu.Lock()
-		a.digested[chat.ID] = day
-		a.mu.Unlock()
 	}
 	return posted, errors.Join(errs...)
 }

@@ -88,7 +88,7 @@ func (a *Adapter) EventsHandler() http.Handler {
 			w.WriteHeader(http.StatusOK)
 			return
 		}
-		if !a.onEvent(ev) {
+		if !a.onEvent(r.Context(), ev) {
 			http.Error(w, "not running", http.StatusServiceUnavailable)
 			return
 		}

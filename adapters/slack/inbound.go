@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	slackgo "github.com/slack-go/slack"
@@ -176,16 +175,34 @@ func (a *Adapter) onInteraction(cb slackgo.InteractionCallback) bool {
 }
 
 // onEvent handles an Events API event once, however often Slack delivers
-// it: mentions and direct messages go to the core, opening the App Home
-// publishes it.
+// it and whichever replica it reaches: the event id is claimed in the
+// store first. Mentions and direct messages go to the core, opening the
+// App Home publishes it. It reports false when the event was not taken
+// (the adapter is not running, or the store failed), and then leaves it
+// for Slack's next delivery.
 // https://docs.slack.dev/apis/events-api/#responding
-func (a *Adapter) onEvent(ev slackevents.EventsAPIEvent) bool {
+func (a *Adapter) onEvent(ctx context.Context, ev slackevents.EventsAPIEvent) (taken bool) {
 	cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
 	if !ok {
 		return true
 	}
-	if cb.EventID != "" && !a.events.first(cb.EventID) {
-		return true // a retry of an event already taken
+	if cb.EventID != "" {
+		key := "slack-event:" + cb.EventID
+		first, err := a.store.Claim(ctx, key, a.clock.Now())
+		if err != nil {
+			slog.WarnContext(ctx, "slack: cannot record an event; leaving it for Slack's retry", "event", cb.EventID, "err", err)
+			return false
+		}
+		if !first {
+			return true // a retry of an event already taken
+		}
+		defer func() {
+			if !taken {
+				if err := a.store.Release(context.WithoutCancel(ctx), key); err != nil {
+					slog.WarnContext(ctx, "slack: cannot release an event not taken", "event", cb.EventID, "err", err)
+				}
+			}
+		}()
 	}
 	team := ev.TeamID
 	switch e := ev.InnerEvent.Data.(type) {
@@ -313,33 +330,4 @@ func (a *Adapter) language(ctx context.Context, user string) string {
 	a.langs[user] = cachedLang{locale: u.Locale, fetched: now}
 	a.mu.Unlock()
 	return u.Locale
-}
-
-// recentIDs remembers the last ids it was shown, to take each Events API
-// delivery once: Slack retries an event it thinks was not received.
-type recentIDs struct {
-	mu    sync.Mutex
-	seen  map[string]bool
-	order []string
-	max   int
-}
-
-func newRecentIDs(max int) *recentIDs {
-	return &recentIDs{seen: map[string]bool{}, max: max}
-}
-
-// first reports whether id is new, and remembers it.
-func (r *recentIDs) first(id string) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.seen[id] {
-		return false
-	}
-	r.seen[id] = true
-	r.order = append(r.order, id)
-	if len(r.order) > r.max {
-		delete(r.seen, r.order[0])
-		r.order = r.order[1:]
-	}
-	return true
 }

@@ -77,15 +77,3 @@ func TestChatRef(t *testing.T) {
 		}
 	}
 }
-
-func TestRecentIDsForgetsTheOldest(t *testing.T) {
-	r := newRecentIDs(2)
-	for _, step := range []struct {
-		id    string
-		first bool
-	}{{"a", true}, {"a", false}, {"b", true}, {"c", true}, {"b", false}, {"a", true}} {
-		if got := r.first(step.id); got != step.first {
-			t.Errorf("first(%s) = %v, want %v", step.id, got, step.first)
-		}
-	}
-}

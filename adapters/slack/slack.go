@@ -54,8 +54,8 @@ type Config struct {
 	// clock when nil.
 	Clock tracking.Clock
 	// DigestHour is the local hour (0–23, in each channel's time zone) of
-	// the daily "needs attention" digest; 9 when zero. A negative hour
-	// switches the digest off.
+	// the daily "needs attention" digest. A negative hour switches the
+	// digest off.
 	DigestHour int
 }
 
@@ -76,13 +76,10 @@ type Adapter struct {
 	botUser string
 	workCtx context.Context
 
-	mu       sync.Mutex
-	stopped  bool
-	work     sync.WaitGroup
-	langs    map[string]cachedLang // user id → locale
-	digested map[int64]string      // chat id → local date of its last digest
-
-	events *recentIDs
+	mu      sync.Mutex
+	stopped bool
+	work    sync.WaitGroup
+	langs   map[string]cachedLang // user id → locale
 }
 
 var (
@@ -119,17 +116,13 @@ func New(cfg Config) (*Adapter, error) {
 		clock = tracking.SystemClock{}
 	}
 	hour := cfg.DigestHour
-	if hour == 0 {
-		hour = 9
-	}
 	if hour > 23 {
 		return nil, fmt.Errorf("slack: digest hour %d is not an hour of the day", hour)
 	}
 	return &Adapter{
 		api: slackgo.New(cfg.BotToken, opts...), appToken: cfg.AppToken, secret: cfg.SigningSecret,
 		store: cfg.Store, catalog: cfg.Catalog, clock: clock, digestHour: hour,
-		ready: make(chan struct{}), langs: map[string]cachedLang{}, digested: map[int64]string{},
-		events: newRecentIDs(10000),
+		ready: make(chan struct{}), langs: map[string]cachedLang{},
 	}, nil
 }
 
@@ -354,7 +347,7 @@ func (a *Adapter) onSocketEvent(ctx context.Context, sm *socketmode.Client, evt 
 		ack(nil)
 	case socketmode.EventTypeEventsAPI:
 		if ev, ok := evt.Data.(slackevents.EventsAPIEvent); ok {
-			a.onEvent(ev)
+			a.onEvent(ctx, ev)
 		}
 		ack(nil)
 	}

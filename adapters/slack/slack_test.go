@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -357,6 +358,69 @@ func TestEventsAreTakenOnceAndChallengesAnswered(t *testing.T) {
 	d1 := chatOf(t, e.store, "D1")
 	if d1.Kind != string(bot.Private) {
 		t.Errorf("a direct message is a %s chat", d1.Kind)
+	}
+}
+
+// TestAnEventRetriedToAnotherReplicaIsTakenOnce: behind a load balancer,
+// Slack's retry of an event may reach another replica, or a replica that
+// restarted; the event id is claimed in the shared store, so it is answered
+// once.
+func TestAnEventRetriedToAnotherReplicaIsTakenOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a, b := newEnv(t, s), newEnv(t, s)
+		b.slack = a.slack // one Slack workspace
+		b.adapter, _ = New(Config{BotToken: "xoxb-test", SigningSecret: secret, APIURL: a.slack.srv.URL + "/api",
+			Store: s, Catalog: b.cat, Clock: b.clock, DigestHour: -1})
+		a.start()
+		b.start()
+		mention := `{"type":"event_callback","team_id":"T1","event_id":"EvRetried","event":{"type":"app_mention","user":"U1","text":"<@UBOT> list","ts":"1.1","channel":"C5"}}`
+		for i, e := range []*env{a, b, a} {
+			var hdr []string
+			if i > 0 {
+				hdr = []string{"X-Slack-Retry-Num", fmt.Sprint(i), "X-Slack-Retry-Reason", "http_timeout"}
+			}
+			if rec := e.request(e.adapter.EventsHandler(), "application/json", mention, secret, 0, hdr...); rec.Code != 200 {
+				t.Fatalf("delivery %d: %d", i, rec.Code)
+			}
+			e.idle()
+		}
+		if n := len(a.slack.called("chat.postMessage", "C5")); n != 1 {
+			t.Errorf("an event delivered to two replicas got %d replies, want 1", n)
+		}
+	})
+}
+
+// TestDigestIsNotRepeatedAfterARestart: a replica restarted within the
+// digest hour finds the day's digest claimed and does not post it again.
+func TestDigestIsNotRepeatedAfterARestart(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t, store.SQLite)
+	e := newEnv(t, s)
+	e.start()
+	e.adapter.digestHour = 9
+	e.command("C1", "DEMO-STALLED Jacket")
+	e.clock.Set(time.Date(2026, 11, 2, 9, 5, 0, 0, time.UTC))
+	if n, err := e.adapter.digestOnce(ctx); err != nil || n != 1 {
+		t.Fatalf("first round: %d digests, %v", n, err)
+	}
+	restarted, err := New(Config{BotToken: "xoxb-test", SigningSecret: secret, APIURL: e.slack.srv.URL + "/api",
+		Store: s, Catalog: e.cat, Clock: e.clock, DigestHour: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(20 * time.Minute)
+	if n, err := restarted.digestOnce(ctx); err != nil || n != 0 {
+		t.Errorf("the restarted replica posted %d digests (%v), want none", n, err)
+	}
+	// A digest Slack asked to retry is given back and posted later.
+	e.clock.Set(time.Date(2026, 11, 3, 9, 0, 0, 0, time.UTC))
+	e.slack.fail["C1"] = failure{status: 429, retryAfter: "1"}
+	if n, _ := restarted.digestOnce(ctx); n != 0 {
+		t.Fatalf("posted %d digests into a 429", n)
+	}
+	delete(e.slack.fail, "C1")
+	if n, err := restarted.digestOnce(ctx); err != nil || n != 1 {
+		t.Errorf("after the 429: %d digests (%v), want the day's one", n, err)
 	}
 }
 
