@@ -13,11 +13,25 @@ import (
 )
 
 // accept hands an update, polled or posted to the webhook, to the running
-// session. It reports false when no Run is receiving.
+// session, once: Telegram delivers an update again when a webhook call
+// failed or a new poller starts before the last one confirmed it, so the
+// update id is claimed in the store first. It reports false when no Run is
+// receiving.
 func (a *Adapter) accept(u *models.Update) bool {
 	s := a.session.Load()
 	if s == nil {
 		return false
+	}
+	if st := a.cfg.Store; st != nil && u.ID != 0 {
+		botID, _, _ := strings.Cut(a.cfg.Token, ":")
+		first, err := st.Claim(s.ctx, "telegram-update:"+botID+":"+strconv.FormatInt(u.ID, 10), a.clock.Now())
+		switch {
+		case err != nil:
+			// Better a message answered twice than one lost.
+			slog.Warn("telegram: cannot record an update; handling it anyway", "update", u.ID, "err", err)
+		case !first:
+			return true // delivered again; taken already, here or by another replica
+		}
 	}
 	switch {
 	case u.Message != nil:
