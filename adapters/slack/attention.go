@@ -239,6 +239,10 @@ func (a *Adapter) publishHome(ctx context.Context, team, user, im string) error 
 	return nil
 }
 
+// membershipTypes are the conversation types memberships asks about; each
+// needs its read scope in manifest.yaml.
+var membershipTypes = []string{"public_channel", "private_channel", "mpim"}
+
 // memberships lists the channels a person is a member of that trackbot can
 // see. https://docs.slack.dev/reference/methods/users.conversations
 func (a *Adapter) memberships(ctx context.Context, user string) (map[string]bool, error) {
@@ -246,7 +250,7 @@ func (a *Adapter) memberships(ctx context.Context, user string) (map[string]bool
 	cursor := ""
 	for page := 0; page < 10; page++ {
 		chans, next, err := a.api.GetConversationsForUserContext(ctx, &slackgo.GetConversationsForUserParameters{
-			UserID: user, Cursor: cursor, Types: []string{"public_channel", "private_channel", "mpim"},
+			UserID: user, Cursor: cursor, Types: membershipTypes,
 			Limit: 200, ExcludeArchived: true})
 		if err != nil {
 			return nil, classify("users.conversations", err)

@@ -136,7 +136,7 @@ var slashCommand = regexp.MustCompile(`(^|[\s(«“"])/(start|help|list|info|rem
 // subcommands rewrites the commands a reply names into Slack's form: here
 // every command is a sub-command of /track ("/track list").
 func subcommands(text string) string {
-	return slashCommand.ReplaceAllString(text, "${1}/track ${2}")
+	return slashCommand.ReplaceAllString(text, "${1}"+Command+" ${2}")
 }
 
 // timelineLine is one event: its time in code type, what happened, where

@@ -323,7 +323,7 @@ func (e *env) start() {
 	case <-e.adapter.ready:
 	case err := <-e.finished:
 		e.t.Fatalf("Run ended early: %v", err)
-	case <-time.After(5 * time.Second):
+	case <-time.After(15 * time.Second):
 		e.t.Fatal("Run did not start")
 	}
 	e.t.Cleanup(func() {

@@ -32,6 +32,18 @@ import (
 	"github.com/trackbot/trackbot/tracking"
 )
 
+// Command is the slash command that carries every trackbot command as a
+// sub-command ("/track list"); manifest.yaml declares it.
+const Command = "/track"
+
+// The paths of the HTTP handlers, under trackbot's public address, as
+// manifest.yaml names them.
+const (
+	CommandsPath     = "/slack/commands"
+	InteractionsPath = "/slack/interactions"
+	EventsPath       = "/slack/events"
+)
+
 // Config wires an Adapter.
 type Config struct {
 	// BotToken is the bot user's OAuth token (xoxb-…); required.

@@ -558,14 +558,14 @@ func TestSocketModeAcknowledgesAndAnswers(t *testing.T) {
 		t.Helper()
 		select {
 		case e.slack.envelopes <- env:
-		case <-time.After(5 * time.Second):
+		case <-time.After(15 * time.Second):
 			t.Fatal("the Socket Mode client did not connect")
 		}
 		select {
 		case ack := <-e.slack.acks:
 			e.idle()
 			return ack
-		case <-time.After(5 * time.Second):
+		case <-time.After(15 * time.Second):
 			t.Fatalf("envelope %v was not acknowledged", env["envelope_id"])
 		}
 		return nil
@@ -612,7 +612,7 @@ func TestRunPostsTheDigestUnderItsLock(t *testing.T) {
 	e.bot.Handle(context.Background(), bot.Message{Chat: chatRef(team, "C1"), User: "U1", Text: "/track DEMO-STALLED Jacket"})
 	e.clock.Set(time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC))
 	e.start()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(15 * time.Second)
 	for len(e.slack.called("chat.postMessage", "C1")) == 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -643,7 +643,7 @@ func TestTwoReplicasPostOneDigest(t *testing.T) {
 	posted := func() int {
 		return len(a.slack.called("chat.postMessage", "C1")) + len(b.slack.called("chat.postMessage", "C1"))
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(15 * time.Second)
 	for posted() == 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -169,9 +169,9 @@ func cmdServe(ctx context.Context, args []string, io stdio, env envconfig.Lookup
 			return err
 		}
 		if cfg.SlackSigningSecret != "" {
-			srv.Handle("POST /slack/commands", sl.CommandsHandler())
-			srv.Handle("POST /slack/interactions", sl.InteractionsHandler())
-			srv.Handle("POST /slack/events", sl.EventsHandler())
+			srv.Handle("POST "+slack.CommandsPath, sl.CommandsHandler())
+			srv.Handle("POST "+slack.InteractionsPath, sl.InteractionsHandler())
+			srv.Handle("POST "+slack.EventsPath, sl.EventsHandler())
 		}
 		adapters = append(adapters, sl)
 		runs = append(runs, func(ctx context.Context) error { return sl.Run(ctx, a.bot) })
