@@ -175,8 +175,21 @@ func (t *turn) fail(err error) []Reply {
 // tracked (private chats) or offered (groups).
 func (t *turn) plain(text string) []Reply {
 	numbers := tracking.FindNumbers(text)
+	group := t.msg.Chat.Kind == Group || t.msg.Chat.Kind == Channel
+	// Numbers with a failed check digit are named, so that a typo in a
+	// pasted list does not silently drop a parcel; a group hears about
+	// them only along with an offer, not in every message that has one.
+	var mistyped []Reply
+	if len(numbers) > 0 || !group {
+		for _, n := range tracking.FindMistyped(text) {
+			mistyped = append(mistyped, t.text("error_mistyped", map[string]any{"Number": n})...)
+		}
+	}
+	if len(numbers) == 0 && len(mistyped) > 0 {
+		return mistyped
+	}
 	if len(numbers) == 0 {
-		if t.msg.Chat.Kind == Group || t.msg.Chat.Kind == Channel {
+		if group {
 			return nil
 		}
 		// A lone token that looks like a number but fits no format is
@@ -191,26 +204,30 @@ func (t *turn) plain(text string) []Reply {
 	if len(numbers) > 10 {
 		numbers = numbers[:10]
 	}
-	if t.msg.Chat.Kind == Private || t.msg.Chat.Kind == "" {
+	if !group {
 		var out []Reply
 		for _, n := range numbers {
 			out = append(out, t.track(n)...)
 		}
-		return out
+		return append(out, mistyped...)
 	}
 	buttons := make([]Button, 0, len(numbers))
 	for _, n := range numbers {
 		buttons = append(buttons, Button{Label: t.T("button_track_number", map[string]any{"Number": n}), Action: "track", Payload: n})
 	}
-	return []Reply{{Blocks: []Block{
+	return append([]Reply{{Blocks: []Block{
 		{Text: &Text{Body: t.loc.N("offer_track", len(numbers), nil)}},
 		{Buttons: buttons},
-	}}}
+	}}}, mistyped...)
 }
 
 // track starts tracking what "/track" was given.
 func (t *turn) track(args string) []Reply {
 	a, ok := parseTrack(args)
+	if !ok && strings.TrimSpace(args) != "" {
+		// Something was given, but nothing in it can be a number.
+		return t.text("error_bad_number", map[string]any{"Number": clip(strings.TrimSpace(args), 40)})
+	}
 	if !ok {
 		return t.text("track_usage", nil)
 	}

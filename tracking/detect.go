@@ -694,6 +694,23 @@ func FindNumbers(text string) []string {
 	return out
 }
 
+// FindMistyped finds the words of free text that have the shape of a
+// check-digit format but fail its check digit, such as "RR123456789CN":
+// numbers a person most likely copied with a typo, which FindNumbers leaves
+// out. They are returned normalized, without duplicates, in order.
+func FindMistyped(text string) []string {
+	var out []string
+	for _, w := range splitWords(text) {
+		if len(w.text) < minNumberLen || countDigits(w.text) < 6 || slices.Contains(out, w.text) {
+			continue
+		}
+		if Detect(w.text).Mistyped {
+			out = append(out, w.text)
+		}
+	}
+	return out
+}
+
 // splitWords cuts text into words of ASCII letters and digits, after
 // folding full-width characters, and notes what separates each word from
 // the next.

@@ -1,0 +1,177 @@
+package bot_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trackbot/trackbot/bot"
+	"github.com/trackbot/trackbot/locales"
+	"github.com/trackbot/trackbot/store"
+	"github.com/trackbot/trackbot/store/storetest"
+	"github.com/trackbot/trackbot/tracking"
+	"github.com/trackbot/trackbot/tracking/providers/demo"
+	"github.com/trackbot/trackbot/tracking/trackingtest"
+)
+
+// tables are every table a chat's messages may write to.
+var tables = []string{"chats", "shipments", "legs", "events", "subscriptions", "guidance_state", "outbox", "share_tokens", "claims"}
+
+// rowCounts counts the rows of every table.
+func rowCounts(t *testing.T, s *store.Store) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for _, table := range tables {
+		var n int
+		if err := s.DB().QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		out[table] = n
+	}
+	return out
+}
+
+func sameCounts(t *testing.T, what string, before, after map[string]int) {
+	t.Helper()
+	for _, table := range tables {
+		if before[table] != after[table] {
+			t.Errorf("%s wrote to %s: %d rows, then %d", what, table, before[table], after[table])
+		}
+	}
+}
+
+// text joins the text blocks of replies.
+func text(replies []bot.Reply) string {
+	var parts []string
+	for _, r := range replies {
+		for _, b := range r.Blocks {
+			if b.Text != nil {
+				parts = append(parts, b.Text.Body)
+			}
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+// TestBadInputsGetAReasonAndWriteNothing sends what people get wrong, in
+// English and in German: each is answered with a reason in the chat's
+// language, and not a row is written.
+func TestBadInputsGetAReasonAndWriteNothing(t *testing.T) {
+	inputs := []struct {
+		name, text string
+		says       map[string]string // language → a piece of the reason
+	}{
+		{"empty /track", "/track", map[string]string{"en": "Send /track and a tracking number", "de": "Schick /track und eine Sendungsnummer"}},
+		{"5,000 characters", strings.Repeat("parcel ", 715)[:5000], map[string]string{"en": "too long (over 4096", "de": "zu lang (über 4096"}},
+		{"an emoji as a number", "/track 📦📦📦", map[string]string{"en": "“📦📦📦” doesn't look like a tracking number", "de": "„📦📦📦“ sieht nicht nach einer Sendungsnummer aus"}},
+		{"removing a number not tracked here", "/remove RR123456785CN", map[string]string{"en": "You don't track “RR123456785CN”", "de": "Du verfolgst „RR123456785CN“ nicht"}},
+		{"a 200-character label", "/track DEMO-LABEL " + strings.Repeat("x", 200), map[string]string{"en": "too long; keep it under 64", "de": "zu lang"}},
+		{"renaming with a 200-character label", "/rename DEMO-LIVE " + strings.Repeat("y", 200), map[string]string{"en": "too long; keep it under 64", "de": "zu lang"}},
+		{"a mistyped number", "/track RR123456789CN", map[string]string{"en": "RR123456789CN looks mistyped", "de": "RR123456789CN"}},
+	}
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s)
+		for i, lang := range []string{"en", "de"} {
+			chat := bot.ChatRef{Platform: bot.Telegram, ID: fmt.Sprint(5000 + i), Kind: bot.Private}
+			h.say(chat, lang, "/start")
+			h.say(chat, lang, "/track DEMO-LIVE")
+			for _, in := range inputs {
+				h.clock.Advance(3 * time.Second) // within the command rate
+				before := rowCounts(t, s)
+				got := text(h.say(chat, lang, in.text))
+				if !strings.Contains(got, in.says[lang]) {
+					t.Errorf("%s, %s: answered %q, want a reason with %q", in.name, lang, got, in.says[lang])
+				}
+				sameCounts(t, in.name+" ("+lang+")", before, rowCounts(t, s))
+			}
+		}
+	})
+}
+
+// TestLimitsAnswerWithAReason: the 200 parcels a chat may track and the
+// per-chat command rate are answered with a reason, not an error, and the
+// refused command writes nothing.
+func TestLimitsAnswerWithAReason(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		h := newHarness(t, s)
+		chat := bot.ChatRef{Platform: bot.Telegram, ID: "6001", Kind: bot.Private}
+		h.say(chat, "en", "/start")
+		c, err := s.EnsureChat(ctx, "telegram", "", "6001", "private", "buyer", t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 200 {
+			if _, err := h.engine.Track(ctx, tracking.TrackRequest{ChatID: c.ID, Number: fmt.Sprintf("DEMO-DELIVERED-%d", i), Carrier: "demo"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		h.clock.Advance(time.Minute)
+		before := rowCounts(t, s)
+		if got := text(h.say(chat, "en", "/track DEMO-LIVE")); !strings.Contains(got, "already tracks 200 parcels, the most I allow") {
+			t.Errorf("the 201st parcel: %q", got)
+		}
+		sameCounts(t, "the 201st parcel", before, rowCounts(t, s))
+
+		// Ten commands at once are fine; the eleventh is asked to wait.
+		h.clock.Advance(time.Minute)
+		for i := range 10 {
+			if got := text(h.say(chat, "en", "/help")); strings.Contains(got, "lot of messages") {
+				t.Fatalf("command %d of a burst of ten was refused", i+1)
+			}
+		}
+		if got := text(h.say(chat, "en", "/list")); !strings.Contains(got, "That's a lot of messages at once") {
+			t.Errorf("the eleventh command at once: %q", got)
+		}
+		h.clock.Advance(2 * time.Second)
+		if got := text(h.say(chat, "en", "/help")); strings.Contains(got, "lot of messages") {
+			t.Errorf("two seconds later the chat is still refused: %q", got)
+		}
+	})
+}
+
+// TestPastedTextTracksTheValidNumbersAndNamesTheMistyped: three numbers in
+// a pasted text, one with a wrong check digit: the two valid ones are
+// tracked, and the mistyped one is named.
+func TestPastedTextTracksTheValidNumbersAndNamesTheMistyped(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		cat, err := locales.Load("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock := tracking.NewFakeClock(t0)
+		fake := trackingtest.NewProvider("fake")
+		for _, n := range []struct{ number, carrier string }{{"RR123456785CN", "china-post"}, {"1Z999AA10123456784", "ups"}} {
+			fake.Set(n.number, tracking.Result{Number: n.number, Carrier: n.carrier, Events: []tracking.Event{{
+				Time: t0.Add(-24 * time.Hour), Substatus: tracking.SubPackageAccepted, Description: "Accepted"}}})
+		}
+		reg := tracking.NewRegistry(clock)
+		reg.AddCarrier(demo.New(time.Minute, clock), tracking.CarrierDemo)
+		reg.AddFallback(fake)
+		e := tracking.NewEngine(s, reg, tracking.Options{Clock: clock, MinInterval: time.Minute})
+		b := bot.New(bot.Config{Store: s, Engine: e, Catalog: cat, Clock: clock})
+
+		paste := "Your parcels are on their way!\nParcel 1: RR123456785CN\nParcel 2: 1Z999AA10123456784\nParcel 3: RR123456789CN\nOrder 2026-11-01, call +44 20 7946 0958."
+		got := text(b.Handle(context.Background(), bot.Message{Chat: privateChat, User: "u1", Text: paste, Language: "en"}))
+		for _, want := range []string{"Now tracking RR123456785CN", "Now tracking 1Z999AA10123456784", "RR123456789CN looks mistyped"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("reply lacks %q:\n%s", want, got)
+			}
+		}
+		if n, err := s.CountSubscriptions(context.Background(), 1); err != nil || n != 2 {
+			t.Errorf("%d parcels tracked (%v), want the two valid ones", n, err)
+		}
+
+		// In a group, the offer names the mistyped number too; chatter
+		// with only a mistyped number gets no answer.
+		group := text(b.Handle(context.Background(), bot.Message{Chat: groupChat, User: "u1", Text: paste, Language: "en"}))
+		if !strings.Contains(group, "RR123456789CN looks mistyped") {
+			t.Errorf("group offer lacks the mistyped number:\n%s", group)
+		}
+		if r := b.Handle(context.Background(), bot.Message{Chat: groupChat, User: "u1", Text: "was it RR123456789CN?", Language: "en"}); len(r) != 0 {
+			t.Errorf("group chatter with a mistyped number was answered: %q", text(r))
+		}
+	})
+}
