@@ -75,7 +75,7 @@ func TestConversation(t *testing.T) {
 	}
 
 	say(textUpdate(private, me, "/start"), "1001", 1)
-	label := `<b>&"tags"</b>`
+	label := `<a href="https://x.example">&"tags"</a>`
 	tracked := say(textUpdate(private, me, "/track DEMO-STALLED «"+label+"»"), "1001", 1)[0]
 	say(textUpdate(private, me, "/list"), "1001", 1)
 
@@ -191,7 +191,7 @@ func checkConversationCalls(t *testing.T, calls []apiCall, label string) {
 		t.Error("the button press was not answered with answerCallbackQuery")
 	}
 	track := calls[1]
-	escaped := `&lt;b&gt;&amp;&#34;tags&#34;&lt;/b&gt;`
+	escaped := `&lt;a href=&#34;https://x.example&#34;&gt;&amp;&#34;tags&#34;&lt;/a&gt;`
 	if !strings.Contains(track.Form["text"], "<b>"+escaped+" · DEMO-STALLED</b>") {
 		t.Errorf("the /track reply does not show the escaped label as a bold title:\n%s", track.Form["text"])
 	}
