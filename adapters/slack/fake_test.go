@@ -308,6 +308,18 @@ func newEnv(t *testing.T, s *store.Store, configure ...func(*Config)) *env {
 		bot: bot.New(bot.Config{Store: s, Engine: e, Catalog: cat, Clock: clock})}
 }
 
+// replica is another adapter on the env's store, clock and fake Slack, as
+// a second replica or a restarted one would be.
+func (e *env) replica(digestHour int) *Adapter {
+	e.t.Helper()
+	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: secret, APIURL: e.slack.srv.URL + "/api",
+		Store: e.store, Catalog: e.cat, Clock: e.clock, DigestHour: digestHour})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return a
+}
+
 func event(hours int, sub tracking.Substatus, text, city, country string) tracking.Event {
 	return tracking.Event{Time: t0.Add(time.Duration(hours) * time.Hour), Substatus: sub, Description: text,
 		Location: tracking.Location{City: city, Country: country}}

@@ -368,9 +368,7 @@ func TestEventsAreTakenOnceAndChallengesAnswered(t *testing.T) {
 func TestAnEventRetriedToAnotherReplicaIsTakenOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		a, b := newEnv(t, s), newEnv(t, s)
-		b.slack = a.slack // one Slack workspace
-		b.adapter, _ = New(Config{BotToken: "xoxb-test", SigningSecret: secret, APIURL: a.slack.srv.URL + "/api",
-			Store: s, Catalog: b.cat, Clock: b.clock, DigestHour: -1})
+		b.slack, b.adapter = a.slack, a.replica(-1) // one Slack workspace
 		a.start()
 		b.start()
 		mention := `{"type":"event_callback","team_id":"T1","event_id":"EvRetried","event":{"type":"app_mention","user":"U1","text":"<@UBOT> list","ts":"1.1","channel":"C5"}}`
@@ -403,11 +401,7 @@ func TestDigestIsNotRepeatedAfterARestart(t *testing.T) {
 	if n, err := e.adapter.digestOnce(ctx); err != nil || n != 1 {
 		t.Fatalf("first round: %d digests, %v", n, err)
 	}
-	restarted, err := New(Config{BotToken: "xoxb-test", SigningSecret: secret, APIURL: e.slack.srv.URL + "/api",
-		Store: s, Catalog: e.cat, Clock: e.clock, DigestHour: 9})
-	if err != nil {
-		t.Fatal(err)
-	}
+	restarted := e.replica(9)
 	e.clock.Advance(20 * time.Minute)
 	if n, err := restarted.digestOnce(ctx); err != nil || n != 0 {
 		t.Errorf("the restarted replica posted %d digests (%v), want none", n, err)
