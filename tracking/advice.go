@@ -12,8 +12,9 @@ import (
 // advisor returns the guidance for a shipment as a chat with the given
 // role and marketplace sees it at now.
 func (e *Engine) advisor(sh *Shipment, now time.Time) func(role, marketplace string) []Advice {
+	base := newFacts(NewSituation(sh, "", RoleBuyer, now), e.thresholds.withDefaults())
 	return func(role, marketplace string) []Advice {
-		return Evaluate(NewSituation(sh, marketplace, Role(role), now), e.thresholds)
+		return base.forAudience(Role(role), marketplace).evaluate()
 	}
 }
 

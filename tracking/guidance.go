@@ -2,6 +2,7 @@ package tracking
 
 import (
 	"cmp"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -418,7 +419,11 @@ func GuidanceMessageIDs() []string {
 // always gives the same advice, and a rule stops being returned as soon as
 // its situation no longer holds, so the caller can re-arm it.
 func Evaluate(s Situation, th Thresholds) []Advice {
-	f := newFacts(s, th.withDefaults())
+	return newFacts(s, th.withDefaults()).evaluate()
+}
+
+// evaluate runs the playbook over the facts.
+func (f *facts) evaluate() []Advice {
 	type hit struct {
 		rule Rule
 		idx  int
@@ -426,14 +431,21 @@ func Evaluate(s Situation, th Thresholds) []Advice {
 	}
 	var hits []hit
 	superseded := map[string]bool{}
+	// Most rules do not apply; they are checked against a scratch advice
+	// whose map is reused, and only a rule that applies gets its own.
+	scratch := map[string]any{}
 	for i, r := range playbook {
 		if !r.Audience.includes(f.role) {
 			continue
 		}
-		a := f.advice(r)
-		if !r.check(f, &a) {
+		clear(scratch)
+		checked := Advice{Data: scratch}
+		if !r.check(f, &checked) {
 			continue
 		}
+		a := f.advice(r)
+		maps.Copy(a.Data, checked.Data)
+		a.Links, a.Buttons = checked.Links, checked.Buttons
 		hits = append(hits, hit{r, i, a})
 		for _, id := range r.Supersedes {
 			superseded[id] = true
@@ -483,10 +495,8 @@ type facts struct {
 }
 
 func newFacts(s Situation, th Thresholds) *facts {
-	f := &facts{s: s, th: th, role: RoleBuyer, market: strings.ToLower(strings.TrimSpace(s.Marketplace))}
-	if Role(strings.ToLower(strings.TrimSpace(string(s.Role)))) == RoleSeller {
-		f.role = RoleSeller
-	}
+	f := &facts{s: s, th: th}
+	f.setAudience(s.Role, s.Marketplace)
 	f.events = slices.Clone(s.Events)
 	slices.SortStableFunc(f.events, func(a, b Event) int { return a.Time.Compare(b.Time) })
 	if n := len(f.events); n > 0 {
@@ -502,6 +512,24 @@ func newFacts(s Situation, th Thresholds) *facts {
 	f.dest = strings.ToUpper(strings.TrimSpace(s.DestinationCountry))
 	f.carrierName = CarrierName(s.Carrier)
 	return f
+}
+
+// setAudience sets whom the advice is for: a seller, or a buyer (the
+// default) of a marketplace.
+func (f *facts) setAudience(role Role, marketplace string) {
+	f.s.Role, f.s.Marketplace = role, marketplace
+	f.role, f.market = RoleBuyer, strings.ToLower(strings.TrimSpace(marketplace))
+	if Role(strings.ToLower(strings.TrimSpace(string(role)))) == RoleSeller {
+		f.role = RoleSeller
+	}
+}
+
+// forAudience is a copy of the facts for another role and marketplace;
+// what the shipment's events say is shared, not worked out again.
+func (f *facts) forAudience(role Role, marketplace string) *facts {
+	g := *f
+	g.setAudience(role, marketplace)
+	return &g
 }
 
 // advice starts the advice of rule r with the data every message may use.
