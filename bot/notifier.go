@@ -110,13 +110,14 @@ func NewNotifier(st *store.Store, catalog *locales.Catalog, clock tracking.Clock
 // keepSent is how long a finished push stays in the outbox as a record.
 const keepSent = 30 * 24 * time.Hour
 
-// keepClaims is how long a claim (store.Claim) is remembered: far longer
-// than Slack retries an event, and a week of digest days.
+// keepClaims is how long a claim (store.Claim) and a day's provider
+// request count are remembered: far longer than Slack retries an event,
+// and a week of digest days.
 const keepClaims = 7 * 24 * time.Hour
 
 // Run sends due pushes every tick until ctx ends, and once an hour clears
-// finished pushes older than a month out of the outbox and claims older
-// than a week.
+// finished pushes older than a month out of the outbox, and claims and
+// provider request counts older than a week.
 func (n *Notifier) Run(ctx context.Context, tick time.Duration) error {
 	t := time.NewTicker(tick)
 	defer t.Stop()
@@ -132,6 +133,9 @@ func (n *Notifier) Run(ctx context.Context, tick time.Duration) error {
 			}
 			if _, err := n.store.PruneClaims(ctx, now.Add(-keepClaims)); err != nil && ctx.Err() == nil {
 				slog.ErrorContext(ctx, "pruning claims failed", "err", err)
+			}
+			if err := n.store.PruneQuotas(ctx, now.Add(-keepClaims).UTC().Format(time.DateOnly)); err != nil && ctx.Err() == nil {
+				slog.ErrorContext(ctx, "pruning provider quotas failed", "err", err)
 			}
 		}
 		select {

@@ -237,3 +237,41 @@ func TestClaimIsTakenOnceUntilReleasedOrPruned(t *testing.T) {
 		}
 	})
 }
+
+func TestSpendQuotaIsSharedAndStopsAtTheLimit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		// Eight replicas spend a quota of five at once: five requests pass.
+		passed := make(chan bool, 8)
+		for range 8 {
+			go func() {
+				_, ok, err := s.SpendQuota(ctx, "dhl", "2026-11-21", 5)
+				if err != nil {
+					t.Error(err)
+				}
+				passed <- ok
+			}()
+		}
+		n := 0
+		for range 8 {
+			if <-passed {
+				n++
+			}
+		}
+		if n != 5 {
+			t.Fatalf("%d of 8 requests passed a quota of 5", n)
+		}
+		if used, ok, _ := s.SpendQuota(ctx, "dhl", "2026-11-22", 5); !ok || used != 1 {
+			t.Errorf("a new day: used %d, ok %v; want the first request of the day", used, ok)
+		}
+		if used, ok, _ := s.SpendQuota(ctx, "shippo", "2026-11-21", 5); !ok || used != 1 {
+			t.Errorf("another provider: used %d, ok %v", used, ok)
+		}
+		if err := s.PruneQuotas(ctx, "2026-11-22"); err != nil {
+			t.Fatal(err)
+		}
+		if used, ok, _ := s.SpendQuota(ctx, "dhl", "2026-11-21", 5); !ok || used != 1 {
+			t.Errorf("after pruning the day: used %d, ok %v", used, ok)
+		}
+	})
+}

@@ -12,7 +12,8 @@ import (
 
 // budget keeps one provider within its request rate and daily quota, and
 // stops calling it for a while after repeated outages (a circuit breaker).
-// Budgets are per process: with several replicas, give each its share.
+// The rate and the breaker are per process; the daily quota is shared by
+// the replicas when the registry has a QuotaCounter.
 type budget struct {
 	limiter *rate.Limiter
 	perDay  int
@@ -23,6 +24,14 @@ type budget struct {
 	failures int
 	openTill time.Time
 	warned   bool
+}
+
+// QuotaCounter counts a provider's requests of a day for every replica
+// together; the store is one.
+type QuotaCounter interface {
+	// SpendQuota counts one request against limit, reporting the requests
+	// used with it, or false when the limit is already reached.
+	SpendQuota(ctx context.Context, provider, day string, limit int) (used int, ok bool, err error)
 }
 
 // breakerThreshold consecutive outages open the breaker for breakerCooldown.
@@ -45,8 +54,10 @@ func newBudget(perSecond float64, perDay int) *budget {
 
 // take spends one request of the budget, waiting for the rate limiter. It
 // returns a *RateLimitError when the daily quota is spent and while the
-// provider is paused (the breaker is open, or it asked to wait).
-func (b *budget) take(ctx context.Context, provider string, now time.Time) error {
+// provider is paused (the breaker is open, or it asked to wait). With a
+// shared counter the daily quota counts every replica's requests; when the
+// counter cannot be reached, this process counts alone meanwhile.
+func (b *budget) take(ctx context.Context, provider string, now time.Time, shared QuotaCounter) error {
 	b.mu.Lock()
 	day := now.UTC().Format(time.DateOnly)
 	if day != b.day {
@@ -56,7 +67,24 @@ func (b *budget) take(ctx context.Context, provider string, now time.Time) error
 		b.mu.Unlock()
 		return &RateLimitError{Provider: provider, RetryAfter: b.openTill.Sub(now)}
 	}
-	if b.perDay > 0 && b.used >= b.perDay {
+	spent := b.perDay > 0 && b.used >= b.perDay
+	if b.perDay > 0 && !spent && shared != nil {
+		b.mu.Unlock()
+		used, ok, err := shared.SpendQuota(ctx, provider, day, b.perDay)
+		b.mu.Lock()
+		switch {
+		case err != nil:
+			slog.WarnContext(ctx, "shared provider quota unreachable; counting in this process", "provider", provider, "err", err)
+			b.used++
+		case !ok:
+			b.used, spent = b.perDay, true
+		default:
+			b.used = used
+		}
+	} else if !spent {
+		b.used++
+	}
+	if spent {
 		if !b.warned {
 			b.warned = true
 			slog.Warn("provider daily quota spent; polling slows until it renews", "provider", provider, "quota", b.perDay)
@@ -65,7 +93,6 @@ func (b *budget) take(ctx context.Context, provider string, now time.Time) error
 		midnight := now.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
 		return &RateLimitError{Provider: provider, RetryAfter: midnight.Sub(now), Daily: true}
 	}
-	b.used++
 	b.mu.Unlock()
 	return b.limiter.Wait(ctx)
 }

@@ -17,6 +17,7 @@ type Registry struct {
 	fallback  []Provider
 	byName    map[string]Provider
 	budgets   map[string]*budget
+	quotas    QuotaCounter
 	metrics   *Metrics
 }
 
@@ -30,6 +31,10 @@ func NewRegistry(clock Clock) *Registry {
 func (r *Registry) SetBudget(provider string, perSecond float64, perDay int) {
 	r.budgets[provider] = newBudget(perSecond, perDay)
 }
+
+// ShareQuotas makes the daily quotas of SetBudget count the requests of
+// every replica through qc, rather than this process's alone.
+func (r *Registry) ShareQuotas(qc QuotaCounter) { r.quotas = qc }
 
 // SetMetrics makes the registry count its provider calls in m.
 func (r *Registry) SetMetrics(m *Metrics) { r.metrics = m }
@@ -128,7 +133,7 @@ func (r *Registry) Lookup(ctx context.Context, q Query) (*Result, error) {
 func (r *Registry) call(ctx context.Context, p Provider, q Query) (res *Result, asked bool, err error) {
 	b := r.budgets[p.Name()]
 	if b != nil {
-		if err := b.take(ctx, p.Name(), r.clock.Now()); err != nil {
+		if err := b.take(ctx, p.Name(), r.clock.Now(), r.quotas); err != nil {
 			r.metrics.providerCall(p.Name(), err)
 			return nil, false, err
 		}
@@ -213,7 +218,7 @@ func (r *Registry) Prefetch(ctx context.Context, qs []Query) map[Leg]*Result {
 	for _, bp := range order {
 		qs := groups[bp]
 		if b := r.budgets[bp.Name()]; b != nil {
-			if err := b.take(ctx, bp.Name(), r.clock.Now()); err != nil {
+			if err := b.take(ctx, bp.Name(), r.clock.Now(), r.quotas); err != nil {
 				r.metrics.providerCall(bp.Name(), err)
 				continue
 			}

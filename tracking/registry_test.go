@@ -10,6 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/trackbot/trackbot/store"
+	"github.com/trackbot/trackbot/store/storetest"
 	"github.com/trackbot/trackbot/tracking"
 	"github.com/trackbot/trackbot/tracking/trackingtest"
 )
@@ -78,4 +80,40 @@ func metricsCounter(t *testing.T, reg *prometheus.Registry, outcome string) prom
 	}
 	t.Fatalf("no %s outcome counted", outcome)
 	return nil
+}
+
+// TestDailyQuotaIsSharedByReplicas: two replicas on one database keep one
+// daily quota between them, not one each.
+func TestDailyQuotaIsSharedByReplicas(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		clock := tracking.NewFakeClock(time.Date(2026, 11, 21, 18, 0, 0, 0, time.UTC))
+		const number = "1Z999AA10123456784"
+		replica := func() (*tracking.Registry, *trackingtest.Provider) {
+			fake := trackingtest.NewProvider("dhl")
+			fake.Set(number, script(number, ev(0, tracking.SubPackageAccepted, "Picked up", "Louisville")))
+			r := tracking.NewRegistry(clock)
+			r.AddCarrier(fake, "ups")
+			r.SetBudget("dhl", 0, 3)
+			r.ShareQuotas(s)
+			return r, fake
+		}
+		a, fa := replica()
+		b, fb := replica()
+		q := tracking.Query{Number: number, Carrier: "ups"}
+		var refused int
+		for _, r := range []*tracking.Registry{a, b, a, b, a, b} {
+			var rl *tracking.RateLimitError
+			if _, err := r.Lookup(ctx, q); errors.As(err, &rl) && rl.Daily {
+				refused++
+			}
+		}
+		if calls := fa.Calls(number) + fb.Calls(number); calls != 3 || refused != 3 {
+			t.Errorf("two replicas made %d calls and were refused %d times; want 3 and 3 under a shared quota of 3", calls, refused)
+		}
+		clock.Advance(6 * time.Hour) // past midnight UTC
+		if _, err := b.Lookup(ctx, q); err != nil {
+			t.Errorf("the next day: %v", err)
+		}
+	})
 }

@@ -95,7 +95,9 @@ func setup(ctx context.Context, cfg *config, io stdio, chat bool) (*app, error) 
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(st.DB(), string(st.Dialect())),
 	)
-	a.engine = tracking.NewEngine(st, newRegistry(cfg, a.clock, tracking.NewMetrics(a.metrics)), tracking.Options{
+	reg := newRegistry(cfg, a.clock, tracking.NewMetrics(a.metrics))
+	reg.ShareQuotas(st) // daily quotas count every replica's requests
+	a.engine = tracking.NewEngine(st, reg, tracking.Options{
 		Clock: a.clock, MinInterval: cfg.PollMinInterval, DemoStep: cfg.DemoStep,
 		RegisterPush: cfg.PublicURL != "", Thresholds: cfg.thresholds(),
 	})
