@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -234,9 +235,8 @@ type sendLimits struct {
 	all      []time.Time            // accepted in the last second
 	chats    map[string]time.Time   // the last accepted, by chat
 	groups   map[string][]time.Time // accepted in the last minute, by group
-	accepted int
-	last     time.Time // when the latest message was accepted
-	tooMany  int       // messages refused with 429
+	accepted []time.Time            // when each message was accepted
+	tooMany  int                    // messages refused with 429
 }
 
 const (
@@ -263,12 +263,6 @@ func (l *sendLimits) admit(chat string, now time.Time) *apiFailure {
 	}
 	if wait > 0 {
 		l.tooMany++
-		if len(l.all) > 0 {
-			fmt.Printf("DEBUG refuse chat=%s n=%d wait=%v span=%v last=%v\n", chat, len(l.all), wait, now.Sub(l.all[0]), l.chats[chat])
-			for i := 1; i < len(l.all); i++ {
-				fmt.Printf("DEBUG gap %v\n", l.all[i].Sub(l.all[i-1]))
-			}
-		}
 		after := max(1, int((wait+time.Second-1)/time.Second))
 		return &apiFailure{status: http.StatusTooManyRequests, retryAfter: after,
 			description: fmt.Sprintf("Too Many Requests: retry after %d", after)}
@@ -278,8 +272,7 @@ func (l *sendLimits) admit(chat string, now time.Time) *apiFailure {
 	if group {
 		l.groups[chat] = append(l.groups[chat], now)
 	}
-	l.accepted++
-	l.last = now
+	l.accepted = append(l.accepted, now)
 	return nil
 }
 
@@ -300,15 +293,15 @@ func (f *fakeAPI) enforceLimits() {
 	f.limits = &sendLimits{chats: map[string]time.Time{}, groups: map[string][]time.Time{}}
 }
 
-// sendStats reports how many messages were accepted, when the latest
-// was, and how many were refused for going too fast.
-func (f *fakeAPI) sendStats() (accepted int, last time.Time, tooMany int) {
+// sendStats reports when each message was accepted, in order, and how
+// many were refused for going too fast, since enforceLimits.
+func (f *fakeAPI) sendStats() (accepted []time.Time, tooMany int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.limits == nil {
-		return 0, time.Time{}, 0
+		return nil, 0
 	}
-	return f.limits.accepted, f.limits.last, f.limits.tooMany
+	return slices.Clone(f.limits.accepted), f.limits.tooMany
 }
 
 // recorded returns the calls so far, getUpdates left out unless asked for.
