@@ -505,10 +505,10 @@ func TestTrackThroughEachProvider(t *testing.T) {
 		events  int
 	}{{
 		name:    "Shippo test mode",
-		env:     func(u string) []string { return []string{"SHIPPO_API_TOKEN=shippo_test_k", "SHIPPO_API_URL=" + u} },
+		env:     func(u string) []string { return []string{"SHIPPO_API_TOKEN=t", "SHIPPO_API_URL=" + u} },
 		args:    []string{"track", "SHIPPO_TRANSIT", "--carrier", "shippo", "--json"},
 		path:    "/tracks/shippo/SHIPPO_TRANSIT",
-		auth:    func(r *http.Request) bool { return r.Header.Get("Authorization") == "ShippoToken shippo_test_k" },
+		auth:    func(r *http.Request) bool { return r.Header.Get("Authorization") == "ShippoToken t" },
 		fixture: "../../tracking/providers/shippo/testdata/track_test_transit.json",
 		want:    "shippo TRANSIT package_departed", events: 2,
 	}, {
