@@ -92,6 +92,7 @@ const (
 	RuleNoProgress         = "no_progress_14d"
 	RuleTemuNoUpdate       = "temu_no_update"
 	RuleCustomsLong        = "customs_long"
+	RuleLate               = "late"
 	RuleCustomsHeld        = "customs_held"
 	RuleReturned           = "returned"
 	RuleDeliveryAttempted  = "delivery_attempted"
@@ -133,6 +134,9 @@ type Situation struct {
 	// LastEventAt is the time of the newest event; nil when there is no
 	// event yet.
 	LastEventAt *time.Time
+	// ETA is when the carrier expects to deliver; nil when it has not
+	// said.
+	ETA *time.Time
 	// Events are every event of every leg, oldest first.
 	Events []Event
 	// Legs are the later legs (new local numbers), oldest first; the
@@ -152,7 +156,7 @@ type Situation struct {
 func NewSituation(sh *Shipment, marketplace string, role Role, now time.Time) Situation {
 	return Situation{
 		Number: sh.Number, Carrier: sh.Carrier, Status: sh.Status, Substatus: sh.Substatus,
-		StatusChangedAt: sh.StatusChangedAt, TrackedSince: sh.TrackedSince, LastEventAt: sh.LastEventAt,
+		StatusChangedAt: sh.StatusChangedAt, TrackedSince: sh.TrackedSince, LastEventAt: sh.LastEventAt, ETA: sh.ETA,
 		Events: sh.Events, Legs: sh.Legs,
 		OriginCountry: sh.OriginCountry, DestinationCountry: sh.DestinationCountry,
 		Marketplace: marketplace, Role: role, Now: now,
@@ -210,6 +214,9 @@ type Button struct {
 // field takes its default.
 type Thresholds struct {
 	NewNumberSilent, NoInfo, LabelOnly, NoEvent, NoProgress, CustomsLong, OriginSilent, TemuNoUpdate time.Duration
+	// Late is how long past its expected delivery a parcel on the way may
+	// be before it counts as late.
+	Late time.Duration
 }
 
 const oneDay = 24 * time.Hour
@@ -219,7 +226,8 @@ const oneDay = 24 * time.Hour
 // information or any new event; a label alone for 10 days means a delay;
 // 14 days without progress call for the seller and a dispute; customs takes
 // up to 10 days; an origin carrier silent for 5 days after departure has
-// stopped reporting; Temu wants to hear after 7 days without updates.
+// stopped reporting; Temu wants to hear after 7 days without updates; a
+// parcel 2 days past its expected delivery is late.
 func DefaultThresholds() Thresholds {
 	return Thresholds{
 		NewNumberSilent: 48 * time.Hour,
@@ -230,6 +238,7 @@ func DefaultThresholds() Thresholds {
 		CustomsLong:     10 * oneDay,
 		OriginSilent:    5 * oneDay,
 		TemuNoUpdate:    7 * oneDay,
+		Late:            2 * oneDay,
 	}
 }
 
@@ -238,7 +247,7 @@ func (th Thresholds) withDefaults() Thresholds {
 	for _, f := range []struct{ v, def *time.Duration }{
 		{&th.NewNumberSilent, &d.NewNumberSilent}, {&th.NoInfo, &d.NoInfo}, {&th.LabelOnly, &d.LabelOnly},
 		{&th.NoEvent, &d.NoEvent}, {&th.NoProgress, &d.NoProgress}, {&th.CustomsLong, &d.CustomsLong},
-		{&th.OriginSilent, &d.OriginSilent}, {&th.TemuNoUpdate, &d.TemuNoUpdate},
+		{&th.OriginSilent, &d.OriginSilent}, {&th.TemuNoUpdate, &d.TemuNoUpdate}, {&th.Late, &d.Late},
 	} {
 		if *f.v <= 0 {
 			*f.v = *f.def
@@ -329,13 +338,13 @@ var playbook = []Rule{
 	},
 	{
 		ID: RuleNoProgress, Level: LevelAction, Audience: AudienceBoth, Push: true, Marketplaces: allShops,
-		Supersedes: []string{RuleTemuNoUpdate, RuleNoEvent, RuleNoInfo, RuleLabelOnly},
+		Supersedes: []string{RuleTemuNoUpdate, RuleLate, RuleNoEvent, RuleNoInfo, RuleLabelOnly},
 		Condition:  "on the way, no event for NoProgress (since tracking began when there is none)",
 		check:      checkNoProgress,
 	},
 	{
 		ID: RuleTemuNoUpdate, Level: LevelAction, Audience: AudienceBuyer, Push: true,
-		Supersedes: []string{RuleNoEvent, RuleNoInfo, RuleLabelOnly},
+		Supersedes: []string{RuleLate, RuleNoEvent, RuleNoInfo, RuleLabelOnly},
 		Condition:  "bought on Temu, on the way, no update for TemuNoUpdate",
 		check:      checkTemu,
 	},
@@ -343,6 +352,12 @@ var playbook = []Rule{
 		ID: RuleCustomsLong, Level: LevelWarn, Audience: AudienceBoth, Push: true,
 		Condition: "in customs processing for CustomsLong",
 		check:     checkCustomsLong,
+	},
+	{
+		ID: RuleLate, Level: LevelWarn, Audience: AudienceBoth, Push: true,
+		Supersedes: []string{RuleNoEvent},
+		Condition:  "on the way, its expected delivery (ETA) passed by Late",
+		check:      checkLate,
 	},
 	{
 		ID: RuleOriginSilent, Level: LevelWarn, Audience: AudienceBoth, Push: true,
@@ -748,6 +763,18 @@ func checkCustomsLong(f *facts, a *Advice) bool {
 		return false
 	}
 	a.Data["Days"] = wholeDays(in)
+	return true
+}
+
+func checkLate(f *facts, a *Advice) bool {
+	if f.s.ETA == nil || !f.onTheWay() {
+		return false
+	}
+	late := f.since(*f.s.ETA)
+	if late < f.th.Late {
+		return false
+	}
+	a.Data["Days"] = wholeDays(late)
 	return true
 }
 

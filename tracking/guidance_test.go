@@ -445,6 +445,59 @@ func TestGuidanceMovedAfterDelivery(t *testing.T) {
 	}
 }
 
+// TestGuidanceLate: a parcel on the way past its expected delivery date
+// is late after the Late threshold, for buyers and sellers alike; a
+// parcel without an ETA, a delivered one, or one whose stall calls for
+// more (no progress for two weeks) is not told it is late.
+func TestGuidanceLate(t *testing.T) {
+	moved := guidanceStart.Add(-aDay)
+	situation := func(eta time.Time) tracking.Situation {
+		return tracking.Situation{
+			Number: "1Z999AA10123456784", Carrier: tracking.CarrierUPS, Status: tracking.StatusTransit,
+			Substatus: tracking.SubPackageDeparted, StatusChangedAt: moved, TrackedSince: moved.Add(-5 * aDay),
+			LastEventAt: &moved, ETA: &eta, OriginCountry: "US", DestinationCountry: "US", Now: guidanceStart,
+			Events: []tracking.Event{{Time: moved, Status: tracking.StatusTransit, Substatus: tracking.SubPackageDeparted}},
+		}
+	}
+	th := tracking.DefaultThresholds()
+	for _, role := range []tracking.Role{tracking.RoleBuyer, tracking.RoleSeller} {
+		s := situation(guidanceStart.Add(-3*aDay - time.Hour))
+		s.Role = role
+		a, ok := findAdvice(tracking.Evaluate(s, th), tracking.RuleLate)
+		if !ok || a.Level != tracking.LevelWarn || !a.Push || a.Data["Days"] != 3 || a.Message != "guidance_late_"+string(role) {
+			t.Errorf("%s, 3 days past the ETA: %+v (found %v), want late by 3 days", role, a, ok)
+		}
+	}
+	s := situation(guidanceStart.Add(-aDay))
+	if got := adviceSummary(tracking.Evaluate(s, th)); strings.Contains(got, "late") {
+		t.Errorf("one day past the ETA: %q, want nothing late yet", got)
+	}
+	s = situation(guidanceStart.Add(-aDay))
+	th.Late = 12 * time.Hour
+	if _, ok := findAdvice(tracking.Evaluate(s, th), tracking.RuleLate); !ok {
+		t.Error("the Late threshold is configurable: 12 hours should make a day past the ETA late")
+	}
+	th = tracking.DefaultThresholds()
+	s = situation(guidanceStart.Add(-5 * aDay))
+	s.ETA = nil
+	if _, ok := findAdvice(tracking.Evaluate(s, th), tracking.RuleLate); ok {
+		t.Error("a parcel without an ETA is late")
+	}
+	s = situation(guidanceStart.Add(-5 * aDay))
+	s.Status, s.Substatus = tracking.StatusDelivered, tracking.SubDelivered
+	if _, ok := findAdvice(tracking.Evaluate(s, th), tracking.RuleLate); ok {
+		t.Error("a delivered parcel is late")
+	}
+	// Two weeks without a scan: the stall rule speaks, not "late".
+	stalled := guidanceStart.Add(-15 * aDay)
+	s = situation(guidanceStart.Add(-10 * aDay))
+	s.LastEventAt, s.StatusChangedAt, s.TrackedSince = &stalled, stalled, stalled.Add(-aDay)
+	s.Events[0].Time = stalled
+	if got := adviceSummary(tracking.Evaluate(s, th)); !strings.Contains(got, "no_progress_14d") || strings.Contains(got, "late") {
+		t.Errorf("a two-week stall past its ETA: %q, want no_progress_14d alone", got)
+	}
+}
+
 func TestMissingSteps(t *testing.T) {
 	s := demoSituation(t, "DEMO-DELIVERED-DE", guidanceStart, tracking.RoleBuyer, "")
 	delivered, ok := findAdvice(tracking.Evaluate(s, tracking.DefaultThresholds()), tracking.RuleDelivered)
@@ -489,6 +542,7 @@ func TestRulesTable(t *testing.T) {
 		"no_progress_14d":      {tracking.LevelAction, tracking.AudienceBoth, true},
 		"temu_no_update":       {tracking.LevelAction, tracking.AudienceBuyer, true},
 		"customs_long":         {tracking.LevelWarn, tracking.AudienceBoth, true},
+		"late":                 {tracking.LevelWarn, tracking.AudienceBoth, true},
 		"customs_held":         {tracking.LevelAction, tracking.AudienceBoth, true},
 		"returned":             {tracking.LevelAction, tracking.AudienceBoth, true},
 		"delivery_attempted":   {tracking.LevelAction, tracking.AudienceBoth, true},
@@ -521,7 +575,8 @@ func TestRulesTable(t *testing.T) {
 	}
 	d := tracking.DefaultThresholds()
 	if d.NewNumberSilent != 48*time.Hour || d.NoInfo != 7*aDay || d.LabelOnly != 10*aDay || d.NoEvent != 7*aDay ||
-		d.NoProgress != 14*aDay || d.CustomsLong != 10*aDay || d.OriginSilent != 5*aDay || d.TemuNoUpdate != 7*aDay {
+		d.NoProgress != 14*aDay || d.CustomsLong != 10*aDay || d.OriginSilent != 5*aDay || d.TemuNoUpdate != 7*aDay ||
+		d.Late != 2*aDay {
 		t.Errorf("DefaultThresholds %+v", d)
 	}
 }

@@ -61,6 +61,7 @@ type config struct {
 	CustomsLong     span `env:"GUIDANCE_CUSTOMS_LONG, default=10d"`
 	OriginSilent    span `env:"GUIDANCE_ORIGIN_SILENT, default=5d"`
 	TemuNoUpdate    span `env:"GUIDANCE_TEMU_NO_UPDATE, default=7d"`
+	Late            span `env:"GUIDANCE_LATE, default=2d"`
 }
 
 // span is a duration that also takes whole days ("14d"), the unit the
@@ -92,6 +93,7 @@ func (c *config) thresholds() tracking.Thresholds {
 		LabelOnly: time.Duration(c.LabelOnly), NoEvent: time.Duration(c.NoEvent),
 		NoProgress: time.Duration(c.NoProgress), CustomsLong: time.Duration(c.CustomsLong),
 		OriginSilent: time.Duration(c.OriginSilent), TemuNoUpdate: time.Duration(c.TemuNoUpdate),
+		Late: time.Duration(c.Late),
 	}
 }
 
@@ -103,7 +105,7 @@ var envNames = map[string]string{
 	"DemoStep": "DEMO_STEP", "PollMinInterval": "POLL_MIN_INTERVAL", "DHLDailyLimit": "DHL_DAILY_LIMIT", "SlackDigestHour": "SLACK_DIGEST_HOUR",
 	"NewNumberSilent": "GUIDANCE_NEW_NUMBER_SILENT", "NoInfo": "GUIDANCE_NO_INFO", "LabelOnly": "GUIDANCE_LABEL_ONLY",
 	"NoEvent": "GUIDANCE_NO_EVENT", "NoProgress": "GUIDANCE_NO_PROGRESS", "CustomsLong": "GUIDANCE_CUSTOMS_LONG",
-	"OriginSilent": "GUIDANCE_ORIGIN_SILENT", "TemuNoUpdate": "GUIDANCE_TEMU_NO_UPDATE",
+	"OriginSilent": "GUIDANCE_ORIGIN_SILENT", "TemuNoUpdate": "GUIDANCE_TEMU_NO_UPDATE", "Late": "GUIDANCE_LATE",
 }
 
 // loadConfig reads the configuration from lookuper and validates it. Its
