@@ -723,9 +723,9 @@ func splitWords(text string) []word {
 			return
 		}
 		if len(words) > 0 {
-			last := &words[len(words)-1]
-			last.joinable, last.dash = joinable(sep.String())
-			last.underscore = sep.String() == "_"
+			last, between := &words[len(words)-1], sep.String()
+			last.joinable, last.dash = joinable(between)
+			last.underscore = between == "_"
 		}
 		words = append(words, word{text: strings.ToUpper(cur.String()), tagged: prev == '+' || prev == '#'})
 		cur.Reset()

@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -105,6 +106,9 @@ type session struct {
 	ctx   context.Context
 	h     bot.Handler
 	queue *dispatcher
+	// claimPrefix starts the store claim of each update: update ids are
+	// counted per bot, so the bot's id is part of it.
+	claimPrefix string
 }
 
 // New returns an adapter for cfg. It makes no request: Run does.
@@ -215,7 +219,7 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	a.setCommands(ctx)
 
 	q := newDispatcher()
-	a.session.Store(&session{ctx: ctx, h: h, queue: q})
+	a.session.Store(&session{ctx: ctx, h: h, queue: q, claimPrefix: "telegram-update:" + strconv.FormatInt(me.ID, 10) + ":"})
 	defer func() {
 		a.session.Store(nil)
 		q.close()

@@ -23,8 +23,7 @@ func (a *Adapter) accept(u *models.Update) bool {
 		return false
 	}
 	if st := a.cfg.Store; st != nil && u.ID != 0 {
-		botID, _, _ := strings.Cut(a.cfg.Token, ":")
-		first, err := st.Claim(s.ctx, "telegram-update:"+botID+":"+strconv.FormatInt(u.ID, 10), a.clock.Now())
+		first, err := st.Claim(s.ctx, s.claimPrefix+strconv.FormatInt(u.ID, 10), a.clock.Now())
 		switch {
 		case err != nil:
 			// Better a message answered twice than one lost.
