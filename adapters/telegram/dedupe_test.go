@@ -24,8 +24,9 @@ func TestUpdateDeliveredAgainIsHandledOnce(t *testing.T) {
 		a, _ := h.adapter(t, f, "a", webhook)
 		b, _ := h.adapter(t, f, "b", webhook)
 		core := &seen{h: h.bot}
-		defer start(t, a, core)()
-		defer start(t, b, core)()
+		stopA, stopB := start(t, a, core), start(t, b, core)
+		defer stopA()
+		defer stopB()
 		waitFor(t, "both webhooks", func() bool { return f.count("setWebhook", "") == 2 })
 
 		update := updateJSON(t, textUpdate(privateChat(1001), person(1001, "en"), "/help")) // update 1
@@ -34,6 +35,9 @@ func TestUpdateDeliveredAgainIsHandledOnce(t *testing.T) {
 				t.Fatalf("delivery %d: %d", i, code)
 			}
 		}
+		// The replicas handle updates side by side, so the next one is sent
+		// once the first is answered, to fix the order.
+		waitFor(t, "the reply to /help", func() bool { return len(f.sent("1001")) >= 1 })
 		u := textUpdate(privateChat(1001), person(1001, "en"), "/list")
 		u["update_id"] = 2
 		next, _ := json.Marshal(u)
@@ -41,6 +45,9 @@ func TestUpdateDeliveredAgainIsHandledOnce(t *testing.T) {
 			t.Fatalf("the next update: %d", code)
 		}
 		waitFor(t, "the reply to /list", func() bool { return len(f.sent("1001")) == 2 })
+		// Stopping drains what each replica still had queued.
+		stopA()
+		stopB()
 		if msgs := core.list(); len(msgs) != 2 || msgs[0].Text != "/help" || msgs[1].Text != "/list" {
 			t.Errorf("the core was handed %+v, want /help once, then /list", msgs)
 		}
