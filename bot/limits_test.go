@@ -42,19 +42,6 @@ func sameCounts(t *testing.T, what string, before, after map[string]int) {
 	}
 }
 
-// text joins the text blocks of replies.
-func text(replies []bot.Reply) string {
-	var parts []string
-	for _, r := range replies {
-		for _, b := range r.Blocks {
-			if b.Text != nil {
-				parts = append(parts, b.Text.Body)
-			}
-		}
-	}
-	return strings.Join(parts, "\n")
-}
-
 // TestBadInputsGetAReasonAndWriteNothing sends what people get wrong, in
 // English and in German: each is answered with a reason in the chat's
 // language, and not a row is written.
@@ -80,7 +67,7 @@ func TestBadInputsGetAReasonAndWriteNothing(t *testing.T) {
 			for _, in := range inputs {
 				h.clock.Advance(3 * time.Second) // within the command rate
 				before := rowCounts(t, s)
-				got := text(h.say(chat, lang, in.text))
+				got := render(h.say(chat, lang, in.text))
 				if !strings.Contains(got, in.says[lang]) {
 					t.Errorf("%s, %s: answered %q, want a reason with %q", in.name, lang, got, in.says[lang])
 				}
@@ -110,7 +97,7 @@ func TestLimitsAnswerWithAReason(t *testing.T) {
 		}
 		h.clock.Advance(time.Minute)
 		before := rowCounts(t, s)
-		if got := text(h.say(chat, "en", "/track DEMO-LIVE")); !strings.Contains(got, "already tracks 200 parcels, the most I allow") {
+		if got := render(h.say(chat, "en", "/track DEMO-LIVE")); !strings.Contains(got, "already tracks 200 parcels, the most I allow") {
 			t.Errorf("the 201st parcel: %q", got)
 		}
 		sameCounts(t, "the 201st parcel", before, rowCounts(t, s))
@@ -118,15 +105,15 @@ func TestLimitsAnswerWithAReason(t *testing.T) {
 		// Ten commands at once are fine; the eleventh is asked to wait.
 		h.clock.Advance(time.Minute)
 		for i := range 10 {
-			if got := text(h.say(chat, "en", "/help")); strings.Contains(got, "lot of messages") {
+			if got := render(h.say(chat, "en", "/help")); strings.Contains(got, "lot of messages") {
 				t.Fatalf("command %d of a burst of ten was refused", i+1)
 			}
 		}
-		if got := text(h.say(chat, "en", "/list")); !strings.Contains(got, "That's a lot of messages at once") {
+		if got := render(h.say(chat, "en", "/list")); !strings.Contains(got, "That's a lot of messages at once") {
 			t.Errorf("the eleventh command at once: %q", got)
 		}
 		h.clock.Advance(2 * time.Second)
-		if got := text(h.say(chat, "en", "/help")); strings.Contains(got, "lot of messages") {
+		if got := render(h.say(chat, "en", "/help")); strings.Contains(got, "lot of messages") {
 			t.Errorf("two seconds later the chat is still refused: %q", got)
 		}
 	})
@@ -154,7 +141,7 @@ func TestPastedTextTracksTheValidNumbersAndNamesTheMistyped(t *testing.T) {
 		b := bot.New(bot.Config{Store: s, Engine: e, Catalog: cat, Clock: clock})
 
 		paste := "Your parcels are on their way!\nParcel 1: RR123456785CN\nParcel 2: 1Z999AA10123456784\nParcel 3: RR123456789CN\nOrder 2026-11-01, call +44 20 7946 0958."
-		got := text(b.Handle(context.Background(), bot.Message{Chat: privateChat, User: "u1", Text: paste, Language: "en"}))
+		got := render(b.Handle(context.Background(), bot.Message{Chat: privateChat, User: "u1", Text: paste, Language: "en"}))
 		for _, want := range []string{"Now tracking RR123456785CN", "Now tracking 1Z999AA10123456784", "RR123456789CN looks mistyped"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("reply lacks %q:\n%s", want, got)
@@ -166,12 +153,12 @@ func TestPastedTextTracksTheValidNumbersAndNamesTheMistyped(t *testing.T) {
 
 		// In a group, the offer names the mistyped number too; chatter
 		// with only a mistyped number gets no answer.
-		group := text(b.Handle(context.Background(), bot.Message{Chat: groupChat, User: "u1", Text: paste, Language: "en"}))
+		group := render(b.Handle(context.Background(), bot.Message{Chat: groupChat, User: "u1", Text: paste, Language: "en"}))
 		if !strings.Contains(group, "RR123456789CN looks mistyped") {
 			t.Errorf("group offer lacks the mistyped number:\n%s", group)
 		}
 		if r := b.Handle(context.Background(), bot.Message{Chat: groupChat, User: "u1", Text: "was it RR123456789CN?", Language: "en"}); len(r) != 0 {
-			t.Errorf("group chatter with a mistyped number was answered: %q", text(r))
+			t.Errorf("group chatter with a mistyped number was answered: %q", render(r))
 		}
 	})
 }

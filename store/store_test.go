@@ -197,22 +197,13 @@ func TestClaimIsTakenOnceUntilReleasedOrPruned(t *testing.T) {
 		ctx := context.Background()
 		now := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 		// Ten replicas race for one key: exactly one wins.
-		wins := make(chan bool, 10)
-		for range 10 {
-			go func() {
-				ok, err := s.Claim(ctx, "slack-event:Ev1", now)
-				if err != nil {
-					t.Error(err)
-				}
-				wins <- ok
-			}()
-		}
-		won := 0
-		for range 10 {
-			if <-wins {
-				won++
+		won := race(10, func() bool {
+			ok, err := s.Claim(ctx, "slack-event:Ev1", now)
+			if err != nil {
+				t.Error(err)
 			}
-		}
+			return ok
+		})
 		if won != 1 {
 			t.Fatalf("%d of 10 claims of one key won, want 1", won)
 		}
@@ -242,22 +233,13 @@ func TestSpendQuotaIsSharedAndStopsAtTheLimit(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		// Eight replicas spend a quota of five at once: five requests pass.
-		passed := make(chan bool, 8)
-		for range 8 {
-			go func() {
-				_, ok, err := s.SpendQuota(ctx, "dhl", "2026-11-21", 5)
-				if err != nil {
-					t.Error(err)
-				}
-				passed <- ok
-			}()
-		}
-		n := 0
-		for range 8 {
-			if <-passed {
-				n++
+		n := race(8, func() bool {
+			_, ok, err := s.SpendQuota(ctx, "dhl", "2026-11-21", 5)
+			if err != nil {
+				t.Error(err)
 			}
-		}
+			return ok
+		})
 		if n != 5 {
 			t.Fatalf("%d of 8 requests passed a quota of 5", n)
 		}
@@ -274,4 +256,20 @@ func TestSpendQuotaIsSharedAndStopsAtTheLimit(t *testing.T) {
 			t.Errorf("after pruning the day: used %d, ok %v", used, ok)
 		}
 	})
+}
+
+// race runs try n times at once, as n replicas would, and counts the
+// tries that succeeded.
+func race(n int, try func() bool) int {
+	results := make(chan bool, n)
+	for range n {
+		go func() { results <- try() }()
+	}
+	won := 0
+	for range n {
+		if <-results {
+			won++
+		}
+	}
+	return won
 }

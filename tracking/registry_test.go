@@ -50,36 +50,13 @@ trackbot_provider_daily_budget_remaining{provider="quota"} 0
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "trackbot_provider_daily_budget_remaining"); err != nil {
 		t.Error(err)
 	}
-	if n := testutil.ToFloat64(metricsCounter(t, reg, "quota_spent")); n != 1 {
+	if n := counterValue(t, reg, "trackbot_provider_requests_total", map[string]string{"provider": "quota", "outcome": "quota_spent"}); n != 1 {
 		t.Errorf("quota_spent counted %v times, want 1", n)
 	}
 	clock.Advance(6 * time.Hour)
 	if _, err := r.Lookup(ctx, q); err != nil {
 		t.Errorf("after midnight the quota renews: %v", err)
 	}
-}
-
-// metricsCounter finds the provider-request counter for an outcome.
-func metricsCounter(t *testing.T, reg *prometheus.Registry, outcome string) prometheus.Collector {
-	t.Helper()
-	families, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range families {
-		if f.GetName() != "trackbot_provider_requests_total" {
-			continue
-		}
-		for _, m := range f.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetName() == "outcome" && l.GetValue() == outcome {
-					return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "x"}, func() float64 { return m.GetCounter().GetValue() })
-				}
-			}
-		}
-	}
-	t.Fatalf("no %s outcome counted", outcome)
-	return nil
 }
 
 // TestDailyQuotaIsSharedByReplicas: two replicas on one database keep one
