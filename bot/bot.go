@@ -259,30 +259,10 @@ func (t *turn) trackNumber(a trackArgs, carrier string) []Reply {
 	if existing, err := t.b.store.FindSubscription(t.ctx, t.chat.ID, d.Number); err == nil && existing.Shipment.Carrier == carrier {
 		return t.card(existing, t.T("track_already", map[string]any{"Number": d.Number}), false)
 	}
-	n, err := t.b.store.CountSubscriptions(t.ctx, t.chat.ID)
-	if err != nil {
-		return t.fail(err)
-	}
-	if n >= maxShipments {
-		return t.text("error_too_many", map[string]any{"Max": maxShipments})
-	}
-	res, err := t.b.engine.Track(t.ctx, tracking.TrackRequest{ChatID: t.chat.ID, Number: d.Number, Carrier: carrier, Label: a.label})
-	if errors.Is(err, tracking.ErrNoProvider) {
-		return t.text("error_no_provider", map[string]any{"Number": d.Number, "Carrier": tracking.CarrierName(carrier)})
-	}
-	if err != nil {
-		return t.fail(err)
-	}
-	if res.Shipment.StoppedReason == tracking.StopSilent {
-		if err := t.b.store.Resume(t.ctx, res.Shipment.ID, t.now); err != nil {
-			return t.fail(err)
-		}
-	}
-	if a.orderRef != "" {
-		ref := clip(a.orderRef, maxLabel)
-		if err := t.b.store.UpdateSubscription(t.ctx, t.chat.ID, res.SubscriptionID, store.SubscriptionSettings{OrderRef: &ref}); err != nil {
-			return t.fail(err)
-		}
+	res, err := t.b.engine.Track(t.ctx, tracking.TrackRequest{ChatID: t.chat.ID, Number: d.Number, Carrier: carrier,
+		Label: a.label, OrderRef: clip(a.orderRef, maxLabel), Limit: maxShipments})
+	if errReply := t.trackFailed(err, d.Number, carrier); errReply != nil {
+		return errReply
 	}
 	tr, err := t.b.store.Subscription(t.ctx, t.chat.ID, res.SubscriptionID)
 	if err != nil {
@@ -307,6 +287,19 @@ func (t *turn) trackNumber(a trackArgs, carrier string) []Reply {
 		}})
 	}
 	return replies
+}
+
+// trackFailed answers a failed Engine.Track; nil when it did not fail.
+func (t *turn) trackFailed(err error, number, carrier string) []Reply {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, tracking.ErrNoProvider):
+		return t.text("error_no_provider", map[string]any{"Number": number, "Carrier": tracking.CarrierName(carrier)})
+	case errors.Is(err, tracking.ErrTooManyShipments):
+		return t.text("error_too_many", map[string]any{"Max": maxShipments})
+	}
+	return t.fail(err)
 }
 
 // lookupProblem explains a failed first lookup without its technical
@@ -446,19 +439,13 @@ func (t *turn) recarrier(tr store.Tracked, carrier string) []Reply {
 	if tr.Shipment.Carrier == carrier {
 		return t.card(tr, t.T("carrier_unchanged", map[string]any{"Carrier": tracking.CarrierName(carrier)}), false)
 	}
-	res, err := t.b.engine.Track(t.ctx, tracking.TrackRequest{ChatID: t.chat.ID, Number: tr.Shipment.Number, Carrier: carrier, Label: tr.Sub.Label})
-	if errors.Is(err, tracking.ErrNoProvider) {
-		return t.text("error_no_provider", map[string]any{"Number": tr.Shipment.Number, "Carrier": tracking.CarrierName(carrier)})
+	res, err := t.b.engine.Track(t.ctx, tracking.TrackRequest{ChatID: t.chat.ID, Number: tr.Shipment.Number, Carrier: carrier,
+		Label: tr.Sub.Label, Replaces: tr.Sub.ID})
+	if errors.Is(err, store.ErrNotFound) {
+		return t.text("error_stale_button", nil)
 	}
-	if err != nil {
-		return t.fail(err)
-	}
-	keep := store.SubscriptionSettings{OrderRef: &tr.Sub.OrderRef, Marketplace: &tr.Sub.Marketplace, Muted: &tr.Sub.Muted}
-	if err := t.b.store.UpdateSubscription(t.ctx, t.chat.ID, res.SubscriptionID, keep); err != nil {
-		return t.fail(err)
-	}
-	if err := t.b.store.Unsubscribe(t.ctx, t.chat.ID, tr.Sub.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
-		return t.fail(err)
+	if errReply := t.trackFailed(err, tr.Shipment.Number, carrier); errReply != nil {
+		return errReply
 	}
 	moved, err := t.b.store.Subscription(t.ctx, t.chat.ID, res.SubscriptionID)
 	if err != nil {

@@ -362,30 +362,6 @@ func enqueueNotice(ctx context.Context, tx *sqlx.Tx, shipmentID int64, n *tracki
 	return nil
 }
 
-// Subscribe links a chat to a shipment. A chat that already follows it
-// keeps its subscription; a new label replaces the old one.
-func (s *Store) Subscribe(ctx context.Context, chatID, shipmentID int64, label string, lastPushed *time.Time, now time.Time) (int64, bool, error) {
-	var id int64
-	err := s.db.GetContext(ctx, &id, `INSERT INTO subscriptions (chat_id, shipment_id, label, last_pushed_event_at, created_at)
-		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (chat_id, shipment_id) DO NOTHING RETURNING id`,
-		chatID, shipmentID, label, dbTimePtr(lastPushed), dbTime(now))
-	if err == nil {
-		return id, true, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return 0, false, fmt.Errorf("store: subscribe: %w", err)
-	}
-	if err := s.db.GetContext(ctx, &id, `SELECT id FROM subscriptions WHERE chat_id = $1 AND shipment_id = $2`, chatID, shipmentID); err != nil {
-		return 0, false, fmt.Errorf("store: subscribe: %w", err)
-	}
-	if label != "" {
-		if _, err := s.db.ExecContext(ctx, `UPDATE subscriptions SET label = $1 WHERE id = $2`, label, id); err != nil {
-			return 0, false, fmt.Errorf("store: subscribe: %w", err)
-		}
-	}
-	return id, false, nil
-}
-
 // ShipmentsByNumber lists the shipments a number belongs to, as their own
 // number or as a later leg's, whatever the carrier: a carrier's push names
 // only the number.

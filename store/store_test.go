@@ -9,6 +9,7 @@ import (
 
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/store/storetest"
+	"github.com/trackbot/trackbot/tracking"
 )
 
 func TestMigrateIsIdempotent(t *testing.T) {
@@ -137,8 +138,8 @@ func TestMoveChatKeepsParcelsAndSettings(t *testing.T) {
 		}
 		a, _, _ := s.EnsureShipment(ctx, "ups", "1ZAAA", now)
 		b, _, _ := s.EnsureShipment(ctx, "ups", "1ZBBB", now)
-		s.Subscribe(ctx, old.ID, a.ID, "lamp", nil, now)
-		s.Subscribe(ctx, old.ID, b.ID, "", nil, now)
+		s.Subscribe(ctx, &tracking.SubscribeRequest{ChatID: old.ID, ShipmentID: a.ID, Label: "lamp", Now: now})
+		s.Subscribe(ctx, &tracking.SubscribeRequest{ChatID: old.ID, ShipmentID: b.ID, Now: now})
 
 		if err := s.MoveChat(ctx, "telegram", "", "-100", "-1001"); err != nil {
 			t.Fatal(err)
@@ -154,8 +155,8 @@ func TestMoveChatKeepsParcelsAndSettings(t *testing.T) {
 		// Moving onto a chat that already exists merges the parcels.
 		other, _ := s.EnsureChat(ctx, "telegram", "", "-200", "group", "buyer", now)
 		c, _, _ := s.EnsureShipment(ctx, "ups", "1ZCCC", now)
-		s.Subscribe(ctx, other.ID, c.ID, "", nil, now)
-		s.Subscribe(ctx, other.ID, a.ID, "", nil, now)
+		s.Subscribe(ctx, &tracking.SubscribeRequest{ChatID: other.ID, ShipmentID: c.ID, Now: now})
+		s.Subscribe(ctx, &tracking.SubscribeRequest{ChatID: other.ID, ShipmentID: a.ID, Now: now})
 		if err := s.MoveChat(ctx, "telegram", "", "-200", "-1001"); err != nil {
 			t.Fatal(err)
 		}

@@ -183,6 +183,105 @@ func (s *Store) Unsubscribe(ctx context.Context, chatID, subID int64) error {
 	})
 }
 
+// Subscribe makes a chat follow a shipment, in one transaction: the
+// subscription (a chat that already follows the shipment keeps its own, a
+// new label or order reference replacing the old), the removal of the
+// subscription it replaces with that one's settings carried over, the
+// resumption of a shipment stopped for silence, and the guidance already
+// applying to a new subscription, recorded as fired without a push. It
+// fails with tracking.ErrTooManyShipments past the chat's limit and with
+// ErrNotFound when the replaced subscription is not the chat's; either way
+// nothing is written.
+func (s *Store) Subscribe(ctx context.Context, r *tracking.SubscribeRequest) (id int64, created bool, err error) {
+	now := dbTime(r.Now)
+	err = s.tx(ctx, func(tx *sqlx.Tx) error {
+		var old struct {
+			ShipmentID  int64  `db:"shipment_id"`
+			OrderRef    string `db:"order_ref"`
+			Marketplace string `db:"marketplace"`
+			Muted       bool   `db:"muted"`
+		}
+		if r.Replaces != 0 {
+			err := tx.GetContext(ctx, &old, `SELECT shipment_id, order_ref, marketplace, muted FROM subscriptions
+				WHERE chat_id = $1 AND id = $2`, r.ChatID, r.Replaces)
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			if err != nil {
+				return fmt.Errorf("store: subscribe: replaced subscription: %w", err)
+			}
+		}
+		err := tx.GetContext(ctx, &id, `INSERT INTO subscriptions (chat_id, shipment_id, label, last_pushed_event_at, created_at)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (chat_id, shipment_id) DO NOTHING RETURNING id`,
+			r.ChatID, r.ShipmentID, r.Label, dbTimePtr(r.LastPushed), now)
+		switch {
+		case err == nil:
+			created = true
+		case errors.Is(err, sql.ErrNoRows):
+			if err := tx.GetContext(ctx, &id, `SELECT id FROM subscriptions WHERE chat_id = $1 AND shipment_id = $2`,
+				r.ChatID, r.ShipmentID); err != nil {
+				return fmt.Errorf("store: subscribe: %w", err)
+			}
+		default:
+			return fmt.Errorf("store: subscribe: %w", err)
+		}
+		if created && r.Limit > 0 && r.Replaces == 0 {
+			var n int
+			if err := tx.GetContext(ctx, &n, `SELECT COUNT(*) FROM subscriptions WHERE chat_id = $1`, r.ChatID); err != nil {
+				return fmt.Errorf("store: subscribe: %w", err)
+			}
+			if n > r.Limit {
+				return tracking.ErrTooManyShipments
+			}
+		}
+		var a assignments
+		if r.Label != "" {
+			a.add("label", r.Label)
+		}
+		switch {
+		case r.OrderRef != "":
+			a.add("order_ref", r.OrderRef)
+		case r.Replaces != 0:
+			a.add("order_ref", old.OrderRef)
+		}
+		if r.Replaces != 0 {
+			a.add("marketplace", old.Marketplace)
+			a.add("muted", old.Muted)
+		}
+		if !a.empty() {
+			if _, err := tx.ExecContext(ctx, "UPDATE subscriptions SET "+a.set()+" WHERE id = "+a.arg(id), a.args...); err != nil {
+				return fmt.Errorf("store: subscribe: %w", err)
+			}
+		}
+		if r.Replaces != 0 && r.Replaces != id {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM subscriptions WHERE id = $1`, r.Replaces); err != nil {
+				return fmt.Errorf("store: subscribe: remove the replaced subscription: %w", err)
+			}
+			if err := deleteOrphans(ctx, tx, s.rebind, []int64{old.ShipmentID}); err != nil {
+				return fmt.Errorf("store: subscribe: %w", err)
+			}
+		}
+		if r.Resume {
+			if err := resume(ctx, tx, r.ShipmentID, tracking.StopSilent, now); err != nil {
+				return err
+			}
+		}
+		if created && r.Guidance != nil {
+			if err := subscriptionGuidance(ctx, tx, id, r.Guidance, now, false); err != nil {
+				return err
+			}
+		}
+		if r.BeforeCommit != nil {
+			return r.BeforeCommit()
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, false, err
+	}
+	return id, created, nil
+}
+
 // Events returns a shipment's events, oldest first.
 func (s *Store) Events(ctx context.Context, shipmentID int64) ([]tracking.Event, error) {
 	var rows []eventRow
@@ -208,9 +307,15 @@ func (s *Store) ShipmentView(ctx context.Context, shipmentID int64) (*tracking.S
 
 // Resume puts a shipment whose polling stopped back on the schedule.
 func (s *Store) Resume(ctx context.Context, shipmentID int64, now time.Time) error {
-	now = dbTime(now)
-	if _, err := s.db.ExecContext(ctx, `UPDATE shipments SET next_check_at = $1, stopped_reason = '', check_failures = 0,
-		updated_at = $1 WHERE id = $2 AND next_check_at IS NULL`, now, shipmentID); err != nil {
+	return resume(ctx, s.db, shipmentID, "", dbTime(now))
+}
+
+// resume puts a stopped shipment back on the schedule; with a reason, only
+// one stopped for that reason.
+func resume(ctx context.Context, db sqlx.ExecerContext, shipmentID int64, reason string, now time.Time) error {
+	if _, err := db.ExecContext(ctx, `UPDATE shipments SET next_check_at = $1, stopped_reason = '', check_failures = 0,
+		updated_at = $1 WHERE id = $2 AND next_check_at IS NULL AND ($3 = '' OR stopped_reason = $3)`,
+		now, shipmentID, reason); err != nil {
 		return fmt.Errorf("store: resume shipment %d: %w", shipmentID, err)
 	}
 	return nil

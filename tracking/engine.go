@@ -25,19 +25,20 @@ import (
 // is due and nobody else holds. Reschedule records a refresh that changed
 // nothing and releases the lease. ApplyRefresh writes a Change in one
 // transaction and releases the lease; it returns ErrLeaseLost when owner no
-// longer holds the lease. Subscribe links a chat to a shipment (created
-// false when it already was); the chat will only be pushed events newer
-// than lastPushed.
+// longer holds the lease. Subscribe writes a Subscription request in one
+// transaction (created false when the chat already followed the shipment);
+// it fails with ErrTooManyShipments, writing nothing, past the request's
+// limit. CountSubscriptions counts a chat's subscriptions.
 type Store interface {
 	EnsureShipment(ctx context.Context, carrier, number string, now time.Time) (st *ShipmentState, created bool, err error)
 	ClaimShipment(ctx context.Context, id int64, owner string, now time.Time, lease time.Duration) (st *ShipmentState, ok bool, err error)
 	ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*ShipmentState, error)
 	Reschedule(ctx context.Context, id int64, owner string, now time.Time, next *time.Time, failures int) error
 	ApplyRefresh(ctx context.Context, c *Change) error
-	Subscribe(ctx context.Context, chatID, shipmentID int64, label string, lastPushed *time.Time, now time.Time) (subscriptionID int64, created bool, err error)
+	Subscribe(ctx context.Context, req *SubscribeRequest) (subscriptionID int64, created bool, err error)
+	CountSubscriptions(ctx context.Context, chatID int64) (int, error)
 	ShipmentsByNumber(ctx context.Context, number string) ([]int64, error)
 	SetPushRegistered(ctx context.Context, id int64, registered bool) error
-	SeedGuidance(ctx context.Context, subscriptionID int64, eval func(role, marketplace string) []Advice, now time.Time) error
 	UpdateGuidance(ctx context.Context, subscriptionID int64, eval func(role, marketplace string) []Advice, now time.Time) error
 }
 
@@ -132,8 +133,51 @@ type TrackRequest struct {
 	ChatID  int64
 	Number  string
 	Carrier string
-	Label   string
+	// Label names the parcel for the chat; "" keeps the label it had.
+	Label string
+	// OrderRef is the order the parcel belongs to; "" keeps the one it had.
+	OrderRef string
+	// Replaces, when set, is the chat's subscription the new one takes the
+	// place of (the same number under a corrected carrier): its order
+	// reference, marketplace and mute carry over, and it is removed in the
+	// same transaction, so the chat never follows the parcel twice or not
+	// at all.
+	Replaces int64
+	// Limit is how many shipments the chat may follow at most; 0 is no
+	// limit.
+	Limit int
 }
+
+// SubscribeRequest is everything that makes a chat follow a shipment,
+// written by the store in one transaction: the subscription with its label
+// and order reference, the removal of the subscription it replaces, the
+// resumption of a shipment whose polling stopped for silence, and the
+// guidance that already applies, recorded as fired without a push.
+type SubscribeRequest struct {
+	ChatID     int64
+	ShipmentID int64
+	Label      string
+	OrderRef   string
+	Replaces   int64
+	Limit      int
+	// LastPushed is the newest event the chat has seen: it is pushed only
+	// what comes after.
+	LastPushed *time.Time
+	// Resume puts the shipment back on the schedule if its polling stopped
+	// for silence.
+	Resume bool
+	// Guidance gives the advice per role and marketplace; it seeds a new
+	// subscription's guidance state.
+	Guidance func(role, marketplace string) []Advice
+	Now      time.Time
+	// BeforeCommit, when set, runs inside the transaction before it
+	// commits; fault-injection tests make it fail.
+	BeforeCommit func() error
+}
+
+// ErrTooManyShipments is returned when a chat would follow more shipments
+// than its limit.
+var ErrTooManyShipments = errors.New("tracking: too many shipments for one chat")
 
 // Tracked is the outcome of Track.
 type Tracked struct {
@@ -148,12 +192,25 @@ type Tracked struct {
 
 // Track makes a chat follow a number: it finds or creates the shared
 // shipment, looks it up when it has never been looked up, and subscribes
-// the chat. The chat is pushed only what happens after it started
-// tracking. It fails with ErrNoProvider, writing nothing, when no provider
-// serves the carrier.
+// the chat in one transaction (see SubscribeRequest); a shipment whose
+// polling stopped for silence is followed again. The chat is pushed only
+// what happens after it started tracking. It fails, writing nothing, with
+// ErrNoProvider when no provider serves the carrier and with
+// ErrTooManyShipments when the chat is at its limit.
 func (e *Engine) Track(ctx context.Context, req TrackRequest) (*Tracked, error) {
 	if len(e.providers.Providers(req.Carrier)) == 0 {
 		return nil, fmt.Errorf("tracking: track %s: %w", req.Number, ErrNoProvider)
+	}
+	if req.Limit > 0 && req.Replaces == 0 {
+		// Refuse before the lookup; the subscribing transaction checks
+		// again, and that check is the one that holds.
+		n, err := e.store.CountSubscriptions(ctx, req.ChatID)
+		if err != nil {
+			return nil, err
+		}
+		if n >= req.Limit {
+			return nil, fmt.Errorf("tracking: track %s: %w", req.Number, ErrTooManyShipments)
+		}
 	}
 	now := e.clock.Now()
 	st, _, err := e.store.EnsureShipment(ctx, req.Carrier, req.Number, now)
@@ -169,15 +226,15 @@ func (e *Engine) Track(ctx context.Context, req TrackRequest) (*Tracked, error) 
 		e.registerForPush(ctx, st)
 	}
 	out.Shipment = st
-	out.SubscriptionID, out.New, err = e.store.Subscribe(ctx, req.ChatID, st.ID, req.Label, st.LastEventAt, e.clock.Now())
+	now = e.clock.Now()
+	out.SubscriptionID, out.New, err = e.store.Subscribe(ctx, &SubscribeRequest{
+		ChatID: req.ChatID, ShipmentID: st.ID, Label: req.Label, OrderRef: req.OrderRef,
+		Replaces: req.Replaces, Limit: req.Limit, LastPushed: st.LastEventAt,
+		Resume: st.StoppedReason == StopSilent, Guidance: e.advisor(NewShipment(st, st.Events), now),
+		Now: now, BeforeCommit: e.beforeCommit,
+	})
 	if err != nil {
-		return nil, err
-	}
-	if out.New {
-		now := e.clock.Now()
-		if err := e.store.SeedGuidance(ctx, out.SubscriptionID, e.advisor(NewShipment(st, st.Events), now), now); err != nil {
-			return nil, err
-		}
+		return nil, fmt.Errorf("tracking: track %s: %w", req.Number, err)
 	}
 	return out, nil
 }

@@ -240,7 +240,7 @@ func TestEveryProvidersPushGoesThroughTheMerge(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, _, err := s.Subscribe(ctx, chat.ID, st.ID, "", nil, tt.now); err != nil {
+				if _, _, err := s.Subscribe(ctx, &tracking.SubscribeRequest{ChatID: chat.ID, ShipmentID: st.ID, Now: tt.now}); err != nil {
 					t.Fatal(err)
 				}
 
@@ -343,7 +343,7 @@ func TestTrackingPageEscapesAndHidesUnknownTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	chat, _ := s.EnsureChat(ctx, "telegram", "", "7", "private", "buyer", now)
-	sub, _, err := s.Subscribe(ctx, chat.ID, st.ID, `<script>alert(1)</script>`, nil, now)
+	sub, _, err := s.Subscribe(ctx, &tracking.SubscribeRequest{ChatID: chat.ID, ShipmentID: st.ID, Label: `<script>alert(1)</script>`, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,180 @@
+package tracking_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/trackbot/trackbot/store"
+	"github.com/trackbot/trackbot/store/storetest"
+	"github.com/trackbot/trackbot/tracking"
+	"github.com/trackbot/trackbot/tracking/trackingtest"
+)
+
+// subscribed is one of a chat's subscriptions as the store holds it.
+type subscribed struct {
+	carrier, label, orderRef, marketplace string
+	muted                                 bool
+}
+
+func subscriptionsOf(t *testing.T, s *store.Store, chatID int64) []subscribed {
+	t.Helper()
+	subs, err := s.Subscriptions(context.Background(), chatID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]subscribed, len(subs))
+	for i, tr := range subs {
+		out[i] = subscribed{tr.Shipment.Carrier, tr.Sub.Label, tr.Sub.OrderRef, tr.Sub.Marketplace, tr.Sub.Muted}
+	}
+	return out
+}
+
+// A corrected carrier moves the chat from one shipment to another. A
+// failure in the middle of that move must leave the chat following the
+// parcel under exactly one carrier, never both and never none.
+func TestChangeCarrierFailingHalfWayLeavesOneSubscription(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		clock := tracking.NewFakeClock(t0.Add(time.Hour))
+		const number = "RB123456785CN"
+		ups, fedex := trackingtest.NewProvider("ups-fake"), trackingtest.NewProvider("fedex-fake")
+		ups.Set(number, script(number, ev(0, tracking.SubPackageAccepted, "Picked up", "Louisville")))
+		fedex.Set(number, tracking.Result{Number: number, Carrier: "fedex",
+			Events: []tracking.Event{ev(0, tracking.SubPackageAccepted, "Picked up", "Memphis")}})
+		reg := tracking.NewRegistry(clock)
+		reg.AddCarrier(ups, "ups")
+		reg.AddCarrier(fedex, "fedex")
+		crash := errors.New("power cut")
+		var failing atomic.Bool
+		e := tracking.NewEngine(s, reg, tracking.Options{Clock: clock, MinInterval: time.Minute, BeforeCommit: func() error {
+			if failing.Load() {
+				return crash
+			}
+			return nil
+		}})
+
+		chat, other := newChat(t, s, "team"), newChat(t, s, "other")
+		first, err := e.Track(ctx, tracking.TrackRequest{ChatID: chat, Number: number, Carrier: "ups", Label: "lamp", OrderRef: "#42"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		shop, muted := "temu", true
+		if err := s.UpdateSubscription(ctx, chat, first.SubscriptionID, store.SubscriptionSettings{Marketplace: &shop, Muted: &muted}); err != nil {
+			t.Fatal(err)
+		}
+		// Another chat already follows the number under the other carrier,
+		// so moving needs no lookup: the only transaction is the move.
+		if _, err := e.Track(ctx, tracking.TrackRequest{ChatID: other, Number: number, Carrier: "fedex"}); err != nil {
+			t.Fatal(err)
+		}
+
+		before := subscribed{"ups", "lamp", "#42", "temu", true}
+		failing.Store(true)
+		_, err = e.Track(ctx, tracking.TrackRequest{ChatID: chat, Number: number, Carrier: "fedex", Label: "lamp", Replaces: first.SubscriptionID})
+		if !errors.Is(err, crash) {
+			t.Fatalf("move with a fault before commit: %v, want the injected fault", err)
+		}
+		if got := subscriptionsOf(t, s, chat); len(got) != 1 || got[0] != before {
+			t.Fatalf("after the failed move the chat follows %+v, want exactly %+v", got, before)
+		}
+		if got := subscriptionsOf(t, s, other); len(got) != 1 || got[0].carrier != "fedex" {
+			t.Fatalf("the other chat follows %+v, want its fedex parcel untouched", got)
+		}
+
+		failing.Store(false)
+		moved, err := e.Track(ctx, tracking.TrackRequest{ChatID: chat, Number: number, Carrier: "fedex", Label: "lamp", Replaces: first.SubscriptionID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		after := subscribed{"fedex", "lamp", "#42", "temu", true}
+		if got := subscriptionsOf(t, s, chat); len(got) != 1 || got[0] != after {
+			t.Fatalf("after the move the chat follows %+v, want exactly %+v", got, after)
+		}
+		if _, err := s.Shipment(ctx, first.Shipment.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("the ups shipment nobody follows any more: %v, want it removed", err)
+		}
+		if moved.Shipment.Carrier != "fedex" || moved.New != true {
+			t.Errorf("move result: carrier %s, new %v", moved.Shipment.Carrier, moved.New)
+		}
+
+		// A replaced subscription that is not the chat's moves nothing.
+		if _, err := e.Track(ctx, tracking.TrackRequest{ChatID: other, Number: number, Carrier: "ups", Replaces: moved.SubscriptionID}); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("moving another chat's subscription: %v, want ErrNotFound", err)
+		}
+		if got := subscriptionsOf(t, s, other); len(got) != 1 || got[0].carrier != "fedex" {
+			t.Fatalf("the other chat follows %+v after a refused move", got)
+		}
+	})
+}
+
+// Tracking writes the subscription, its label, its order reference and
+// the resumption of a silent shipment together, and a chat at its limit
+// gets nothing written.
+func TestTrackIsOneTransaction(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		clock := tracking.NewFakeClock(t0.Add(time.Hour))
+		const number = "1Z999AA10123456784"
+		fake := trackingtest.NewProvider("fake")
+		fake.Set(number, script(number, ev(0, tracking.SubPackageDeparted, "Departed", "Louisville")))
+		crash := errors.New("power cut")
+		var failing atomic.Bool
+		e := fakeEngine(s, clock, fake, tracking.Options{BeforeCommit: func() error {
+			if failing.Load() {
+				return crash
+			}
+			return nil
+		}})
+		watcher := newChat(t, s, "watcher")
+		first, err := e.Track(ctx, tracking.TrackRequest{ChatID: watcher, Number: number, Carrier: "ups"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Sixty-one quiet days: polling stops for silence.
+		clock.Advance(61 * 24 * time.Hour)
+		if _, err := e.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if st, _ := s.Shipment(ctx, first.Shipment.ID); st.StoppedReason != tracking.StopSilent {
+			t.Fatalf("stopped reason %q, want %q", st.StoppedReason, tracking.StopSilent)
+		}
+
+		chat := newChat(t, s, "buyer")
+		failing.Store(true)
+		if _, err := e.Track(ctx, tracking.TrackRequest{ChatID: chat, Number: number, Carrier: "ups", Label: "boots", OrderRef: "#7"}); !errors.Is(err, crash) {
+			t.Fatalf("track with a fault before commit: %v", err)
+		}
+		if got := subscriptionsOf(t, s, chat); len(got) != 0 {
+			t.Fatalf("a failed track left %+v", got)
+		}
+		if st, _ := s.Shipment(ctx, first.Shipment.ID); st.StoppedReason != tracking.StopSilent || st.NextCheckAt != nil {
+			t.Fatalf("a failed track resumed the shipment: %q, next %v", st.StoppedReason, st.NextCheckAt)
+		}
+
+		failing.Store(false)
+		if _, err := e.Track(ctx, tracking.TrackRequest{ChatID: chat, Number: number, Carrier: "ups", Label: "boots", OrderRef: "#7"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := subscriptionsOf(t, s, chat); len(got) != 1 || got[0] != (subscribed{"ups", "boots", "#7", "", false}) {
+			t.Fatalf("after tracking: %+v", got)
+		}
+		st, _ := s.Shipment(ctx, first.Shipment.ID)
+		if st.StoppedReason != "" || st.NextCheckAt == nil || !st.NextCheckAt.Equal(clock.Now()) {
+			t.Fatalf("tracking a silent shipment: stopped %q, next %v, want it due now", st.StoppedReason, st.NextCheckAt)
+		}
+
+		// The limit: a chat following one parcel with a limit of one gets
+		// ErrTooManyShipments for a second, and nothing is written.
+		const second = "1Z999AA10123456791"
+		fake.Set(second, script(second, ev(0, tracking.SubPackageAccepted, "Picked up", "Louisville")))
+		if _, err := e.Track(ctx, tracking.TrackRequest{ChatID: chat, Number: second, Carrier: "ups", Limit: 1}); !errors.Is(err, tracking.ErrTooManyShipments) {
+			t.Fatalf("past the limit: %v, want ErrTooManyShipments", err)
+		}
+		if ids, _ := s.ShipmentsByNumber(ctx, second); len(ids) != 0 {
+			t.Errorf("a refused track created shipments %v", ids)
+		}
+	})
+}
