@@ -194,10 +194,8 @@ func (t *turn) plain(text string) []Reply {
 		}
 		// A lone token that looks like a number but fits no format is
 		// still worth a try: an aggregator may know it.
-		if words := fields(text); len(words) == 1 {
-			if n := tracking.NormalizeNumber(words[0]); tracking.ValidNumber(n) && strings.ContainsAny(n, "0123456789") {
-				return t.track(n)
-			}
+		if words := fields(text); len(words) == 1 && tracking.LooksLikeNumber(words[0]) {
+			return t.track(tracking.NormalizeNumber(words[0]))
 		}
 		return t.text("unknown", nil)
 	}

@@ -47,7 +47,7 @@ func coreText(text string, slash bool) string {
 	if commandWords[word] && (word != "order" || knownNumber(firstWord(rest))) {
 		return strings.TrimSpace("/" + word + " " + rest)
 	}
-	if slash || looksLikeNumber(first) || word == "order" {
+	if slash || tracking.LooksLikeNumber(first) || word == "order" {
 		return strings.TrimSpace("/track " + text)
 	}
 	return text
@@ -61,15 +61,9 @@ func firstWord(s string) string {
 	return f[0]
 }
 
-// looksLikeNumber reports a word that can be a tracking number.
-func looksLikeNumber(w string) bool {
-	n := tracking.NormalizeNumber(w)
-	return tracking.ValidNumber(n) && (strings.ContainsAny(n, "0123456789") || strings.HasPrefix(n, "DEMO-"))
-}
-
-// knownNumber reports a word that fits a known carrier's number format.
+// knownNumber reports a word that is a tracking number of a known format.
 func knownNumber(w string) bool {
-	return looksLikeNumber(w) && len(tracking.Detect(tracking.NormalizeNumber(w)).Candidates) > 0
+	return tracking.LooksLikeNumber(w) && tracking.KnownNumber(w)
 }
 
 var (
