@@ -35,13 +35,13 @@ func usageHint() string {
 }
 
 // coreText rewrites what a person wrote to trackbot on Slack into the
-// core's syntax. A leading word that names one of the core's commands
-// becomes the command ("list" →
-// "/list", "info X" → "/info X"). Anything else is a number to track after
-// /track ("LP0012… order #42" → "/track LP0012… order #42"); in a mention
-// or a direct message only when it starts with a tracking number, so that
-// a pasted shipping e-mail reaches the core as plain text, whose numbers
-// it finds itself.
+// core's syntax. A leading word that names one of the core's commands, or
+// an alias of one, becomes the command ("list" → "/list", "info X" →
+// "/info X"). Anything else is a number to track after /track
+// ("LP0012… order #42" → "/track LP0012… order #42"); in a mention or a
+// direct message only when it starts with a tracking number, so that a
+// pasted shipping e-mail reaches the core as plain text, whose numbers it
+// finds itself.
 func coreText(text string, slash bool) string {
 	text = strings.TrimSpace(text)
 	if strings.HasPrefix(text, "/") {
