@@ -103,47 +103,11 @@ func (b *Bot) Handle(ctx context.Context, m Message) []Reply {
 		return t.action(*m.Action)
 	}
 	cmd, args := parseCommand(m.Text)
-	switch cmd {
-	case "":
+	if cmd == "" {
 		return t.plain(args)
-	case "start":
-		return t.text("start", nil)
-	case "help":
-		return t.text("help", nil)
-	case "track":
-		return t.track(args)
-	case "list":
-		return t.list()
-	case "info":
-		return t.info(args)
-	case "remove", "delete", "stop":
-		return t.remove(args)
-	case "rename", "label":
-		return t.rename(args)
-	case "carrier":
-		return t.carrier(args)
-	case "shop":
-		return t.shop(args)
-	case "order":
-		return t.order(args)
-	case "mute":
-		return t.mute(args, true)
-	case "unmute":
-		return t.mute(args, false)
-	case "quiet":
-		return t.quiet(args)
-	case "lang", "language":
-		return t.lang(args)
-	case "tz", "timezone":
-		return t.timezone(args)
-	case "role":
-		return t.role(args)
-	case "forget":
-		return []Reply{{Blocks: []Block{
-			{Text: &Text{Body: t.T("forget_confirm", nil)}},
-			{Buttons: []Button{{Label: t.T("button_forget_yes", nil), Action: "forget", Payload: "confirm"},
-				{Label: t.T("button_cancel", nil), Action: "cancel"}}},
-		}}}
+	}
+	if c, ok := LookupCommand(cmd); ok {
+		return c.handle(t, args)
 	}
 	return t.text("unknown", nil)
 }
@@ -194,10 +158,8 @@ func (t *turn) plain(text string) []Reply {
 		}
 		// A lone token that looks like a number but fits no format is
 		// still worth a try: an aggregator may know it.
-		if words := fields(text); len(words) == 1 {
-			if n := tracking.NormalizeNumber(words[0]); tracking.ValidNumber(n) && strings.ContainsAny(n, "0123456789") {
-				return t.track(n)
-			}
+		if words := fields(text); len(words) == 1 && tracking.LooksLikeNumber(words[0]) {
+			return t.track(tracking.NormalizeNumber(words[0]))
 		}
 		return t.text("unknown", nil)
 	}

@@ -77,17 +77,10 @@ func parseTrack(args string) (trackArgs, bool) {
 	numberAt := -1
 	for pass := 0; pass < 2 && numberAt < 0; pass++ {
 		for i, w := range words {
-			n := tracking.NormalizeNumber(w)
-			if !tracking.ValidNumber(n) {
+			if pass == 0 && !tracking.KnownNumber(w) || pass == 1 && !tracking.LooksLikeNumber(w) {
 				continue
 			}
-			// A word without digits is a number only when its format is
-			// known (the demo and Shippo test numbers), never a label.
-			known := len(tracking.Detect(n).Candidates) > 0
-			if !known && (pass == 0 || !strings.ContainsAny(n, "0123456789")) {
-				continue
-			}
-			out.number, numberAt = n, i
+			out.number, numberAt = tracking.NormalizeNumber(w), i
 			break
 		}
 	}

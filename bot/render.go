@@ -184,63 +184,6 @@ func (t *turn) cardButtons(tr store.Tracked, sh *tracking.Shipment) []Button {
 	return buttons
 }
 
-// list groups the chat's shipments: needs attention, on the way, delivered
-// recently.
-func (t *turn) list() []Reply {
-	subs, err := t.b.store.Subscriptions(t.ctx, t.chat.ID)
-	if err != nil {
-		return t.fail(err)
-	}
-	if len(subs) == 0 {
-		return t.text("list_empty", nil)
-	}
-	var attention, moving, delivered []string
-	old := 0
-	for _, tr := range subs {
-		sh := tr.Shipment
-		line := "• " + t.T("list_line", map[string]any{
-			"Label": display(tr), "Carrier": tracking.CarrierName(sh.Carrier),
-			"Status": t.statusName(sh.Status, sh.Substatus), "Days": t.since(sh.LastEventAt)})
-		switch {
-		case sh.NeedsAttention(t.now) || t.urgentAdvice(tr):
-			attention = append(attention, line)
-		case sh.Status.Final():
-			if sh.LastEventAt != nil && t.now.Sub(*sh.LastEventAt) > 30*24*time.Hour {
-				old++
-				continue
-			}
-			delivered = append(delivered, line)
-		default:
-			moving = append(moving, line)
-		}
-	}
-	var blocks []Block
-	add := func(title string, lines []string) {
-		if len(lines) == 0 {
-			return
-		}
-		blocks = append(blocks, Block{Text: &Text{Title: true, Body: title}}, Block{Text: &Text{Body: strings.Join(lines, "\n")}})
-	}
-	add(t.T("list_attention", nil), attention)
-	add(t.T("list_moving", nil), moving)
-	add(t.T("list_delivered", nil), delivered)
-	if old > 0 {
-		blocks = append(blocks, Block{Text: &Text{Body: t.loc.N("list_older", old, nil)}})
-	}
-	return []Reply{{Blocks: blocks}}
-}
-
-// urgentAdvice reports whether guidance at warn or action level applies.
-func (t *turn) urgentAdvice(tr store.Tracked) bool {
-	sh := tracking.NewShipment(tr.Shipment, tr.Shipment.Events)
-	for _, a := range t.b.engine.Advise(sh, tr.Sub.Marketplace, t.readerRole(), t.now) {
-		if a.Level != tracking.LevelInfo {
-			return true
-		}
-	}
-	return false
-}
-
 // share creates a revocable link to a read-only tracking page.
 func (t *turn) share(tr store.Tracked) []Reply {
 	if t.b.publicURL == "" {

@@ -11,58 +11,17 @@ import (
 	slackgo "github.com/slack-go/slack"
 
 	"github.com/trackbot/trackbot/bot"
-	"github.com/trackbot/trackbot/locales"
 	"github.com/trackbot/trackbot/store"
-	"github.com/trackbot/trackbot/tracking"
 )
 
-// attention lists a chat's shipments that need attention as the core's
-// /list lines, in plain text; tracked counts all its shipments.
-func (a *Adapter) attention(ctx context.Context, chatID int64, loc *locales.Localizer, now time.Time) (lines []string, tracked int, err error) {
-	subs, err := a.store.Subscriptions(ctx, chatID)
-	if err != nil {
-		return nil, 0, err
-	}
-	for _, tr := range subs {
-		sh := tr.Shipment
-		if !sh.NeedsAttention(now) {
-			continue
-		}
-		label := tr.Sub.Label
-		if label == "" {
-			label = sh.Number
-		}
-		lines = append(lines, "• "+loc.T("list_line", map[string]any{
-			"Label": label, "Carrier": tracking.CarrierName(sh.Carrier),
-			"Status": statusName(loc, sh.Status, sh.Substatus), "Days": since(loc, sh.LastEventAt, now)}))
-	}
-	return lines, len(subs), nil
-}
-
-func statusName(loc *locales.Localizer, st tracking.Status, sub tracking.Substatus) string {
-	if sub != "" && sub != tracking.SubOther {
-		return loc.T("sub_"+string(sub), nil)
-	}
-	return loc.T("status_"+string(st), nil)
-}
-
-func since(loc *locales.Localizer, at *time.Time, now time.Time) string {
-	if at == nil {
-		return loc.T("no_events_yet", nil)
-	}
-	days := int(now.Sub(*at).Hours() / 24)
-	if days <= 0 {
-		return loc.T("today", nil)
-	}
-	return loc.N("days_ago", days, nil)
-}
-
-// location loads a chat's time zone, UTC when it cannot.
-func location(name string) *time.Location {
-	if loc, err := time.LoadLocation(name); err == nil && name != "" {
-		return loc
-	}
-	return time.UTC
+// Attention words what needs attention in Slack's daily digest and App
+// Home; the conversation core (*bot.Bot) does, by the same rule as /list.
+type Attention interface {
+	// Digest is a channel's daily message; ok is false when nothing in
+	// the channel needs attention.
+	Digest(ctx context.Context, chat store.Chat) (r bot.Reply, ok bool, err error)
+	// Overview is what needs attention in chats, in a person's language.
+	Overview(ctx context.Context, chats []store.Chat, language string) (bot.Overview, error)
 }
 
 // digestLoop posts the daily digest, checking every minute. It runs while
@@ -126,7 +85,7 @@ func (a *Adapter) digestOnce(ctx context.Context) (int, error) {
 		if chat.Kind != string(bot.Channel) || chat.Muted {
 			continue
 		}
-		local := now.In(location(chat.Timezone))
+		local := bot.LocalTime(chat, now)
 		day := local.Format(time.DateOnly)
 		if local.Hour() != a.digestHour {
 			continue
@@ -145,18 +104,13 @@ func (a *Adapter) digestOnce(ctx context.Context) (int, error) {
 				errs = append(errs, err)
 			}
 		}
-		loc := a.catalog.Localizer(chat.Language)
-		lines, _, err := a.attention(ctx, chat.ID, loc, now)
+		r, ok, err := a.attention.Digest(ctx, chat)
 		if err != nil {
 			release()
 			errs = append(errs, err)
 			continue
 		}
-		if len(lines) > 0 {
-			r := bot.Reply{Blocks: []bot.Block{
-				{Text: &bot.Text{Title: true, Body: loc.T("list_attention", nil)}},
-				{Text: &bot.Text{Body: strings.Join(lines, "\n")}},
-			}}
+		if ok {
 			_, err := a.post(ctx, chat.ExternalID, "", false, r)
 			var retry *bot.RetryError
 			if errors.As(err, &retry) {
@@ -181,15 +135,12 @@ func (a *Adapter) digestOnce(ctx context.Context) (int, error) {
 // messages with trackbot.
 // https://docs.slack.dev/reference/methods/views.publish
 func (a *Adapter) publishHome(ctx context.Context, team, user, im string) error {
-	now := a.clock.Now()
-	loc := a.catalog.Localizer(a.language(ctx, user))
 	chats, err := a.store.ActiveChats(ctx, string(bot.Slack), team)
 	if err != nil {
 		return err
 	}
 	var member map[string]bool
-	blocks := []slackgo.Block{mrkdwn("*" + esc(loc.T("list_attention", nil)) + "*")}
-	tracked, shown := 0, 0
+	var theirs []store.Chat
 	for _, chat := range chats {
 		if chat.ExternalID != im {
 			if chat.Kind != string(bot.Channel) {
@@ -206,37 +157,47 @@ func (a *Adapter) publishHome(ctx context.Context, team, user, im string) error 
 				continue
 			}
 		}
-		lines, n, err := a.attention(ctx, chat.ID, loc, now)
-		if err != nil {
-			return err
-		}
-		tracked += n
-		if len(lines) == 0 || len(blocks) >= maxHomeBlocks {
-			continue
-		}
-		where := "<#" + chat.ExternalID + ">" // Slack shows the channel's name
-		if chat.ExternalID == im {
-			where = ":speech_balloon:"
-		}
-		for _, b := range sections(where + "\n" + esc(strings.Join(lines, "\n"))) {
-			if len(blocks) < maxHomeBlocks {
-				blocks = append(blocks, b)
-			}
-		}
-		shown++
+		theirs = append(theirs, chat)
 	}
-	switch {
-	case tracked == 0:
-		blocks = append(blocks, mrkdwn(esc(loc.T("list_empty", nil))))
-	case shown == 0:
-		blocks = append(blocks, mrkdwn(":white_check_mark:"))
+	o, err := a.attention.Overview(ctx, theirs, a.language(ctx, user))
+	if err != nil {
+		return err
 	}
 	_, err = a.api.PublishViewContext(ctx, slackgo.PublishViewContextRequest{
-		UserID: user, View: slackgo.HomeTabViewRequest{Type: slackgo.VTHomeTab, Blocks: slackgo.Blocks{BlockSet: blocks}}})
+		UserID: user, View: slackgo.HomeTabViewRequest{Type: slackgo.VTHomeTab, Blocks: slackgo.Blocks{BlockSet: homeBlocks(o, im)}}})
 	if err != nil {
 		return classify("views.publish", err)
 	}
 	return nil
+}
+
+// homeBlocks lays out the Home tab: the heading, then each conversation
+// with something that needs attention (a channel by its name, the direct
+// message with trackbot by a speech balloon) and its lines; a check mark
+// when nothing needs attention.
+func homeBlocks(o bot.Overview, im string) []slackgo.Block {
+	blocks := []slackgo.Block{mrkdwn("*" + esc(o.Title) + "*")}
+	for _, c := range o.Chats {
+		if len(blocks) >= maxHomeBlocks {
+			break
+		}
+		where := "<#" + c.Chat.ExternalID + ">" // Slack shows the channel's name
+		if c.Chat.ExternalID == im {
+			where = ":speech_balloon:"
+		}
+		for _, b := range sections(where + "\n" + esc(strings.Join(c.Lines, "\n"))) {
+			if len(blocks) < maxHomeBlocks {
+				blocks = append(blocks, b)
+			}
+		}
+	}
+	switch {
+	case o.Tracked == 0:
+		blocks = append(blocks, mrkdwn(esc(o.Empty)))
+	case len(o.Chats) == 0:
+		blocks = append(blocks, mrkdwn(":white_check_mark:"))
+	}
+	return blocks
 }
 
 // membershipTypes are the conversation types memberships asks about; each

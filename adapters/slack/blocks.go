@@ -131,7 +131,19 @@ func render(r bot.Reply) ([]slackgo.Block, string) {
 
 // slashCommand matches a command a reply names ("/list"), not inside a
 // link.
-var slashCommand = regexp.MustCompile(`(^|[\s(«“"])/(start|help|list|info|remove|rename|order|carrier|shop|mute|unmute|quiet|lang|tz|role|forget)\b`)
+var slashCommand = regexp.MustCompile(`(^|[\s(«“"])/(` + commandNames() + `)\b`)
+
+// commandNames is the alternation of the core's command names that are
+// not Slack's own slash command: "/track NUMBER" is already Slack's form.
+func commandNames() string {
+	var names []string
+	for _, c := range bot.Commands() {
+		if "/"+c.Name != Command {
+			names = append(names, regexp.QuoteMeta(c.Name))
+		}
+	}
+	return strings.Join(names, "|")
+}
 
 // subcommands rewrites the commands a reply names into Slack's form: here
 // every command is a sub-command of /track ("/track list").

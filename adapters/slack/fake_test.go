@@ -295,8 +295,9 @@ func newEnv(t *testing.T, s *store.Store, configure ...func(*Config)) *env {
 	reg.AddCarrier(cainiao, tracking.CarrierCainiao)
 	e := tracking.NewEngine(s, reg, tracking.Options{Clock: clock, DemoStep: time.Minute, MinInterval: time.Minute})
 	fake := newFakeSlack(t)
+	core := bot.New(bot.Config{Store: s, Engine: e, Catalog: cat, Clock: clock})
 	cfg := Config{BotToken: "xoxb-test", SigningSecret: secret, APIURL: fake.srv.URL + "/api", // no trailing slash: New adds it
-		Store: s, Catalog: cat, Clock: clock, DigestHour: -1}
+		Store: s, Attention: core, Clock: clock, DigestHour: -1}
 	for _, c := range configure {
 		c(&cfg)
 	}
@@ -304,8 +305,7 @@ func newEnv(t *testing.T, s *store.Store, configure ...func(*Config)) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, store: s, clock: clock, cat: cat, engine: e, cainiao: cainiao, slack: fake, adapter: ad,
-		bot: bot.New(bot.Config{Store: s, Engine: e, Catalog: cat, Clock: clock})}
+	return &env{t: t, store: s, clock: clock, cat: cat, engine: e, cainiao: cainiao, slack: fake, adapter: ad, bot: core}
 }
 
 // replica is another adapter on the env's store, clock and fake Slack, as
@@ -313,7 +313,7 @@ func newEnv(t *testing.T, s *store.Store, configure ...func(*Config)) *env {
 func (e *env) replica(digestHour int) *Adapter {
 	e.t.Helper()
 	a, err := New(Config{BotToken: "xoxb-test", SigningSecret: secret, APIURL: e.slack.srv.URL + "/api",
-		Store: e.store, Catalog: e.cat, Clock: e.clock, DigestHour: digestHour})
+		Store: e.store, Attention: e.bot, Clock: e.clock, DigestHour: digestHour})
 	if err != nil {
 		e.t.Fatal(err)
 	}

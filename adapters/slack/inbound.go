@@ -15,22 +15,33 @@ import (
 	"github.com/trackbot/trackbot/tracking"
 )
 
-// commandWords are the core's commands (DESIGN §4) that may follow /track
-// or a mention: "/track list" is the core's "/list".
-var commandWords = map[string]bool{
-	"start": true, "help": true, "track": true, "list": true, "info": true,
-	"remove": true, "delete": true, "stop": true, "rename": true, "carrier": true,
-	"shop": true, "order": true, "mute": true, "unmute": true, "quiet": true,
-	"lang": true, "language": true, "tz": true, "timezone": true, "role": true, "forget": true,
+// usageHint is what Slack shows under /track as it is typed: /track's own
+// arguments first, then its sub-commands, which are the core's in-menu
+// commands, with their arguments. manifest.yaml carries it as the slash
+// command's usage_hint.
+func usageHint() string {
+	var own string
+	var subs []string
+	for _, c := range bot.Commands() {
+		switch {
+		case !c.Menu:
+		case "/"+c.Name == Command:
+			own = c.Usage
+		default:
+			subs = append(subs, strings.TrimSpace(c.Name+" "+c.Usage))
+		}
+	}
+	return strings.Join(append([]string{own}, subs...), " | ")
 }
 
 // coreText rewrites what a person wrote to trackbot on Slack into the
-// core's syntax. A leading command word becomes the command ("list" →
-// "/list", "info X" → "/info X"). Anything else is a number to track after
-// /track ("LP0012… order #42" → "/track LP0012… order #42"); in a mention
-// or a direct message only when it starts with a tracking number, so that
-// a pasted shipping e-mail reaches the core as plain text, whose numbers
-// it finds itself.
+// core's syntax. A leading word that names one of the core's commands, or
+// an alias of one, becomes the command ("list" → "/list", "info X" →
+// "/info X"). Anything else is a number to track after /track
+// ("LP0012… order #42" → "/track LP0012… order #42"); in a mention or a
+// direct message only when it starts with a tracking number, so that a
+// pasted shipping e-mail reaches the core as plain text, whose numbers it
+// finds itself.
 func coreText(text string, slash bool) string {
 	text = strings.TrimSpace(text)
 	if strings.HasPrefix(text, "/") {
@@ -44,10 +55,10 @@ func coreText(text string, slash bool) string {
 	rest = strings.TrimSpace(rest)
 	// "order REF NUMBER" is /track's order form unless what follows
 	// "order" is itself a tracking number: "/order NUMBER REF".
-	if commandWords[word] && (word != "order" || knownNumber(firstWord(rest))) {
+	if c, ok := bot.LookupCommand(word); ok && (c.Name != "order" || knownNumber(firstWord(rest))) {
 		return strings.TrimSpace("/" + word + " " + rest)
 	}
-	if slash || looksLikeNumber(first) || word == "order" {
+	if slash || tracking.LooksLikeNumber(first) || word == "order" {
 		return strings.TrimSpace("/track " + text)
 	}
 	return text
@@ -61,15 +72,9 @@ func firstWord(s string) string {
 	return f[0]
 }
 
-// looksLikeNumber reports a word that can be a tracking number.
-func looksLikeNumber(w string) bool {
-	n := tracking.NormalizeNumber(w)
-	return tracking.ValidNumber(n) && (strings.ContainsAny(n, "0123456789") || strings.HasPrefix(n, "DEMO-"))
-}
-
-// knownNumber reports a word that fits a known carrier's number format.
+// knownNumber reports a word that is a tracking number of a known format.
 func knownNumber(w string) bool {
-	return looksLikeNumber(w) && len(tracking.Detect(tracking.NormalizeNumber(w)).Candidates) > 0
+	return tracking.LooksLikeNumber(w) && tracking.KnownNumber(w)
 }
 
 var (

@@ -6,8 +6,9 @@
 // channel; the App Home tab and a daily digest show what needs attention.
 //
 // The adapter decides nothing about what to say: every sentence comes from
-// the core or from the locales catalog, and every user or carrier string is
-// escaped for Slack's mrkdwn so that it can never mention anybody.
+// the core, the digest and the App Home included, and every user or
+// carrier string is escaped for Slack's mrkdwn so that it can never
+// mention anybody.
 package slack
 
 import (
@@ -27,7 +28,6 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/trackbot/trackbot/bot"
-	"github.com/trackbot/trackbot/locales"
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/tracking"
 )
@@ -57,11 +57,11 @@ type Config struct {
 	SigningSecret string
 	// APIURL is the Web API base; https://slack.com/api/ when empty.
 	APIURL string
-	// Store holds the chats and subscriptions the digest and the App Home
-	// read.
+	// Store holds the chats the digest and the App Home are for, and the
+	// claims that keep events and digests from being taken twice.
 	Store *store.Store
-	// Catalog words the digest and the App Home in each chat's language.
-	Catalog *locales.Catalog
+	// Attention words the digest and the App Home: the conversation core.
+	Attention Attention
 	// Clock tells the time of the digest and of cached look-ups; the wall
 	// clock when nil.
 	Clock tracking.Clock
@@ -77,7 +77,7 @@ type Adapter struct {
 	appToken   string
 	secret     string
 	store      *store.Store
-	catalog    *locales.Catalog
+	attention  Attention
 	clock      tracking.Clock
 	digestHour int
 
@@ -105,8 +105,8 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.BotToken == "" {
 		return nil, errors.New("slack: a bot token is required")
 	}
-	if cfg.Store == nil || cfg.Catalog == nil {
-		return nil, errors.New("slack: a store and a catalog are required")
+	if cfg.Store == nil || cfg.Attention == nil {
+		return nil, errors.New("slack: a store and the conversation core's attention are required")
 	}
 	apiURL := cfg.APIURL
 	if apiURL == "" {
@@ -133,7 +133,7 @@ func New(cfg Config) (*Adapter, error) {
 	}
 	return &Adapter{
 		api: slackgo.New(cfg.BotToken, opts...), appToken: cfg.AppToken, secret: cfg.SigningSecret,
-		store: cfg.Store, catalog: cfg.Catalog, clock: clock, digestHour: hour,
+		store: cfg.Store, attention: cfg.Attention, clock: clock, digestHour: hour,
 		ready: make(chan struct{}), langs: map[string]cachedLang{},
 	}, nil
 }

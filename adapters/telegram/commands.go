@@ -7,20 +7,28 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"github.com/trackbot/trackbot/bot"
 	"github.com/trackbot/trackbot/locales"
 )
 
-// menuCommands are the commands Telegram's menu offers, in its order.
-var menuCommands = []string{
-	"start", "help", "track", "list", "info", "remove", "rename", "carrier",
-	"shop", "mute", "unmute", "quiet", "lang", "tz", "role", "forget",
+// menuCommands are the commands Telegram's menu offers, in its order: the
+// core's in-menu commands.
+func menuCommands() []string {
+	var out []string
+	for _, c := range bot.Commands() {
+		if c.Menu {
+			out = append(out, c.Name)
+		}
+	}
+	return out
 }
 
 // menu is the command menu in a localizer's language, described by the
 // catalog's menu_<command> messages.
 func menu(loc *locales.Localizer) []models.BotCommand {
-	out := make([]models.BotCommand, 0, len(menuCommands))
-	for _, c := range menuCommands {
+	names := menuCommands()
+	out := make([]models.BotCommand, 0, len(names))
+	for _, c := range names {
 		out = append(out, models.BotCommand{Command: c, Description: loc.T("menu_"+c, nil)})
 	}
 	return out

@@ -151,7 +151,7 @@ func checkMenus(t *testing.T, calls []apiCall) {
 				t.Errorf("language %q: /%s has description %q", c.Form["language_code"], cmd.Command, cmd.Description)
 			}
 		}
-		if !slices.Equal(names, menuCommands) {
+		if !slices.Equal(names, menuCommands()) {
 			t.Errorf("language %q: commands %v", c.Form["language_code"], names)
 		}
 		code := c.Form["language_code"]

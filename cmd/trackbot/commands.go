@@ -165,7 +165,7 @@ func cmdServe(ctx context.Context, args []string, io stdio, env envconfig.Lookup
 	if cfg.slackEnabled() {
 		sl, err := slack.New(slack.Config{
 			BotToken: cfg.SlackBotToken, AppToken: cfg.SlackAppToken, SigningSecret: cfg.SlackSigningSecret,
-			APIURL: cfg.SlackAPIURL, Store: a.store, Catalog: a.catalog, Clock: a.clock, DigestHour: cfg.SlackDigestHour,
+			APIURL: cfg.SlackAPIURL, Store: a.store, Attention: a.bot, Clock: a.clock, DigestHour: cfg.SlackDigestHour,
 		})
 		if err != nil {
 			return err

@@ -1,0 +1,70 @@
+package bot
+
+import (
+	"slices"
+	"strings"
+)
+
+// Command is one chat command ("/list"; "/track list" on Slack). The
+// command table is the only list of commands: Handle dispatches from it,
+// and the adapters build their menus, command words and help from it, so
+// that adding a command is adding an entry (and its catalog texts).
+type Command struct {
+	// Name is what follows the slash.
+	Name string
+	// Aliases are other words for it ("delete" for "remove"); they work
+	// as typed but are offered nowhere.
+	Aliases []string
+	// Usage names its arguments ("NUMBER|label"), empty when it takes
+	// none; where a platform shows it, it is shown as written.
+	Usage string
+	// Menu offers it in the platforms' command menus and help; the
+	// catalog's menu_<Name> message describes it there.
+	Menu bool
+
+	handle func(t *turn, args string) []Reply
+}
+
+// Commands lists the commands in the order menus show them.
+func Commands() []Command {
+	return []Command{
+		{Name: "start", Menu: true, handle: func(t *turn, _ string) []Reply { return t.text("start", nil) }},
+		{Name: "help", Menu: true, handle: func(t *turn, _ string) []Reply { return t.text("help", nil) }},
+		{Name: "track", Usage: "NUMBER [label] [order REF]", Menu: true, handle: (*turn).track},
+		{Name: "list", Menu: true, handle: func(t *turn, _ string) []Reply { return t.list() }},
+		{Name: "info", Usage: "NUMBER|label", Menu: true, handle: (*turn).info},
+		{Name: "remove", Aliases: []string{"delete", "stop"}, Usage: "NUMBER|label", Menu: true, handle: (*turn).remove},
+		{Name: "rename", Aliases: []string{"label"}, Usage: "NUMBER label", Menu: true, handle: (*turn).rename},
+		{Name: "order", Usage: "NUMBER REF", Menu: true, handle: (*turn).order},
+		{Name: "carrier", Usage: "NUMBER CARRIER", Menu: true, handle: (*turn).carrier},
+		{Name: "shop", Usage: "NUMBER " + strings.Join(marketplaces, "|"), Menu: true, handle: (*turn).shop},
+		{Name: "mute", Usage: "[NUMBER]", Menu: true, handle: func(t *turn, args string) []Reply { return t.mute(args, true) }},
+		{Name: "unmute", Usage: "[NUMBER]", Menu: true, handle: func(t *turn, args string) []Reply { return t.mute(args, false) }},
+		{Name: "quiet", Usage: "HH-HH|off", Menu: true, handle: (*turn).quiet},
+		{Name: "lang", Aliases: []string{"language"}, Usage: "CODE", Menu: true, handle: (*turn).lang},
+		{Name: "tz", Aliases: []string{"timezone"}, Usage: "ZONE", Menu: true, handle: (*turn).timezone},
+		{Name: "role", Usage: roleBuyer + "|" + roleSeller, Menu: true, handle: (*turn).role},
+		{Name: "forget", Menu: true, handle: func(t *turn, _ string) []Reply { return t.forget() }},
+	}
+}
+
+// LookupCommand finds the command a word names, by its name or an alias,
+// in any case.
+func LookupCommand(word string) (Command, bool) {
+	word = strings.ToLower(word)
+	for _, c := range Commands() {
+		if c.Name == word || slices.Contains(c.Aliases, word) {
+			return c, true
+		}
+	}
+	return Command{}, false
+}
+
+// forget asks to confirm deleting the chat's data; the button does it.
+func (t *turn) forget() []Reply {
+	return []Reply{{Blocks: []Block{
+		{Text: &Text{Body: t.T("forget_confirm", nil)}},
+		{Buttons: []Button{{Label: t.T("button_forget_yes", nil), Action: "forget", Payload: "confirm"},
+			{Label: t.T("button_cancel", nil), Action: "cancel"}}},
+	}}}
+}
