@@ -284,3 +284,10 @@ type GuidanceNotice struct {
 	Links      []Link         `json:"links,omitempty"`
 	Buttons    []Button       `json:"buttons,omitempty"`
 }
+
+// stoppedNotice tells every chat of st that polling stopped after days of
+// silence; one a day at most, by its key.
+func stoppedNotice(st *ShipmentState, days int, now time.Time) *Notice {
+	payload, _ := json.Marshal(StoppedNotice{ShipmentID: st.ID, Number: st.Number, Carrier: st.Carrier, Reason: StopSilent, SilentDays: days})
+	return &Notice{Kind: NoticeStopped, Key: "stopped:" + now.Format(time.DateOnly), Payload: payload}
+}
