@@ -97,7 +97,8 @@ func (s *Store) EnsureShipment(ctx context.Context, carrier, number string, now 
 	return sts[0], created, nil
 }
 
-// Shipment returns one shipment's state.
+// Shipment returns one shipment's state, without leasing it, or
+// ErrNotFound.
 func (s *Store) Shipment(ctx context.Context, id int64) (*tracking.ShipmentState, error) {
 	var row shipmentRow
 	err := s.db.GetContext(ctx, &row, `SELECT `+shipmentColumns+` FROM shipments WHERE id = $1`, id)
@@ -115,12 +116,8 @@ func (s *Store) Shipment(ctx context.Context, id int64) (*tracking.ShipmentState
 }
 
 // ClaimShipment leases one shipment to owner unless another owner holds a
-// live lease. With an empty owner it only reads the shipment.
+// live lease.
 func (s *Store) ClaimShipment(ctx context.Context, id int64, owner string, now time.Time, lease time.Duration) (*tracking.ShipmentState, bool, error) {
-	if owner == "" {
-		st, err := s.Shipment(ctx, id)
-		return st, false, err
-	}
 	now = dbTime(now)
 	var rows []shipmentRow
 	err := s.db.SelectContext(ctx, &rows, `UPDATE shipments SET lease_owner = $1, lease_until = $2

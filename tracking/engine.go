@@ -19,7 +19,7 @@ import (
 //
 // EnsureShipment returns the shipment for a carrier and number, creating it
 // due for a first check when it does not exist (created reports which).
-// ClaimShipment leases one shipment to owner unless another owner holds a
+// Shipment reads one shipment without leasing it. ClaimShipment leases one shipment to owner unless another owner holds a
 // live lease (ok false). ClaimDue leases up to limit shipments whose check
 // is due and nobody else holds. Reschedule records a refresh that changed
 // nothing and releases the lease. ApplyRefresh writes a Change in one
@@ -29,6 +29,7 @@ import (
 // than lastPushed.
 type Store interface {
 	EnsureShipment(ctx context.Context, carrier, number string, now time.Time) (st *ShipmentState, created bool, err error)
+	Shipment(ctx context.Context, id int64) (*ShipmentState, error)
 	ClaimShipment(ctx context.Context, id int64, owner string, now time.Time, lease time.Duration) (st *ShipmentState, ok bool, err error)
 	ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*ShipmentState, error)
 	Reschedule(ctx context.Context, id int64, owner string, now time.Time, next *time.Time, failures int) error
