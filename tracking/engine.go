@@ -404,7 +404,7 @@ func (e *Engine) commit(ctx context.Context, st *ShipmentState, results []*Resul
 	// already stopped that a push wakes without news stays stopped quietly.
 	if c.StoppedReason == StopSilent && st.StoppedReason != StopSilent {
 		days := int(now.Sub(lastActivity(st, c)).Hours() / 24)
-		c.Notice = stoppedNotice(st, days, now)
+		c.Broadcast = stoppedBroadcast(st, days, now)
 	}
 	if empty && c.StoppedReason == "" {
 		e.metrics.refresh("unchanged")
