@@ -94,9 +94,8 @@ func GuidanceTransitions(shipmentID int64, number string, targets []GuidanceTarg
 			}
 			out.Notices = append(out.Notices, OutboxNotice{
 				ChatID: t.ChatID, SubscriptionID: t.SubscriptionID,
-				Key: NoticeGuidance + ":" + strconv.FormatInt(t.SubscriptionID, 10) + ":" + a.Rule + ":" + strconv.Itoa(arms),
-				Notice: Notice{Kind: NoticeGuidance, Guidance: &GuidanceNotice{ShipmentID: shipmentID, Number: number, Rule: a.Rule,
-					Level: a.Level, Message: a.Message, Data: a.Data, Links: a.Links, Buttons: a.Buttons}},
+				Key:    NoticeGuidance + ":" + strconv.FormatInt(t.SubscriptionID, 10) + ":" + a.Rule + ":" + strconv.Itoa(arms),
+				Notice: guidanceNotice(shipmentID, number, a),
 			})
 		}
 		var cleared []RuleState

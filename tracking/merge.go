@@ -165,11 +165,7 @@ func merge(st *ShipmentState, results []*Result, now time.Time) (c *Change, empt
 		if newest.Status != c.Status || newest.Substatus != c.Substatus {
 			c.Status, c.Substatus, c.StatusChangedAt = newest.Status, newest.Substatus, newest.Time
 		}
-		c.Broadcast = &Broadcast{Key: newest.Fingerprint(), EventTime: &t, Notice: Notice{Kind: NoticeStatus, Status: &StatusNotice{
-			ShipmentID: st.ID, Number: st.Number, Carrier: st.Carrier,
-			Status: c.Status, Substatus: c.Substatus, Event: *newest,
-			NewEvents: countNewer(c.Events, st.LastEventAt), NewLegs: c.Legs,
-		}}}
+		c.Broadcast = statusBroadcast(st, c, *newest)
 	} else if st.LastEventAt == nil && len(c.Events) == 0 && summary != nil && summary.Status.Valid() && summary.Status != c.Status {
 		// No events at all: the provider's own summary is all there is.
 		c.Status, c.StatusChangedAt = summary.Status, now

@@ -116,9 +116,27 @@ type Broadcast struct {
 	EventTime *time.Time
 }
 
+// statusBroadcast tells every chat of st of the state c brings, newest
+// being the event that set it; a chat already told of a later event is
+// left out.
+func statusBroadcast(st *ShipmentState, c *Change, newest Event) *Broadcast {
+	t := newest.Time
+	return &Broadcast{Key: newest.Fingerprint(), EventTime: &t, Notice: Notice{Kind: NoticeStatus, Status: &StatusNotice{
+		ShipmentID: st.ID, Number: st.Number, Carrier: st.Carrier,
+		Status: c.Status, Substatus: c.Substatus, Event: newest,
+		NewEvents: countNewer(c.Events, st.LastEventAt), NewLegs: c.Legs,
+	}}}
+}
+
 // stoppedBroadcast tells every chat of st that polling stopped after days
-// of silence.
+// of silence; once a day at most, by its key.
 func stoppedBroadcast(st *ShipmentState, days int, now time.Time) *Broadcast {
 	return &Broadcast{Key: "stopped:" + now.Format(time.DateOnly), Notice: Notice{Kind: NoticeStopped, Stopped: &StoppedNotice{
 		ShipmentID: st.ID, Number: st.Number, Carrier: st.Carrier, Reason: StopSilent, SilentDays: days}}}
+}
+
+// guidanceNotice pushes advice a about shipment number to one chat.
+func guidanceNotice(shipmentID int64, number string, a Advice) Notice {
+	return Notice{Kind: NoticeGuidance, Guidance: &GuidanceNotice{ShipmentID: shipmentID, Number: number, Rule: a.Rule,
+		Level: a.Level, Message: a.Message, Data: a.Data, Links: a.Links, Buttons: a.Buttons}}
 }
