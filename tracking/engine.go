@@ -289,8 +289,10 @@ func (e *Engine) Push(ctx context.Context, provider string, header http.Header, 
 }
 
 // Ingest merges a result that arrived without being asked for (a push)
-// into every shipment its number belongs to. A shipment another worker is
-// refreshing right now is left to that worker, which reads the same news.
+// into every shipment its number belongs to, through the same commit step
+// as a poll: a push schedules, stops and notifies exactly as a poll
+// bringing the same news would. A shipment another worker is refreshing
+// right now is left to that worker, which reads the same news.
 func (e *Engine) Ingest(ctx context.Context, r *Result) error {
 	ids, err := e.store.ShipmentsByNumber(ctx, r.Number)
 	if err != nil {
