@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -354,25 +353,17 @@ func quietEnd(start, end int, local time.Time) (time.Time, bool) {
 func (n *Notifier) render(ctx context.Context, chat *store.Chat, tr *store.Tracked, it store.OutboxItem) (Reply, error) {
 	loc := n.catalog.Localizer(chat.Language)
 	t := &turn{ctx: ctx, loc: loc, tz: location(chat.Timezone), now: n.clock.Now(), chat: chat}
-	switch it.Kind {
+	notice, err := tracking.DecodeNotice(it.Kind, []byte(it.Payload))
+	if err != nil {
+		return Reply{}, err
+	}
+	switch notice.Kind {
 	case tracking.NoticeStatus:
-		var p tracking.StatusNotice
-		if err := json.Unmarshal([]byte(it.Payload), &p); err != nil {
-			return Reply{}, err
-		}
-		return t.statusPush(tr, p), nil
+		return t.statusPush(tr, *notice.Status), nil
 	case tracking.NoticeGuidance:
-		var p tracking.GuidanceNotice
-		if err := json.Unmarshal([]byte(it.Payload), &p); err != nil {
-			return Reply{}, err
-		}
-		return t.guidancePush(tr, p), nil
+		return t.guidancePush(tr, *notice.Guidance), nil
 	case tracking.NoticeStopped:
-		var p tracking.StoppedNotice
-		if err := json.Unmarshal([]byte(it.Payload), &p); err != nil {
-			return Reply{}, err
-		}
-		return t.stoppedPush(tr, p), nil
+		return t.stoppedPush(tr, *notice.Stopped), nil
 	}
 	return Reply{}, fmt.Errorf("unknown push kind %q", it.Kind)
 }

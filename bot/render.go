@@ -234,25 +234,13 @@ func levelMark(l tracking.Level) string {
 
 // advice renders a guidance message: dates in the chat's zone, the plural
 // form that its day count calls for.
-func (t *turn) advice(id string, data map[string]any) string {
-	d := make(map[string]any, len(data))
-	for k, v := range data {
-		d[k] = v
+func (t *turn) advice(id string, data tracking.AdviceData) string {
+	d := data.Fields()
+	if data.Deadline != nil {
+		d["Deadline"] = data.Deadline.In(t.tz).Format("2006-01-02")
 	}
-	switch dl := d["Deadline"].(type) {
-	case time.Time:
-		d["Deadline"] = dl.In(t.tz).Format("2006-01-02")
-	case string:
-		if at, err := time.Parse(time.RFC3339, dl); err == nil {
-			d["Deadline"] = at.In(t.tz).Format("2006-01-02")
-		}
-	}
-	switch n := d["Days"].(type) {
-	case int:
-		return t.loc.N(id, n, d)
-	case float64: // decoded from an outbox payload
-		d["Days"] = int(n)
-		return t.loc.N(id, int(n), d)
+	if data.Days != nil {
+		return t.loc.N(id, *data.Days, d)
 	}
 	return t.T(id, d)
 }

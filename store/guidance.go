@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -49,60 +47,59 @@ func applyGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, eval func
 	return writeGuidance(ctx, tx, shipmentID, targets, states, eval, now, push)
 }
 
+// writeGuidance moves the guidance of the given subscriptions of a
+// shipment, whose rule states are states, as tracking decides for the
+// advice eval gives, and writes the outcome inside tx.
 func writeGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, targets []guidanceTarget, states []ruleState,
 	eval func(role, marketplace string) []tracking.Advice, now time.Time, push bool) error {
-	known := map[int64]map[string]ruleState{}
-	for _, st := range states {
-		if known[st.SubID] == nil {
-			known[st.SubID] = map[string]ruleState{}
-		}
-		known[st.SubID][st.Rule] = st
+	if len(targets) == 0 {
+		return nil
 	}
-	for _, t := range targets {
-		applies := map[string]bool{}
-		for _, a := range eval(t.Role, t.Marketplace) {
-			if !a.Push {
-				continue
-			}
-			applies[a.Rule] = true
-			st, seen := known[t.SubID][a.Rule]
-			if seen && st.Active {
-				continue // fired already and still applies
-			}
-			arms := 1
-			if seen {
-				arms = st.Arms + 1
-				if _, err := tx.ExecContext(ctx, `UPDATE guidance_state SET active = TRUE, arms = $1, fired_at = $2, cleared_at = NULL
-					WHERE subscription_id = $3 AND rule = $4`, arms, now, t.SubID, a.Rule); err != nil {
-					return fmt.Errorf("store: re-arm guidance: %w", err)
-				}
-			} else if _, err := tx.ExecContext(ctx, `INSERT INTO guidance_state (subscription_id, rule, active, fired_at, arms)
-				VALUES ($1, $2, TRUE, $3, 1)`, t.SubID, a.Rule, now); err != nil {
-				return fmt.Errorf("store: fire guidance: %w", err)
-			}
-			if !push || !t.Active {
-				continue
-			}
-			payload, err := json.Marshal(tracking.GuidanceNotice{ShipmentID: shipmentID, Number: t.Number, Rule: a.Rule,
-				Level: a.Level, Message: a.Message, Data: a.Data, Links: a.Links, Buttons: a.Buttons})
-			if err != nil {
-				return fmt.Errorf("store: guidance payload: %w", err)
-			}
-			key := tracking.NoticeGuidance + ":" + strconv.FormatInt(t.SubID, 10) + ":" + a.Rule + ":" + strconv.Itoa(arms)
-			if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, state, not_before, created_at)
-				VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6) ON CONFLICT (dedupe_key) DO NOTHING`,
-				t.ChatID, t.SubID, tracking.NoticeGuidance, string(payload), key, now); err != nil {
-				return fmt.Errorf("store: enqueue guidance: %w", err)
-			}
+	subs := make([]tracking.GuidanceTarget, len(targets))
+	for i, t := range targets {
+		subs[i] = tracking.GuidanceTarget{SubscriptionID: t.SubID, ChatID: t.ChatID, Role: t.Role, Marketplace: t.Marketplace, Active: t.Active}
+	}
+	known := make([]tracking.RuleState, len(states))
+	for i, st := range states {
+		known[i] = tracking.RuleState{SubscriptionID: st.SubID, Rule: st.Rule, Active: st.Active, Arms: st.Arms}
+	}
+	u := tracking.GuidanceTransitions(shipmentID, targets[0].Number, subs, known, eval, now, push)
+	for _, w := range u.Rules {
+		var err error
+		switch {
+		case w.New:
+			_, err = tx.ExecContext(ctx, `INSERT INTO guidance_state (subscription_id, rule, active, fired_at, arms)
+				VALUES ($1, $2, TRUE, $3, $4)`, w.SubscriptionID, w.Rule, dbTime(w.At), w.Arms)
+		case w.Active:
+			_, err = tx.ExecContext(ctx, `UPDATE guidance_state SET active = TRUE, arms = $1, fired_at = $2, cleared_at = NULL
+				WHERE subscription_id = $3 AND rule = $4`, w.Arms, dbTime(w.At), w.SubscriptionID, w.Rule)
+		default:
+			_, err = tx.ExecContext(ctx, `UPDATE guidance_state SET active = FALSE, cleared_at = $1
+				WHERE subscription_id = $2 AND rule = $3`, dbTime(w.At), w.SubscriptionID, w.Rule)
 		}
-		for rule, st := range known[t.SubID] {
-			if st.Active && !applies[rule] {
-				if _, err := tx.ExecContext(ctx, `UPDATE guidance_state SET active = FALSE, cleared_at = $1
-					WHERE subscription_id = $2 AND rule = $3`, now, t.SubID, rule); err != nil {
-					return fmt.Errorf("store: clear guidance: %w", err)
-				}
-			}
+		if err != nil {
+			return fmt.Errorf("store: guidance state of %s: %w", w.Rule, err)
 		}
+	}
+	for _, n := range u.Notices {
+		if err := enqueueOne(ctx, tx, n, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// enqueueOne writes one notice for one chat, unless a row with its
+// dedupe key exists.
+func enqueueOne(ctx context.Context, tx *sqlx.Tx, n tracking.OutboxNotice, now time.Time) error {
+	payload, err := tracking.EncodeNotice(n.Notice)
+	if err != nil {
+		return fmt.Errorf("store: enqueue: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, state, not_before, created_at)
+		VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6) ON CONFLICT (dedupe_key) DO NOTHING`,
+		n.ChatID, n.SubscriptionID, n.Notice.Kind, string(payload), n.Key, dbTime(now)); err != nil {
+		return fmt.Errorf("store: enqueue %s notice: %w", n.Notice.Kind, err)
 	}
 	return nil
 }

@@ -97,7 +97,8 @@ func (s *Store) EnsureShipment(ctx context.Context, carrier, number string, now 
 	return sts[0], created, nil
 }
 
-// Shipment returns one shipment's state.
+// Shipment returns one shipment's state, without leasing it, or
+// ErrNotFound.
 func (s *Store) Shipment(ctx context.Context, id int64) (*tracking.ShipmentState, error) {
 	var row shipmentRow
 	err := s.db.GetContext(ctx, &row, `SELECT `+shipmentColumns+` FROM shipments WHERE id = $1`, id)
@@ -115,12 +116,8 @@ func (s *Store) Shipment(ctx context.Context, id int64) (*tracking.ShipmentState
 }
 
 // ClaimShipment leases one shipment to owner unless another owner holds a
-// live lease. With an empty owner it only reads the shipment.
+// live lease.
 func (s *Store) ClaimShipment(ctx context.Context, id int64, owner string, now time.Time, lease time.Duration) (*tracking.ShipmentState, bool, error) {
-	if owner == "" {
-		st, err := s.Shipment(ctx, id)
-		return st, false, err
-	}
 	now = dbTime(now)
 	var rows []shipmentRow
 	err := s.db.SelectContext(ctx, &rows, `UPDATE shipments SET lease_owner = $1, lease_until = $2
@@ -281,8 +278,8 @@ func (s *Store) ApplyRefresh(ctx context.Context, c *tracking.Change) error {
 				return fmt.Errorf("store: insert leg: %w", err)
 			}
 		}
-		if c.Notice != nil {
-			if err := enqueueNotice(ctx, tx, c.ShipmentID, c.Notice, now); err != nil {
+		if c.Broadcast != nil {
+			if err := enqueueBroadcast(ctx, tx, c.ShipmentID, c.Broadcast, now); err != nil {
 				return err
 			}
 		}
@@ -333,24 +330,28 @@ func insertEvents(ctx context.Context, tx *sqlx.Tx, shipmentID int64, events []t
 	return nil
 }
 
-// enqueueNotice writes one outbox row per subscription of the shipment
+// enqueueBroadcast writes one outbox row per subscription of the shipment
 // whose chat is active. With an event time, only subscriptions that have
 // not been told of a newer event get one, and their mark moves on. The
 // dedupe key makes a second write of the same notice a no-op.
-func enqueueNotice(ctx context.Context, tx *sqlx.Tx, shipmentID int64, n *tracking.Notice, now time.Time) error {
-	args := []any{n.Kind, string(n.Payload), ":" + n.Key, now, shipmentID}
+func enqueueBroadcast(ctx context.Context, tx *sqlx.Tx, shipmentID int64, n *tracking.Broadcast, now time.Time) error {
+	payload, err := tracking.EncodeNotice(n.Notice)
+	if err != nil {
+		return fmt.Errorf("store: enqueue: %w", err)
+	}
+	args := []any{n.Notice.Kind, string(payload), ":" + n.Key, now, shipmentID}
 	newer := ""
 	if n.EventTime != nil {
 		newer = ` AND (s.last_pushed_event_at IS NULL OR s.last_pushed_event_at < $6)`
 		args = append(args, dbTime(*n.EventTime))
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, state, not_before, created_at)
+	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, state, not_before, created_at)
 		SELECT s.chat_id, s.id, $1, $2, $1 || ':' || CAST(s.id AS TEXT) || $3, 'pending', $4, $4
 		FROM subscriptions s JOIN chats c ON c.id = s.chat_id
 		WHERE s.shipment_id = $5 AND c.active`+newer+`
 		ON CONFLICT (dedupe_key) DO NOTHING`, args...)
 	if err != nil {
-		return fmt.Errorf("store: enqueue %s notice: %w", n.Kind, err)
+		return fmt.Errorf("store: enqueue %s notice: %w", n.Notice.Kind, err)
 	}
 	if n.EventTime != nil {
 		if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET last_pushed_event_at = $1

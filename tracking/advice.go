@@ -28,7 +28,7 @@ func (e *Engine) Advise(sh *Shipment, marketplace string, role Role, now time.Ti
 // what the advice depends on (role, marketplace): rules that now apply are
 // pushed once; rules that no longer apply are re-armed.
 func (e *Engine) Reguide(ctx context.Context, subscriptionID, shipmentID int64) error {
-	st, _, err := e.store.ClaimShipment(ctx, shipmentID, "", e.clock.Now(), 0)
+	st, err := e.store.Shipment(ctx, shipmentID)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -20,7 +19,7 @@ import (
 //
 // EnsureShipment returns the shipment for a carrier and number, creating it
 // due for a first check when it does not exist (created reports which).
-// ClaimShipment leases one shipment to owner unless another owner holds a
+// Shipment reads one shipment without leasing it. ClaimShipment leases one shipment to owner unless another owner holds a
 // live lease (ok false). ClaimDue leases up to limit shipments whose check
 // is due and nobody else holds. Reschedule records a refresh that changed
 // nothing and releases the lease. ApplyRefresh writes a Change in one
@@ -31,6 +30,7 @@ import (
 // limit. CountSubscriptions counts a chat's subscriptions.
 type Store interface {
 	EnsureShipment(ctx context.Context, carrier, number string, now time.Time) (st *ShipmentState, created bool, err error)
+	Shipment(ctx context.Context, id int64) (*ShipmentState, error)
 	ClaimShipment(ctx context.Context, id int64, owner string, now time.Time, lease time.Duration) (st *ShipmentState, ok bool, err error)
 	ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*ShipmentState, error)
 	Reschedule(ctx context.Context, id int64, owner string, now time.Time, next *time.Time, failures int) error
@@ -346,8 +346,10 @@ func (e *Engine) Push(ctx context.Context, provider string, header http.Header, 
 }
 
 // Ingest merges a result that arrived without being asked for (a push)
-// into every shipment its number belongs to. A shipment another worker is
-// refreshing right now is left to that worker, which reads the same news.
+// into every shipment its number belongs to, through the same commit step
+// as a poll: a push schedules, stops and notifies exactly as a poll
+// bringing the same news would. A shipment another worker is refreshing
+// right now is left to that worker, which reads the same news.
 func (e *Engine) Ingest(ctx context.Context, r *Result) error {
 	ids, err := e.store.ShipmentsByNumber(ctx, r.Number)
 	if err != nil {
@@ -370,20 +372,7 @@ func (e *Engine) Ingest(ctx context.Context, r *Result) error {
 				results[i+1] = r
 			}
 		}
-		now := e.clock.Now()
-		c, empty := merge(st, results, now)
-		c.LeaseOwner = e.owner
-		c.NextCheckAt, c.StoppedReason = e.policy.next(st, c, now)
-		if e.withGuidance(st, c, now) {
-			empty = false
-		}
-		if empty {
-			err = e.store.Reschedule(ctx, st.ID, e.owner, now, c.NextCheckAt, st.CheckFailures)
-		} else {
-			c.BeforeCommit = e.beforeCommit
-			err = e.store.ApplyRefresh(ctx, c)
-		}
-		if err := ignoreLeaseLost(err); err != nil {
+		if err := e.commit(ctx, st, results, e.clock.Now()); err != nil {
 			return err
 		}
 	}
@@ -455,28 +444,38 @@ func (e *Engine) refreshWith(ctx context.Context, st *ShipmentState, pre map[Leg
 		e.metrics.refresh("failed")
 		return lookupErr, ignoreLeaseLost(e.store.Reschedule(ctx, st.ID, e.owner, now, &next, st.CheckFailures+1))
 	}
+	return lookupErr, e.commit(ctx, st, results, now)
+}
+
+// commit is the one step that writes what a refresh found, whether a poll
+// asked for it or a carrier pushed it, so that both schedule, stop, count
+// and notify alike. It releases the lease and brings st up to date.
+// Losing the lease to another worker is not a failure: that worker's
+// write stands.
+func (e *Engine) commit(ctx context.Context, st *ShipmentState, results []*Result, now time.Time) error {
 	c, empty := merge(st, results, now)
 	c.LeaseOwner = e.owner
 	c.NextCheckAt, c.StoppedReason = e.policy.next(st, c, now)
 	if e.withGuidance(st, c, now) {
 		empty = false
 	}
-	if c.StoppedReason == StopSilent {
+	// The chats hear of a silent stop once, when it happens; a shipment
+	// already stopped that a push wakes without news stays stopped quietly.
+	if c.StoppedReason == StopSilent && st.StoppedReason != StopSilent {
 		days := int(now.Sub(lastActivity(st, c)).Hours() / 24)
-		payload, _ := json.Marshal(StoppedNotice{ShipmentID: st.ID, Number: st.Number, Carrier: st.Carrier, Reason: StopSilent, SilentDays: days})
-		c.Notice = &Notice{Kind: NoticeStopped, Key: "stopped:" + now.Format(time.DateOnly), Payload: payload}
+		c.Broadcast = stoppedBroadcast(st, days, now)
 	}
 	if empty && c.StoppedReason == "" {
 		e.metrics.refresh("unchanged")
 		if err := e.store.Reschedule(ctx, st.ID, e.owner, now, c.NextCheckAt, 0); err != nil {
-			return lookupErr, ignoreLeaseLost(err)
+			return ignoreLeaseLost(err)
 		}
 		st.NextCheckAt, st.LastCheckedAt, st.CheckFailures = c.NextCheckAt, &now, 0
-		return lookupErr, nil
+		return nil
 	}
 	c.BeforeCommit = e.beforeCommit
 	if err := e.store.ApplyRefresh(ctx, c); err != nil {
-		return lookupErr, ignoreLeaseLost(err)
+		return ignoreLeaseLost(err)
 	}
 	if c.StoppedReason != "" {
 		e.metrics.refresh("stopped")
@@ -484,7 +483,7 @@ func (e *Engine) refreshWith(ctx context.Context, st *ShipmentState, pre map[Leg
 		e.metrics.refresh("changed")
 	}
 	applyChange(st, c)
-	return lookupErr, nil
+	return nil
 }
 
 func ignoreLeaseLost(err error) error {

@@ -121,9 +121,9 @@ func TestLiveDemoReachesDeliveredThroughASecondLeg(t *testing.T) {
 				}
 				guidance[r.ChatID] = append(guidance[r.ChatID], g.Rule)
 				if g.Rule == tracking.RuleDestinationPost {
-					link, _ := g.Data["Link"].(string)
-					if g.Data["NewNumber"] != wantLeg || !strings.Contains(link, wantLeg) || !strings.Contains(link, "dhl.de") {
-						t.Errorf("handover guidance names %v with link %q, want %s on the Deutsche Post page", g.Data["NewNumber"], link, wantLeg)
+					link := g.Data.Link
+					if g.Data.NewNumber != wantLeg || !strings.Contains(link, wantLeg) || !strings.Contains(link, "dhl.de") {
+						t.Errorf("handover guidance names %v with link %q, want %s on the Deutsche Post page", g.Data.NewNumber, link, wantLeg)
 					}
 				}
 				continue

@@ -2,7 +2,6 @@ package tracking
 
 import (
 	"cmp"
-	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -174,12 +173,8 @@ type Advice struct {
 	// Message is the catalog message id for this role, and marketplace
 	// where the steps differ.
 	Message string `json:"-"`
-	// Data is the template data: Number, Carrier, Shop, and where the
-	// rule has them Days, Post, Link, NewNumber and Deadline. Days is an
-	// int and the count that picks a plural form (see PluralCount);
-	// Deadline is a time.Time, for the caller to format in the chat's
-	// time zone before rendering.
-	Data map[string]any `json:"-"`
+	// Data is what the message, its links and buttons are rendered with.
+	Data AdviceData `json:"-"`
 	// Links are the pages the message points to, for adapters that show
 	// them as buttons; the message text names them too.
 	Links []Link `json:"-"`
@@ -191,8 +186,48 @@ type Advice struct {
 // message, the Days in Data, and whether there is one. Messages with a
 // count have plural forms; render them with it.
 func (a Advice) PluralCount() (int, bool) {
-	n, ok := a.Data["Days"].(int)
-	return n, ok
+	if a.Data.Days == nil {
+		return 0, false
+	}
+	return *a.Data.Days, true
+}
+
+// AdviceData is the template data of an advice: Number and Carrier always,
+// the rest where the rule has them. Its JSON names are the template
+// names, which outbox rows have always used, so rows written before the
+// data was typed still decode; the fields are in the order the keys of
+// the map they replace were written in.
+type AdviceData struct {
+	Carrier string `json:"Carrier"`
+	// Days is the count that picks the plural form of the message; nil
+	// when the rule counts nothing.
+	Days *int `json:"Days,omitempty"`
+	// Deadline is when a parcel waiting for the recipient goes back, for
+	// the caller to show in the chat's time zone.
+	Deadline  *time.Time `json:"Deadline,omitempty"`
+	Link      string     `json:"Link,omitempty"`
+	NewNumber string     `json:"NewNumber,omitempty"`
+	Number    string     `json:"Number"`
+	Post      string     `json:"Post,omitempty"`
+	Shop      string     `json:"Shop,omitempty"`
+}
+
+// Fields returns the data as the message templates take it: Number and
+// Carrier, and every other field the rule set.
+func (d AdviceData) Fields() map[string]any {
+	m := map[string]any{"Number": d.Number, "Carrier": d.Carrier}
+	if d.Days != nil {
+		m["Days"] = *d.Days
+	}
+	if d.Deadline != nil {
+		m["Deadline"] = *d.Deadline
+	}
+	for k, v := range map[string]string{"Link": d.Link, "NewNumber": d.NewNumber, "Post": d.Post, "Shop": d.Shop} {
+		if v != "" {
+			m[k] = v
+		}
+	}
+	return m
 }
 
 // Link is a web page an advice points to.
@@ -446,20 +481,17 @@ func (f *facts) evaluate() []Advice {
 	}
 	var hits []hit
 	superseded := map[string]bool{}
-	// Most rules do not apply; they are checked against a scratch advice
-	// whose map is reused, and only a rule that applies gets its own.
-	scratch := map[string]any{}
 	for i, r := range playbook {
 		if !r.Audience.includes(f.role) {
 			continue
 		}
-		clear(scratch)
-		checked := Advice{Data: scratch}
+		var checked Advice
 		if !r.check(f, &checked) {
 			continue
 		}
 		a := f.advice(r)
-		maps.Copy(a.Data, checked.Data)
+		checked.Data.Number, checked.Data.Carrier, checked.Data.Shop = a.Data.Number, a.Data.Carrier, a.Data.Shop
+		a.Data = checked.Data
 		a.Links, a.Buttons = checked.Links, checked.Buttons
 		hits = append(hits, hit{r, i, a})
 		for _, id := range r.Supersedes {
@@ -549,10 +581,7 @@ func (f *facts) forAudience(role Role, marketplace string) *facts {
 
 // advice starts the advice of rule r with the data every message may use.
 func (f *facts) advice(r Rule) Advice {
-	data := map[string]any{"Number": f.s.Number, "Carrier": f.carrierName}
-	if shop, ok := shopNames[f.market]; ok {
-		data["Shop"] = shop
-	}
+	data := AdviceData{Number: f.s.Number, Carrier: f.carrierName, Shop: shopNames[f.market]}
 	return Advice{Rule: r.ID, Level: r.Level, Push: r.Push, Message: r.message(f.role, f.market), Data: data}
 }
 
@@ -560,7 +589,10 @@ func (f *facts) advice(r Rule) Advice {
 func (f *facts) since(t time.Time) time.Duration { return f.s.Now.Sub(t) }
 
 // wholeDays is a duration in whole days, for the Days template variable.
-func wholeDays(d time.Duration) int { return int(d / oneDay) }
+func wholeDays(d time.Duration) *int {
+	n := int(d / oneDay)
+	return &n
+}
 
 // onTheWay reports whether the parcel is still travelling with nobody
 // needing to act: the state the stall rules watch.
@@ -670,10 +702,10 @@ func (f *facts) deliveringPost() localCarrier {
 // addPost puts a local carrier into the advice's data and links.
 func (f *facts) addPost(a *Advice, lc localCarrier) {
 	if lc.name != "" {
-		a.Data["Post"] = lc.name
+		a.Data.Post = lc.name
 	}
 	if lc.link != "" {
-		a.Data["Link"] = lc.link
+		a.Data.Link = lc.link
 		a.Links = append(a.Links, Link{Label: MessageLinkPost, URL: lc.link})
 	}
 }
@@ -711,7 +743,7 @@ func checkPickup(f *facts, a *Advice) bool {
 	if !ok {
 		deadline = f.stateSince().Add(PickupStorage)
 	}
-	a.Data["Deadline"] = deadline
+	a.Data.Deadline = &deadline
 	f.addPost(a, f.deliveringPost())
 	return true
 }
@@ -729,7 +761,7 @@ func checkAttempted(f *facts, a *Advice) bool {
 	}
 	if e, ok := f.newest(f.s.Substatus); ok {
 		if deadline, ok := deadlineIn(e.Description, e.Time); ok {
-			a.Data["Deadline"] = deadline
+			a.Data.Deadline = &deadline
 		}
 	}
 	f.addPost(a, f.deliveringPost())
@@ -741,7 +773,7 @@ func checkNoProgress(f *facts, a *Advice) bool {
 	if !f.onTheWay() || quiet < f.th.NoProgress {
 		return false
 	}
-	a.Data["Days"] = wholeDays(quiet)
+	a.Data.Days = wholeDays(quiet)
 	return true
 }
 
@@ -750,7 +782,7 @@ func checkTemu(f *facts, a *Advice) bool {
 	if f.market != MarketplaceTemu || !f.onTheWay() || quiet < f.th.TemuNoUpdate {
 		return false
 	}
-	a.Data["Days"] = wholeDays(quiet)
+	a.Data.Days = wholeDays(quiet)
 	return true
 }
 
@@ -762,7 +794,7 @@ func checkCustomsLong(f *facts, a *Advice) bool {
 	if in < f.th.CustomsLong {
 		return false
 	}
-	a.Data["Days"] = wholeDays(in)
+	a.Data.Days = wholeDays(in)
 	return true
 }
 
@@ -774,7 +806,7 @@ func checkLate(f *facts, a *Advice) bool {
 	if late < f.th.Late {
 		return false
 	}
-	a.Data["Days"] = wholeDays(late)
+	a.Data.Days = wholeDays(late)
 	return true
 }
 
@@ -803,7 +835,7 @@ func checkOriginSilent(f *facts, a *Advice) bool {
 	if silent < f.th.OriginSilent {
 		return false
 	}
-	a.Data["Days"] = wholeDays(silent)
+	a.Data.Days = wholeDays(silent)
 	if p, ok := DestinationPostFor(f.dest); ok {
 		f.addPost(a, localCarrier{number: f.s.Number, name: p.Name, link: p.URL(f.s.Number)})
 	}
@@ -834,7 +866,7 @@ func checkNoEvent(f *facts, a *Advice) bool {
 	if quiet < f.th.NoEvent {
 		return false
 	}
-	a.Data["Days"] = wholeDays(quiet)
+	a.Data.Days = wholeDays(quiet)
 	return true
 }
 
@@ -846,7 +878,7 @@ func checkLabelOnly(f *facts, a *Advice) bool {
 	if waiting < f.th.LabelOnly {
 		return false
 	}
-	a.Data["Days"] = wholeDays(waiting)
+	a.Data.Days = wholeDays(waiting)
 	return true
 }
 
@@ -858,7 +890,7 @@ func checkNoInfo(f *facts, a *Advice) bool {
 	if tracked < f.th.NoInfo {
 		return false
 	}
-	a.Data["Days"] = wholeDays(tracked)
+	a.Data.Days = wholeDays(tracked)
 	return true
 }
 
@@ -893,7 +925,7 @@ func checkDestinationPost(f *facts, a *Advice) bool {
 		return false
 	}
 	lc := f.deliveringPost()
-	a.Data["NewNumber"] = lc.number
+	a.Data.NewNumber = lc.number
 	f.addPost(a, lc)
 	return true
 }

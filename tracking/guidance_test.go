@@ -227,11 +227,11 @@ func TestGuidanceCustomsHeldLinksTheDestinationPost(t *testing.T) {
 		if !ok {
 			t.Fatalf("%s: no customs_held", role)
 		}
-		link, _ := a.Data["Link"].(string)
+		link := a.Data.Link
 		if !strings.HasPrefix(link, "https://www.dhl.de/") || !strings.Contains(link, "DEMO-CUSTOMS-DE") {
 			t.Errorf("%s: link %q, want Deutsche Post DHL's page for the number", role, link)
 		}
-		if a.Data["Post"] != "Deutsche Post DHL" || a.Level != tracking.LevelAction || !a.Push {
+		if a.Data.Post != "Deutsche Post DHL" || a.Level != tracking.LevelAction || !a.Push {
 			t.Errorf("%s: %+v", role, a)
 		}
 		if len(a.Links) != 1 || a.Links[0].URL != link || a.Links[0].Label != tracking.MessageLinkPost {
@@ -244,7 +244,7 @@ func TestGuidanceCustomsHeldLinksTheDestinationPost(t *testing.T) {
 	// Without a known post the advice still stands, without a link.
 	s := demoSituation(t, "DEMO-CUSTOMS-MX", guidanceStart, tracking.RoleBuyer, "")
 	a, ok := findAdvice(tracking.Evaluate(s, tracking.DefaultThresholds()), tracking.RuleCustomsHeld)
-	if !ok || a.Data["Link"] != nil || len(a.Links) != 0 {
+	if !ok || a.Data.Link != "" || len(a.Links) != 0 {
 		t.Errorf("MX: %+v", a)
 	}
 }
@@ -277,7 +277,7 @@ func TestGuidanceOriginSilentPointsAtTheDestinationPost(t *testing.T) {
 	}
 	a := advice[0]
 	want := "https://www.laposte.fr/outils/suivre-vos-envois?code=LP00123456789012"
-	if a.Data["Link"] != want || a.Data["Post"] != "La Poste" || a.Data["Days"] != 5 {
+	if a.Data.Link != want || a.Data.Post != "La Poste" || a.Data.Days == nil || *a.Data.Days != 5 {
 		t.Errorf("data %v, want La Poste's page %s after 5 days", a.Data, want)
 	}
 	if n, ok := a.PluralCount(); !ok || n != 5 {
@@ -316,8 +316,8 @@ func TestGuidanceDestinationPostNamesTheNewNumber(t *testing.T) {
 			t.Fatalf("%s: no destination_post", tt.number)
 		}
 		local := demo.LocalNumber(tt.number, tt.dest)
-		link, _ := a.Data["Link"].(string)
-		if a.Data["NewNumber"] != local || !strings.HasPrefix(link, tt.host) || !strings.Contains(link, local) {
+		link := a.Data.Link
+		if a.Data.NewNumber != local || !strings.HasPrefix(link, tt.host) || !strings.Contains(link, local) {
 			t.Errorf("%s: data %v, want %s and %s…%s", tt.number, a.Data, local, tt.host, local)
 		}
 		if a.Level != tracking.LevelInfo || !a.Push {
@@ -334,7 +334,7 @@ func TestGuidanceDestinationPostNamesTheNewNumber(t *testing.T) {
 		Events: []tracking.Event{{Time: arrived, Status: tracking.StatusTransit, Substatus: tracking.SubPackageArrived, Location: tracking.Location{City: "Warszawa", Country: "PL"}}},
 	}
 	a, ok := findAdvice(tracking.Evaluate(s, tracking.DefaultThresholds()), tracking.RuleDestinationPost)
-	if !ok || a.Data["NewNumber"] != "RR123456785CN" || a.Data["Link"] != "https://emonitoring.poczta-polska.pl/?numer=RR123456785CN" {
+	if !ok || a.Data.NewNumber != "RR123456785CN" || a.Data.Link != "https://emonitoring.poczta-polska.pl/?numer=RR123456785CN" {
 		t.Errorf("S10 arrival: %v %v", ok, a.Data)
 	}
 }
@@ -398,7 +398,7 @@ func TestGuidanceDeadlines(t *testing.T) {
 		{"Held until 2025-01-01", at.Add(7 * aDay)}, // a date in the past is not a deadline
 	} {
 		a, ok := findAdvice(tracking.Evaluate(pickup(tt.text), tracking.DefaultThresholds()), tracking.RulePickupAvailable)
-		if got, _ := a.Data["Deadline"].(time.Time); !ok || !got.Equal(tt.want) {
+		if got := a.Data.Deadline; !ok || got == nil || !got.Equal(tt.want) {
 			t.Errorf("%q: deadline %v, want %v", tt.text, got, tt.want)
 		}
 	}
@@ -408,7 +408,7 @@ func TestGuidanceDeadlines(t *testing.T) {
 	s.Events = append([]tracking.Event{{Time: first, Status: tracking.StatusTransit, Substatus: tracking.SubPickupAvailable}}, s.Events...)
 	s.StatusChangedAt = first
 	a, _ := findAdvice(tracking.Evaluate(s, tracking.DefaultThresholds()), tracking.RulePickupAvailable)
-	if got, _ := a.Data["Deadline"].(time.Time); !got.Equal(first.Add(7 * aDay)) {
+	if got := a.Data.Deadline; got == nil || !got.Equal(first.Add(7*aDay)) {
 		t.Errorf("after a reminder: deadline %v, want %v", got, first.Add(7*aDay))
 	}
 
@@ -416,7 +416,7 @@ func TestGuidanceDeadlines(t *testing.T) {
 	s = demoSituation(t, "DEMO-ATTEMPT", guidanceStart, tracking.RoleBuyer, "")
 	a, _ = findAdvice(tracking.Evaluate(s, tracking.DefaultThresholds()), tracking.RuleDeliveryAttempted)
 	notice := s.Events[len(s.Events)-1].Time
-	if got, _ := a.Data["Deadline"].(time.Time); !got.Equal(notice.Add(7 * aDay)) {
+	if got := a.Data.Deadline; got == nil || !got.Equal(notice.Add(7*aDay)) {
 		t.Errorf("DEMO-ATTEMPT deadline %v, want 7 days after %v", got, notice)
 	}
 }
@@ -464,7 +464,7 @@ func TestGuidanceLate(t *testing.T) {
 		s := situation(guidanceStart.Add(-3*aDay - time.Hour))
 		s.Role = role
 		a, ok := findAdvice(tracking.Evaluate(s, th), tracking.RuleLate)
-		if !ok || a.Level != tracking.LevelWarn || !a.Push || a.Data["Days"] != 3 || a.Message != "guidance_late_"+string(role) {
+		if !ok || a.Level != tracking.LevelWarn || !a.Push || a.Data.Days == nil || *a.Data.Days != 3 || a.Message != "guidance_late_"+string(role) {
 			t.Errorf("%s, 3 days past the ETA: %+v (found %v), want late by 3 days", role, a, ok)
 		}
 	}
@@ -523,7 +523,7 @@ func TestMissingSteps(t *testing.T) {
 		if a.Rule != tracking.RuleMissing || a.Message != tt.want || a.Level != tracking.LevelAction || a.Push {
 			t.Errorf("%s/%s: %+v, want %s", tt.role, tt.market, a, tt.want)
 		}
-		if link, _ := a.Data["Link"].(string); !strings.Contains(link, "dhl.de") || !strings.Contains(link, "DEMO-DELIVERED-DE") {
+		if link := a.Data.Link; !strings.Contains(link, "dhl.de") || !strings.Contains(link, "DEMO-DELIVERED-DE") {
 			t.Errorf("%s/%s: link %q", tt.role, tt.market, link)
 		}
 	}
@@ -663,7 +663,7 @@ func TestGuidanceRendersInEveryLanguage(t *testing.T) {
 	render := func(loc *locales.Localizer, id string, a tracking.Advice) {
 		t.Helper()
 		count, _ := a.PluralCount()
-		s, err := loc.Render(id, count, a.Data)
+		s, err := loc.Render(id, count, a.Data.Fields())
 		if err != nil || strings.TrimSpace(s) == "" || strings.Contains(s, "<no value>") {
 			t.Errorf("%s %s: %q, %v", loc.Language(), id, s, err)
 		}

@@ -1,7 +1,6 @@
 package tracking
 
 import (
-	"encoding/json"
 	"slices"
 	"time"
 )
@@ -75,8 +74,8 @@ type Change struct {
 	DestinationCountry string
 	NextCheckAt        *time.Time
 	StoppedReason      string
-	// Notice, when set, goes to the outbox once per subscription.
-	Notice *Notice
+	// Broadcast, when set, goes to the outbox once per subscription.
+	Broadcast *Broadcast
 	// GuidanceSig is the shipment's new guidance signature.
 	GuidanceSig string
 	// Guidance, when set, is asked for the advice that applies to each
@@ -87,47 +86,6 @@ type Change struct {
 	// before the commit; an error rolls everything back. Tests inject
 	// faults through it.
 	BeforeCommit func() error
-}
-
-// Notice is a push every chat subscribed to a shipment must receive.
-type Notice struct {
-	// Kind is "status" for a new state of the shipment, "stopped" when
-	// polling ended.
-	Kind string
-	// Key names the change; with the subscription it makes the outbox
-	// row's dedupe key, so writing the same change twice is harmless.
-	Key string
-	// EventTime, when set, limits the notice to subscriptions whose last
-	// pushed event is older: an old event never triggers a push.
-	EventTime *time.Time
-	Payload   []byte
-}
-
-// Notice kinds.
-const (
-	NoticeStatus  = "status"
-	NoticeStopped = "stopped"
-)
-
-// StatusNotice is the payload of a "status" notice.
-type StatusNotice struct {
-	ShipmentID int64     `json:"shipment_id"`
-	Number     string    `json:"number"`
-	Carrier    string    `json:"carrier"`
-	Status     Status    `json:"status"`
-	Substatus  Substatus `json:"substatus"`
-	Event      Event     `json:"event"`
-	NewEvents  int       `json:"new_events"`
-	NewLegs    []Leg     `json:"new_legs,omitempty"`
-}
-
-// StoppedNotice is the payload of a "stopped" notice.
-type StoppedNotice struct {
-	ShipmentID int64  `json:"shipment_id"`
-	Number     string `json:"number"`
-	Carrier    string `json:"carrier"`
-	Reason     string `json:"reason"`
-	SilentDays int    `json:"silent_days"`
 }
 
 // merge folds provider results into what the shipment already knows. It
@@ -207,12 +165,7 @@ func merge(st *ShipmentState, results []*Result, now time.Time) (c *Change, empt
 		if newest.Status != c.Status || newest.Substatus != c.Substatus {
 			c.Status, c.Substatus, c.StatusChangedAt = newest.Status, newest.Substatus, newest.Time
 		}
-		payload, _ := json.Marshal(StatusNotice{
-			ShipmentID: st.ID, Number: st.Number, Carrier: st.Carrier,
-			Status: c.Status, Substatus: c.Substatus, Event: *newest,
-			NewEvents: countNewer(c.Events, st.LastEventAt), NewLegs: c.Legs,
-		})
-		c.Notice = &Notice{Kind: NoticeStatus, Key: newest.Fingerprint(), EventTime: &t, Payload: payload}
+		c.Broadcast = statusBroadcast(st, c, *newest)
 	} else if st.LastEventAt == nil && len(c.Events) == 0 && summary != nil && summary.Status.Valid() && summary.Status != c.Status {
 		// No events at all: the provider's own summary is all there is.
 		c.Status, c.StatusChangedAt = summary.Status, now
@@ -267,20 +220,4 @@ func equalTime(a, b *time.Time) bool {
 		return a == b
 	}
 	return a.Equal(*b)
-}
-
-// NoticeGuidance is the kind of a guidance push.
-const NoticeGuidance = "guidance"
-
-// GuidanceNotice is the payload of a guidance push: one rule's advice for
-// one subscription, as its role and marketplace call for.
-type GuidanceNotice struct {
-	ShipmentID int64          `json:"shipment_id"`
-	Number     string         `json:"number"`
-	Rule       string         `json:"rule"`
-	Level      Level          `json:"level"`
-	Message    string         `json:"message"`
-	Data       map[string]any `json:"data"`
-	Links      []Link         `json:"links,omitempty"`
-	Buttons    []Button       `json:"buttons,omitempty"`
 }

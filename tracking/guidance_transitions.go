@@ -1,0 +1,114 @@
+package tracking
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// GuidanceTarget is a subscription as guidance sees it: whose eyes read
+// the advice, and whether its chat can be pushed at all.
+type GuidanceTarget struct {
+	SubscriptionID int64
+	ChatID         int64
+	Role           string
+	Marketplace    string
+	// Active is false for a chat that cannot be reached (it blocked the
+	// bot): its rules still fire, so that it is not flooded on return,
+	// but nothing is pushed.
+	Active bool
+}
+
+// RuleState is one rule's state for one subscription: whether it has
+// fired and still applies, and how many times it has been armed.
+type RuleState struct {
+	SubscriptionID int64
+	Rule           string
+	Active         bool
+	Arms           int
+}
+
+// RuleWrite is one change of a rule's state, happening at At: the rule
+// fired (Active, with its new Arms) or cleared (not Active). New says the
+// subscription has no state for the rule yet.
+type RuleWrite struct {
+	RuleState
+	New bool
+	At  time.Time
+}
+
+// OutboxNotice is a notice for one subscription's chat, with the dedupe
+// key that makes writing it twice harmless.
+type OutboxNotice struct {
+	ChatID         int64
+	SubscriptionID int64
+	Key            string
+	Notice         Notice
+}
+
+// GuidanceUpdate is what guidance transitions write: rule states and the
+// pushes they call for.
+type GuidanceUpdate struct {
+	Rules   []RuleWrite
+	Notices []OutboxNotice
+}
+
+// GuidanceTransitions works out how the guidance of a shipment's
+// subscriptions moves at now, given the rule states they have and the
+// advice eval gives for each role and marketplace. A pushed rule that
+// starts to apply fires once: it is recorded as active and, when push is
+// set and the chat is active, goes to the outbox under a key naming its
+// arming, so it is never pushed twice for one arming. A rule that stops
+// applying is cleared, and re-armed with a new key if it returns. Without
+// push (a chat that just started tracking sees the advice in its answer)
+// the state is written and nothing pushed.
+func GuidanceTransitions(shipmentID int64, number string, targets []GuidanceTarget, states []RuleState,
+	eval func(role, marketplace string) []Advice, now time.Time, push bool) GuidanceUpdate {
+	known := map[int64]map[string]RuleState{}
+	for _, st := range states {
+		if known[st.SubscriptionID] == nil {
+			known[st.SubscriptionID] = map[string]RuleState{}
+		}
+		known[st.SubscriptionID][st.Rule] = st
+	}
+	var out GuidanceUpdate
+	for _, t := range targets {
+		applies := map[string]bool{}
+		for _, a := range eval(t.Role, t.Marketplace) {
+			if !a.Push {
+				continue
+			}
+			applies[a.Rule] = true
+			st, seen := known[t.SubscriptionID][a.Rule]
+			if seen && st.Active {
+				continue // fired already and still applies
+			}
+			arms := 1
+			if seen {
+				arms = st.Arms + 1
+			}
+			out.Rules = append(out.Rules, RuleWrite{RuleState: RuleState{SubscriptionID: t.SubscriptionID, Rule: a.Rule, Active: true, Arms: arms}, New: !seen, At: now})
+			if !push || !t.Active {
+				continue
+			}
+			out.Notices = append(out.Notices, OutboxNotice{
+				ChatID: t.ChatID, SubscriptionID: t.SubscriptionID,
+				Key:    NoticeGuidance + ":" + strconv.FormatInt(t.SubscriptionID, 10) + ":" + a.Rule + ":" + strconv.Itoa(arms),
+				Notice: guidanceNotice(shipmentID, number, a),
+			})
+		}
+		var cleared []RuleState
+		for rule, st := range known[t.SubscriptionID] {
+			if st.Active && !applies[rule] {
+				st.Active = false
+				cleared = append(cleared, st)
+			}
+		}
+		slices.SortFunc(cleared, func(a, b RuleState) int { return cmp.Compare(a.Rule, b.Rule) })
+		for _, st := range cleared {
+			out.Rules = append(out.Rules, RuleWrite{RuleState: st, At: now})
+		}
+	}
+	return out
+}

@@ -1,0 +1,142 @@
+package tracking
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Notice kinds: the outbox row's kind, which says what its payload holds.
+const (
+	NoticeStatus   = "status"   // a new state of the shipment
+	NoticeStopped  = "stopped"  // polling ended
+	NoticeGuidance = "guidance" // a guidance rule started to apply
+)
+
+// Notice is one push to a chat about a shipment. Kind says which one of
+// the bodies is set. EncodeNotice and DecodeNotice are the only way a
+// notice goes into and comes out of the outbox, so every writer and the
+// notifier agree on its shape.
+type Notice struct {
+	Kind     string
+	Status   *StatusNotice
+	Stopped  *StoppedNotice
+	Guidance *GuidanceNotice
+}
+
+// StatusNotice is the body of a "status" notice.
+type StatusNotice struct {
+	ShipmentID int64     `json:"shipment_id"`
+	Number     string    `json:"number"`
+	Carrier    string    `json:"carrier"`
+	Status     Status    `json:"status"`
+	Substatus  Substatus `json:"substatus"`
+	Event      Event     `json:"event"`
+	NewEvents  int       `json:"new_events"`
+	NewLegs    []Leg     `json:"new_legs,omitempty"`
+}
+
+// StoppedNotice is the body of a "stopped" notice.
+type StoppedNotice struct {
+	ShipmentID int64  `json:"shipment_id"`
+	Number     string `json:"number"`
+	Carrier    string `json:"carrier"`
+	Reason     string `json:"reason"`
+	SilentDays int    `json:"silent_days"`
+}
+
+// GuidanceNotice is the body of a guidance push: one rule's advice for
+// one subscription, as its role and marketplace call for.
+type GuidanceNotice struct {
+	ShipmentID int64      `json:"shipment_id"`
+	Number     string     `json:"number"`
+	Rule       string     `json:"rule"`
+	Level      Level      `json:"level"`
+	Message    string     `json:"message"`
+	Data       AdviceData `json:"data"`
+	Links      []Link     `json:"links,omitempty"`
+	Buttons    []Button   `json:"buttons,omitempty"`
+}
+
+// EncodeNotice returns the outbox payload of n: the JSON of the body its
+// kind names.
+func EncodeNotice(n Notice) ([]byte, error) {
+	var body any
+	switch {
+	case n.Kind == NoticeStatus && n.Status != nil:
+		body = n.Status
+	case n.Kind == NoticeStopped && n.Stopped != nil:
+		body = n.Stopped
+	case n.Kind == NoticeGuidance && n.Guidance != nil:
+		body = n.Guidance
+	default:
+		return nil, fmt.Errorf("tracking: encode notice: no %q body", n.Kind)
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("tracking: encode %s notice: %w", n.Kind, err)
+	}
+	return b, nil
+}
+
+// DecodeNotice reads an outbox row's kind and payload back into a Notice.
+// The JSON names never change, so rows written by earlier versions decode
+// too.
+func DecodeNotice(kind string, payload []byte) (Notice, error) {
+	n := Notice{Kind: kind}
+	var body any
+	switch kind {
+	case NoticeStatus:
+		n.Status = &StatusNotice{}
+		body = n.Status
+	case NoticeStopped:
+		n.Stopped = &StoppedNotice{}
+		body = n.Stopped
+	case NoticeGuidance:
+		n.Guidance = &GuidanceNotice{}
+		body = n.Guidance
+	default:
+		return Notice{}, fmt.Errorf("tracking: decode notice: unknown kind %q", kind)
+	}
+	if err := json.Unmarshal(payload, body); err != nil {
+		return Notice{}, fmt.Errorf("tracking: decode %s notice: %w", kind, err)
+	}
+	return n, nil
+}
+
+// Broadcast is a notice for every chat subscribed to a shipment, written
+// with the refresh that calls for it.
+type Broadcast struct {
+	Notice Notice
+	// Key names the change; with the subscription it makes the outbox
+	// row's dedupe key, so writing the same change twice is harmless.
+	Key string
+	// EventTime, when set, limits the notice to subscriptions whose last
+	// pushed event is older: an old event never triggers a push.
+	EventTime *time.Time
+}
+
+// statusBroadcast tells every chat of st of the state c brings, newest
+// being the event that set it; a chat already told of a later event is
+// left out.
+func statusBroadcast(st *ShipmentState, c *Change, newest Event) *Broadcast {
+	t := newest.Time
+	return &Broadcast{Key: newest.Fingerprint(), EventTime: &t, Notice: Notice{Kind: NoticeStatus, Status: &StatusNotice{
+		ShipmentID: st.ID, Number: st.Number, Carrier: st.Carrier,
+		Status: c.Status, Substatus: c.Substatus, Event: newest,
+		NewEvents: countNewer(c.Events, st.LastEventAt), NewLegs: c.Legs,
+	}}}
+}
+
+// stoppedBroadcast tells every chat of st that polling stopped after days
+// of silence; once a day at most, by its key.
+func stoppedBroadcast(st *ShipmentState, days int, now time.Time) *Broadcast {
+	return &Broadcast{Key: "stopped:" + now.Format(time.DateOnly), Notice: Notice{Kind: NoticeStopped, Stopped: &StoppedNotice{
+		ShipmentID: st.ID, Number: st.Number, Carrier: st.Carrier, Reason: StopSilent, SilentDays: days}}}
+}
+
+// guidanceNotice pushes advice a about shipment number to one chat.
+func guidanceNotice(shipmentID int64, number string, a Advice) Notice {
+	return Notice{Kind: NoticeGuidance, Guidance: &GuidanceNotice{ShipmentID: shipmentID, Number: number, Rule: a.Rule,
+		Level: a.Level, Message: a.Message, Data: a.Data, Links: a.Links, Buttons: a.Buttons}}
+}
