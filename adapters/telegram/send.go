@@ -15,7 +15,6 @@ import (
 	"github.com/cenkalti/backoff/v5"
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
-	"golang.org/x/time/rate"
 
 	"github.com/trackbot/trackbot/bot"
 )
@@ -37,6 +36,9 @@ func (a *Adapter) Send(ctx context.Context, chat bot.ChatRef, r bot.Reply) error
 		return fmt.Errorf("telegram: bad chat id %q", chat.ID)
 	}
 	for _, p := range render(r) {
+		if err := a.pace(ctx, id); err != nil {
+			return err
+		}
 		err := a.send(ctx, id, p)
 		if to, ok := migratedTo(err); ok && a.cfg.Store != nil {
 			// The group became a supergroup under a new id: move the chat,
@@ -163,24 +165,25 @@ func (a *Adapter) call(ctx context.Context, chatID int64, method string, request
 	return classify(method, chatID, scrubbed(err, a.cfg.Token))
 }
 
-// throttle waits, by the adapter's clock, until Telegram's global rate and,
-// in a group, its twenty messages a minute allow another message.
+// pace waits, by the adapter's clock, until the chat's own rate allows
+// another push (see chatRate).
+func (a *Adapter) pace(ctx context.Context, chatID int64) error {
+	if d := a.chats.Reserve(chatID, a.clock.Now()); d > 0 {
+		return a.sleep(ctx, d)
+	}
+	return nil
+}
+
+// throttle waits, by the adapter's clock, until Telegram's rate in all
+// and, in a group, its twenty messages a minute allow another message.
 func (a *Adapter) throttle(ctx context.Context, chatID int64) error {
 	now := a.clock.Now()
 	a.mu.Lock()
 	delay := a.global.ReserveN(now, 1).DelayFrom(now)
-	if chatID < 0 {
-		g, ok := a.groups[chatID]
-		if !ok {
-			if len(a.groups) > 10000 {
-				clear(a.groups)
-			}
-			g = rate.NewLimiter(rate.Every(3*time.Second), 3)
-			a.groups[chatID] = g
-		}
-		delay = max(delay, g.ReserveN(now, 1).DelayFrom(now))
-	}
 	a.mu.Unlock()
+	if chatID < 0 {
+		delay = max(delay, a.groups.Reserve(chatID, now))
+	}
 	if delay <= 0 {
 		return nil
 	}
