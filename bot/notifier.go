@@ -37,6 +37,21 @@ func (e *RetryError) Error() string {
 
 func (e *RetryError) Unwrap() error { return e.Err }
 
+// MovedError is returned by an adapter's Send when the platform says the
+// chat now lives under another id (a Telegram group upgraded to a
+// supergroup). Nothing was delivered. The adapter only reports it: the
+// notifier moves the chat, with its parcels, to To and sends again there.
+type MovedError struct {
+	To  string // the chat's new platform id
+	Err error
+}
+
+func (e *MovedError) Error() string {
+	return fmt.Sprintf("bot: chat moved to %s: %v", e.To, e.Err)
+}
+
+func (e *MovedError) Unwrap() error { return e.Err }
+
 // Threader is an Adapter that keeps each shipment's pushes in one thread.
 // SendInThread posts r into the thread (starting one when thread is "")
 // and returns the thread's reference.
@@ -225,6 +240,14 @@ func (n *Notifier) deliver(ctx context.Context, chat *store.Chat, it store.Outbo
 	}
 	ref := ChatRef{Platform: Platform(chat.Platform), Team: chat.TeamID, ID: chat.ExternalID, Kind: ChatKind(chat.Kind)}
 	sendErr := n.send(ctx, ad, ref, tr, reply)
+	var moved *MovedError
+	if errors.As(sendErr, &moved) {
+		if err := n.move(ctx, chat, moved.To); err != nil {
+			return time.Time{}, err
+		}
+		ref.ID = chat.ExternalID
+		sendErr = n.send(ctx, ad, ref, tr, reply)
+	}
 	var retry *RetryError
 	switch {
 	case sendErr == nil:
@@ -247,6 +270,18 @@ func (n *Notifier) deliver(ctx context.Context, chat *store.Chat, it store.Outbo
 	next := now.Add(backoff(it.Attempts))
 	slog.WarnContext(ctx, "push failed; will retry", "outbox", it.ID, "retry_at", next, "err", sendErr)
 	return next, n.store.Defer(ctx, it.ID, next, true, sendErr.Error())
+}
+
+// move records that the platform moved a chat to a new id: the chat and
+// its parcels move there (merging into the chat already under that id, if
+// any), and the chat's later pushes go there.
+func (n *Notifier) move(ctx context.Context, chat *store.Chat, to string) error {
+	if err := n.store.MoveChat(ctx, chat.Platform, chat.TeamID, chat.ExternalID, to); err != nil {
+		return err
+	}
+	slog.InfoContext(ctx, "chat moved to a new id", "platform", chat.Platform, "from", chat.ExternalID, "to", to)
+	chat.ExternalID = to
+	return nil
 }
 
 func (n *Notifier) send(ctx context.Context, ad Adapter, ref ChatRef, tr *store.Tracked, reply Reply) error {
