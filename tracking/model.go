@@ -3,9 +3,16 @@ package tracking
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"strings"
 	"time"
 )
+
+// ErrNotFound is wrapped by every error saying that something looked up —
+// a shipment, a subscription, a chat, a share token — does not exist.
+// store.ErrNotFound wraps it, so that packages that do not import store
+// (web) can tell "not found" from a failure with errors.Is.
+var ErrNotFound = errors.New("tracking: not found")
 
 // Location is where an event happened, as far as the carrier says.
 type Location struct {
