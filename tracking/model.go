@@ -105,7 +105,8 @@ type Result struct {
 }
 
 // Subscription is one chat's interest in one shipment, with the chat's own
-// words for it.
+// words for it. How its alerts are delivered (mute, snooze, thread) is not
+// the engine's business: store.Subscription adds it.
 type Subscription struct {
 	ID          int64
 	ChatID      int64
@@ -113,11 +114,5 @@ type Subscription struct {
 	Label       string
 	OrderRef    string
 	Marketplace string
-	Muted       bool
-	// SnoozedUntil holds alerts back until then (a team's "snooze").
-	SnoozedUntil *time.Time
-	// ThreadRef is the platform's reference of the thread the shipment's
-	// alerts go to (Slack's thread_ts); "" until the first alert.
-	ThreadRef string
-	CreatedAt time.Time
+	CreatedAt   time.Time
 }
