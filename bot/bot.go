@@ -7,11 +7,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
 
+	"github.com/trackbot/trackbot/limiter"
 	"github.com/trackbot/trackbot/locales"
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/tracking"
@@ -36,8 +36,9 @@ type Bot struct {
 	clock     tracking.Clock
 	publicURL string
 
-	mu       sync.Mutex
-	limiters map[int64]*rate.Limiter
+	// commands is the per-chat command rate: a burst of ten, then one
+	// every two seconds.
+	commands *limiter.Keyed[int64]
 }
 
 // New returns a Bot.
@@ -47,7 +48,8 @@ func New(cfg Config) *Bot {
 		clock = tracking.SystemClock{}
 	}
 	return &Bot{store: cfg.Store, engine: cfg.Engine, catalog: cfg.Catalog, clock: clock,
-		publicURL: strings.TrimRight(cfg.PublicURL, "/"), limiters: map[int64]*rate.Limiter{}}
+		publicURL: strings.TrimRight(cfg.PublicURL, "/"),
+		commands:  limiter.NewKeyed[int64](rate.Every(2*time.Second), 10)}
 }
 
 var _ Handler = (*Bot)(nil)
@@ -115,17 +117,7 @@ func (b *Bot) Handle(ctx context.Context, m Message) []Reply {
 // allow applies the per-chat command rate: a burst of ten, then one every
 // two seconds.
 func (b *Bot) allow(chatID int64, now time.Time) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	l, ok := b.limiters[chatID]
-	if !ok {
-		if len(b.limiters) > 10000 {
-			clear(b.limiters)
-		}
-		l = rate.NewLimiter(rate.Every(2*time.Second), 10)
-		b.limiters[chatID] = l
-	}
-	return l.AllowN(now, 1)
+	return b.commands.Allow(chatID, now)
 }
 
 // fail answers an unexpected error with an apology; the details go to the

@@ -101,7 +101,8 @@ type Button struct {
 // Run receives messages until ctx ends and hands each to the handler,
 // sending back the replies it returns. Send delivers a push to a chat; it
 // returns an error wrapping ErrChatGone when the platform says the chat can
-// never be reached again, and a *RetryError when the platform asks to wait.
+// never be reached again, a *RetryError when the platform asks to wait, and
+// a *MovedError when the chat now lives under another id.
 type Adapter interface {
 	Platform() Platform
 	Run(ctx context.Context, h Handler) error

@@ -12,7 +12,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/errgroup"
-	"golang.org/x/time/rate"
 
 	"github.com/trackbot/trackbot/locales"
 	"github.com/trackbot/trackbot/store"
@@ -37,19 +36,20 @@ func (e *RetryError) Error() string {
 
 func (e *RetryError) Unwrap() error { return e.Err }
 
-// Limits are the send rates a platform allows. Zero rates mean no limit.
-type Limits struct {
-	PerChat      rate.Limit
-	PerChatBurst int
-	Global       rate.Limit
-	GlobalBurst  int
+// MovedError is returned by an adapter's Send when the platform says the
+// chat now lives under another id (a Telegram group upgraded to a
+// supergroup). Nothing was delivered. The adapter only reports it: the
+// notifier moves the chat, with its parcels, to To and sends again there.
+type MovedError struct {
+	To  string // the chat's new platform id
+	Err error
 }
 
-// Limited is an Adapter that declares its platform's send rates, which the
-// notifier keeps to.
-type Limited interface {
-	Limits() Limits
+func (e *MovedError) Error() string {
+	return fmt.Sprintf("bot: chat moved to %s: %v", e.To, e.Err)
 }
+
+func (e *MovedError) Unwrap() error { return e.Err }
 
 // Threader is an Adapter that keeps each shipment's pushes in one thread.
 // SendInThread posts r into the thread (starting one when thread is "")
@@ -65,15 +65,18 @@ const maxAttempts = 8
 // and sends it through the chat's platform, holding it back while the chat
 // is muted or in quiet hours. A push is marked sent only once the platform
 // accepted it.
+//
+// The notifier does not pace its sends: each adapter alone keeps to its
+// platform's send rates (in all, per chat, per group), because replies to
+// people go out through the adapter without passing the notifier, and a
+// rate counted in two places is kept in neither. What the notifier owns is
+// the outbox side of a rate limit: a push the platform refuses with a
+// *RetryError waits in the outbox, not in a goroutine.
 type Notifier struct {
 	store    *store.Store
 	catalog  *locales.Catalog
 	clock    tracking.Clock
 	adapters map[Platform]Adapter
-
-	mu       sync.Mutex
-	chatLims map[int64]*rate.Limiter
-	global   map[Platform]*rate.Limiter
 	pushes   *prometheus.CounterVec
 }
 
@@ -95,13 +98,9 @@ func (n *Notifier) count(platform, outcome string) {
 
 // NewNotifier returns a notifier that sends through the given adapters.
 func NewNotifier(st *store.Store, catalog *locales.Catalog, clock tracking.Clock, adapters ...Adapter) *Notifier {
-	n := &Notifier{store: st, catalog: catalog, clock: clock, adapters: map[Platform]Adapter{},
-		chatLims: map[int64]*rate.Limiter{}, global: map[Platform]*rate.Limiter{}}
+	n := &Notifier{store: st, catalog: catalog, clock: clock, adapters: map[Platform]Adapter{}}
 	for _, a := range adapters {
 		n.adapters[a.Platform()] = a
-		if l, ok := a.(Limited); ok && l.Limits().Global > 0 {
-			n.global[a.Platform()] = rate.NewLimiter(l.Limits().Global, max(1, l.Limits().GlobalBurst))
-		}
 	}
 	return n
 }
@@ -239,10 +238,15 @@ func (n *Notifier) deliver(ctx context.Context, chat *store.Chat, it store.Outbo
 		return time.Time{}, n.store.FailPush(ctx, it.ID, "render: "+err.Error())
 	}
 	ref := ChatRef{Platform: Platform(chat.Platform), Team: chat.TeamID, ID: chat.ExternalID, Kind: ChatKind(chat.Kind)}
-	if err := n.wait(ctx, ad, chat.ID); err != nil {
-		return time.Time{}, err
-	}
 	sendErr := n.send(ctx, ad, ref, tr, reply)
+	var moved *MovedError
+	if errors.As(sendErr, &moved) {
+		if err := n.move(ctx, chat, moved.To); err != nil {
+			return time.Time{}, err
+		}
+		ref.ID = chat.ExternalID
+		sendErr = n.send(ctx, ad, ref, tr, reply)
+	}
 	var retry *RetryError
 	switch {
 	case sendErr == nil:
@@ -267,6 +271,18 @@ func (n *Notifier) deliver(ctx context.Context, chat *store.Chat, it store.Outbo
 	return next, n.store.Defer(ctx, it.ID, next, true, sendErr.Error())
 }
 
+// move records that the platform moved a chat to a new id: the chat and
+// its parcels move there (merging into the chat already under that id, if
+// any), and the chat's later pushes go there.
+func (n *Notifier) move(ctx context.Context, chat *store.Chat, to string) error {
+	if err := n.store.MoveChat(ctx, chat.Platform, chat.TeamID, chat.ExternalID, to); err != nil {
+		return err
+	}
+	slog.InfoContext(ctx, "chat moved to a new id", "platform", chat.Platform, "from", chat.ExternalID, "to", to)
+	chat.ExternalID = to
+	return nil
+}
+
 func (n *Notifier) send(ctx context.Context, ad Adapter, ref ChatRef, tr *store.Tracked, reply Reply) error {
 	th, ok := ad.(Threader)
 	if !ok || tr == nil {
@@ -286,34 +302,6 @@ func (n *Notifier) send(ctx context.Context, ad Adapter, ref ChatRef, tr *store.
 // doubling, at most an hour.
 func backoff(attempts int) time.Duration {
 	return min(30*time.Second<<min(attempts, 7), time.Hour)
-}
-
-// wait keeps to the platform's rates.
-func (n *Notifier) wait(ctx context.Context, ad Adapter, chatID int64) error {
-	l, ok := ad.(Limited)
-	if !ok {
-		return nil
-	}
-	lim := l.Limits()
-	if g := n.global[ad.Platform()]; g != nil {
-		if err := g.Wait(ctx); err != nil {
-			return err
-		}
-	}
-	if lim.PerChat <= 0 {
-		return nil
-	}
-	n.mu.Lock()
-	cl, ok := n.chatLims[chatID]
-	if !ok {
-		if len(n.chatLims) > 10000 {
-			clear(n.chatLims)
-		}
-		cl = rate.NewLimiter(lim.PerChat, max(1, lim.PerChatBurst))
-		n.chatLims[chatID] = cl
-	}
-	n.mu.Unlock()
-	return cl.Wait(ctx)
 }
 
 // holdUntil says whether a push must wait, and until when: while the chat

@@ -2,17 +2,44 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"hash/fnv"
+	"log/slog"
+	"sync"
 	"time"
 )
 
-// Lock is a held cluster-wide lock; Release gives it up. Done is closed
-// when the lock is lost because its database connection broke, so the
-// holder must stop the work it guards.
+// How the holder of a lock watches its connection: a ping every
+// lockPingEvery, each given lockPingTimeout to answer. A ping that does not
+// answer in time counts as a broken connection, so that a half-open TCP
+// connection cannot keep a replica believing it holds a lock that
+// PostgreSQL has already freed.
+const (
+	lockPingEvery   = 5 * time.Second
+	lockPingTimeout = 5 * time.Second
+)
+
+// Lock is a held cluster-wide lock. Done is closed when the lock is lost
+// because its database connection broke, so the holder must stop the work
+// it guards; it is also closed once the lock is released.
 type Lock struct {
-	Release func()
-	Done    <-chan struct{}
+	Done <-chan struct{}
+
+	once    sync.Once
+	release func()
+}
+
+// Release gives the lock up. It may be called any number of times, from
+// any goroutine; only the first call does anything, and every call returns
+// once the lock is given up.
+func (l *Lock) Release() {
+	l.once.Do(func() {
+		if l.release != nil {
+			l.release()
+		}
+	})
 }
 
 // TryLock takes the named lock if no other process holds it. On PostgreSQL
@@ -23,7 +50,7 @@ type Lock struct {
 func (s *Store) TryLock(ctx context.Context, name string) (lock *Lock, ok bool, err error) {
 	done := make(chan struct{})
 	if s.dialect == SQLite {
-		return &Lock{Release: func() {}, Done: done}, true, nil
+		return &Lock{Done: done}, true, nil
 	}
 	h := fnv.New64a()
 	h.Write([]byte("trackbot:" + name))
@@ -41,31 +68,42 @@ func (s *Store) TryLock(ctx context.Context, name string) (lock *Lock, ok bool, 
 		return nil, false, nil
 	}
 	stop := make(chan struct{})
-	released := make(chan struct{})
 	go func() {
 		// Watch the connection: if it breaks, the lock is gone.
 		defer close(done)
+		t := time.NewTicker(lockPingEvery)
+		defer t.Stop()
 		for {
 			select {
 			case <-stop:
 				return
-			case <-time.After(5 * time.Second):
-				if err := conn.PingContext(context.Background()); err != nil {
+			case <-t.C:
+				if err := ping(conn); err != nil {
+					slog.Warn("store: lost the connection holding a lock", "lock", name, "err", err)
 					return
 				}
 			}
 		}
 	}()
 	release := func() {
-		select {
-		case <-released:
-			return
-		default:
-			close(released)
-		}
 		close(stop)
-		conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, key)
+		<-done // no ping is under way while the lock is given up
+		ctx, cancel := context.WithTimeout(context.Background(), lockPingTimeout)
+		defer cancel()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_unlock($1)`, key); err != nil {
+			// The session may still hold the lock: end the connection
+			// rather than return it to the pool, which frees the lock on
+			// PostgreSQL's side for certain.
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+		}
 		conn.Close()
 	}
-	return &Lock{Release: release, Done: done}, true, nil
+	return &Lock{Done: done, release: release}, true, nil
+}
+
+// ping checks the lock's connection within lockPingTimeout.
+func ping(conn *sql.Conn) error {
+	ctx, cancel := context.WithTimeout(context.Background(), lockPingTimeout)
+	defer cancel()
+	return conn.PingContext(ctx)
 }

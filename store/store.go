@@ -22,6 +22,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/trackbot/trackbot/migrations"
+	"github.com/trackbot/trackbot/tracking"
 )
 
 // Dialect names the SQL dialect of a Store.
@@ -33,8 +34,14 @@ const (
 	SQLite   Dialect = "sqlite"
 )
 
-// ErrNotFound is returned when a looked-up row does not exist.
-var ErrNotFound = errors.New("store: not found")
+// ErrNotFound is returned when a looked-up row does not exist. It wraps
+// tracking.ErrNotFound, which is what packages above store test for.
+var ErrNotFound error = notFoundError{}
+
+type notFoundError struct{}
+
+func (notFoundError) Error() string { return "store: not found" }
+func (notFoundError) Unwrap() error { return tracking.ErrNotFound }
 
 // Store is trackbot's database. It is safe for concurrent use.
 type Store struct {

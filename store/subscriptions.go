@@ -15,8 +15,22 @@ import (
 
 // Tracked is a chat's subscription together with its shipment's state.
 type Tracked struct {
-	Sub      tracking.Subscription
+	Sub      Subscription
 	Shipment *tracking.ShipmentState
+}
+
+// Subscription is a tracking.Subscription with the state of its alerts'
+// delivery, which the store keeps and the notifier reads but the engine
+// never needs.
+type Subscription struct {
+	tracking.Subscription
+	// Muted holds the shipment's alerts back until it is unmuted.
+	Muted bool
+	// SnoozedUntil holds alerts back until then (a team's "snooze").
+	SnoozedUntil *time.Time
+	// ThreadRef is the platform's reference of the thread the shipment's
+	// alerts go to (Slack's thread_ts); "" until the first alert.
+	ThreadRef string
 }
 
 type trackedRow struct {
@@ -41,10 +55,12 @@ const trackedSelect = `SELECT s.id AS sub_id, s.chat_id, s.label, s.order_ref, s
 
 func (r *trackedRow) tracked() Tracked {
 	return Tracked{
-		Sub: tracking.Subscription{
-			ID: r.SubID, ChatID: r.ChatID, ShipmentID: r.shipmentRow.ID, Label: r.Label, OrderRef: r.OrderRef,
-			Marketplace: r.Marketplace, Muted: r.SubMuted, SnoozedUntil: utc(r.SnoozedUntil), ThreadRef: r.ThreadRef,
-			CreatedAt: r.SubCreatedAt.UTC(),
+		Sub: Subscription{
+			Subscription: tracking.Subscription{
+				ID: r.SubID, ChatID: r.ChatID, ShipmentID: r.shipmentRow.ID, Label: r.Label, OrderRef: r.OrderRef,
+				Marketplace: r.Marketplace, CreatedAt: r.SubCreatedAt.UTC(),
+			},
+			Muted: r.SubMuted, SnoozedUntil: utc(r.SnoozedUntil), ThreadRef: r.ThreadRef,
 		},
 		Shipment: r.shipmentRow.state(),
 	}

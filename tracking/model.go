@@ -3,9 +3,16 @@ package tracking
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"strings"
 	"time"
 )
+
+// ErrNotFound is wrapped by every error saying that something looked up —
+// a shipment, a subscription, a chat, a share token — does not exist.
+// store.ErrNotFound wraps it, so that packages that do not import store
+// (web) can tell "not found" from a failure with errors.Is.
+var ErrNotFound = errors.New("tracking: not found")
 
 // Location is where an event happened, as far as the carrier says.
 type Location struct {
@@ -98,7 +105,8 @@ type Result struct {
 }
 
 // Subscription is one chat's interest in one shipment, with the chat's own
-// words for it.
+// words for it. How its alerts are delivered (mute, snooze, thread) is not
+// the engine's business: store.Subscription adds it.
 type Subscription struct {
 	ID          int64
 	ChatID      int64
@@ -106,11 +114,5 @@ type Subscription struct {
 	Label       string
 	OrderRef    string
 	Marketplace string
-	Muted       bool
-	// SnoozedUntil holds alerts back until then (a team's "snooze").
-	SnoozedUntil *time.Time
-	// ThreadRef is the platform's reference of the thread the shipment's
-	// alerts go to (Slack's thread_ts); "" until the first alert.
-	ThreadRef string
-	CreatedAt time.Time
+	CreatedAt   time.Time
 }

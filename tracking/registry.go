@@ -150,28 +150,42 @@ func (r *Registry) call(ctx context.Context, p Provider, q Query) (res *Result, 
 	return res, true, err
 }
 
-// lookupError keeps the most telling error: a number no provider knows is
-// unknown; a rate limit or outage anywhere says to retry later.
+// lookupError is the error of a lookup that no provider answered. Its text
+// names every provider's failure; errors.Is and errors.As see through to
+// each of them, with one exception: a provider that does not know the
+// number is hidden from them unless no provider knows it, because
+// "unknown" is the lookup's verdict only when all agree. So a rate limit
+// or an outage anywhere says to retry later (ErrUnavailable,
+// *RateLimitError), and a number no provider knows is ErrNumberUnknown.
 func lookupError(number string, errs []error) error {
-	var rl *RateLimitError
-	msgs := make([]string, len(errs))
-	for i, e := range errs {
-		msgs[i] = e.Error()
-		if rl == nil {
-			errors.As(e, &rl)
+	told := errs
+	if !allAre(errs, ErrNumberUnknown) {
+		told = nil
+		for _, e := range errs {
+			if !errors.Is(e, ErrNumberUnknown) {
+				told = append(told, e)
+			}
 		}
 	}
-	all := strings.Join(msgs, "; ")
-	switch {
-	case rl != nil:
-		return fmt.Errorf("tracking: lookup %s: %w (%s)", number, rl, all)
-	case allAre(errs, ErrNumberUnknown):
-		return fmt.Errorf("tracking: lookup %s: %w", number, ErrNumberUnknown)
-	case anyIs(errs, ErrUnavailable):
-		return fmt.Errorf("tracking: lookup %s: %w (%s)", number, ErrUnavailable, all)
-	}
-	return fmt.Errorf("tracking: lookup %s: %s", number, all)
+	return &lookupFailure{number: number, errs: errs, told: told}
 }
+
+// lookupFailure is what lookupError returns.
+type lookupFailure struct {
+	number string
+	errs   []error // every provider's, in the order they were asked
+	told   []error // those errors.Is and errors.As see
+}
+
+func (e *lookupFailure) Error() string {
+	msgs := make([]string, len(e.errs))
+	for i, err := range e.errs {
+		msgs[i] = err.Error()
+	}
+	return fmt.Sprintf("tracking: lookup %s: %s", e.number, strings.Join(msgs, "; "))
+}
+
+func (e *lookupFailure) Unwrap() []error { return e.told }
 
 func allAre(errs []error, target error) bool {
 	for _, e := range errs {
@@ -180,15 +194,6 @@ func allAre(errs []error, target error) bool {
 		}
 	}
 	return len(errs) > 0
-}
-
-func anyIs(errs []error, target error) bool {
-	for _, e := range errs {
-		if errors.Is(e, target) {
-			return true
-		}
-	}
-	return false
 }
 
 // Prefetch looks many numbers up at once where the first provider for

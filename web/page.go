@@ -15,18 +15,15 @@ import (
 // SharedShipments finds the shipment a share token opens.
 //
 // SharedShipment returns the shipment and the label its owner gave it; an
-// unknown or revoked token is an error wrapping ErrNotShared.
+// unknown or revoked token is an error wrapping tracking.ErrNotFound
+// (answered 404), any other error a failure (answered 500).
 type SharedShipments interface {
 	SharedShipment(ctx context.Context, token string) (*tracking.Shipment, string, error)
 }
 
-// ErrNotShared is wrapped by SharedShipments for a token that opens
-// nothing.
-var ErrNotShared = errors.New("web: not shared")
-
 // HandleTrackingPages serves GET /t/{token}: a read-only page of one
 // shipment, for people outside the chat.
-func (s *Server) HandleTrackingPages(src SharedShipments, notFound func(error) bool) {
+func (s *Server) HandleTrackingPages(src SharedShipments) {
 	s.mux.HandleFunc("GET /t/{token}", func(w http.ResponseWriter, r *http.Request) {
 		token := r.PathValue("token")
 		if len(token) < 32 || len(token) > 64 {
@@ -35,7 +32,7 @@ func (s *Server) HandleTrackingPages(src SharedShipments, notFound func(error) b
 		}
 		sh, label, err := src.SharedShipment(r.Context(), token)
 		if err != nil {
-			if errors.Is(err, ErrNotShared) || notFound != nil && notFound(err) {
+			if errors.Is(err, tracking.ErrNotFound) {
 				http.NotFound(w, r)
 				return
 			}

@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -352,7 +351,7 @@ func TestTrackingPageEscapesAndHidesUnknownTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := web.New(":0", alwaysReady{}, prometheus.NewRegistry())
-	srv.HandleTrackingPages(s, func(err error) bool { return errors.Is(err, store.ErrNotFound) })
+	srv.HandleTrackingPages(s)
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 

@@ -25,9 +25,9 @@ import (
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 	"golang.org/x/sync/errgroup"
-	"golang.org/x/time/rate"
 
 	"github.com/trackbot/trackbot/bot"
+	"github.com/trackbot/trackbot/limiter"
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/tracking"
 )
@@ -88,6 +88,9 @@ type Adapter struct {
 	botUser string
 	workCtx context.Context
 
+	// channels paces posts per channel, by the wall clock (see post).
+	channels *limiter.Keyed[string]
+
 	mu      sync.Mutex
 	stopped bool
 	work    sync.WaitGroup
@@ -96,7 +99,6 @@ type Adapter struct {
 
 var (
 	_ bot.Adapter  = (*Adapter)(nil)
-	_ bot.Limited  = (*Adapter)(nil)
 	_ bot.Threader = (*Adapter)(nil)
 )
 
@@ -135,18 +137,20 @@ func New(cfg Config) (*Adapter, error) {
 		api: slackgo.New(cfg.BotToken, opts...), appToken: cfg.AppToken, secret: cfg.SigningSecret,
 		store: cfg.Store, attention: cfg.Attention, clock: clock, digestHour: hour,
 		ready: make(chan struct{}), langs: map[string]cachedLang{},
+		channels: limiter.NewKeyed[string](channelRate, channelBurst),
 	}, nil
 }
 
 // Platform is bot.Slack.
 func (a *Adapter) Platform() bot.Platform { return bot.Slack }
 
-// Limits keeps to Slack's posting limit of about one message a second per
-// channel, allowing the short bursts Slack tolerates.
+// The posting rate of a channel: Slack allows about one message a second
+// per channel, and tolerates short bursts.
 // https://docs.slack.dev/reference/methods/chat.postMessage#rate_limiting
-func (a *Adapter) Limits() bot.Limits {
-	return bot.Limits{PerChat: rate.Every(time.Second), PerChatBurst: 3}
-}
+const (
+	channelRate  = 1
+	channelBurst = 3
+)
 
 // Run serves Slack until ctx ends, handing every message to h. It checks
 // the bot token (https://docs.slack.dev/reference/methods/auth.test), then
@@ -264,8 +268,21 @@ func (a *Adapter) SendInThread(ctx context.Context, chat bot.ChatRef, thread str
 	return thread, nil
 }
 
-// post sends one message, in a thread when thread is set.
+// post sends one message, in a thread when thread is set. It is how pushes
+// and the digest reach a channel, and it alone keeps to the channel's
+// posting rate (channelRate), waiting by the wall clock: the notifier paces
+// nothing, and replies answer a person's own command, which the bot's
+// command rate already bounds.
 func (a *Adapter) post(ctx context.Context, channel, thread string, broadcast bool, r bot.Reply) (slackgo.Message, error) {
+	if d := a.channels.Reserve(channel, time.Now()); d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return slackgo.Message{}, ctx.Err()
+		case <-t.C:
+		}
+	}
 	blocks, text := render(r)
 	opts := []slackgo.MsgOption{slackgo.MsgOptionText(text, false), slackgo.MsgOptionBlocks(blocks...)}
 	if thread != "" {

@@ -15,7 +15,6 @@ import (
 	"github.com/cenkalti/backoff/v5"
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
-	"golang.org/x/time/rate"
 
 	"github.com/trackbot/trackbot/bot"
 )
@@ -25,11 +24,13 @@ import (
 const maxTries = 4
 
 // Send delivers a push. It returns a *bot.RetryError when Telegram asks to
-// wait (429 with retry_after), an error wrapping bot.ErrChatGone when the
-// chat can never be reached again (403: blocked, kicked, deactivated; 400:
-// chat not found), and retries network errors and 5xx answers a few times
-// itself. A push longer than one message goes out in parts; should a later
-// part fail, the whole push is retried, repeating the earlier parts.
+// wait (429 with retry_after), a *bot.MovedError when a group was upgraded
+// to a supergroup under a new id (the core moves the chat and sends again),
+// an error wrapping bot.ErrChatGone when the chat can never be reached
+// again (403: blocked, kicked, deactivated; 400: chat not found), and
+// retries network errors and 5xx answers a few times itself. A push longer
+// than one message goes out in parts; should a later part fail, the whole
+// push is retried, repeating the earlier parts.
 // https://core.telegram.org/bots/api#sendmessage
 func (a *Adapter) Send(ctx context.Context, chat bot.ChatRef, r bot.Reply) error {
 	id, err := strconv.ParseInt(chat.ID, 10, 64)
@@ -37,31 +38,14 @@ func (a *Adapter) Send(ctx context.Context, chat bot.ChatRef, r bot.Reply) error
 		return fmt.Errorf("telegram: bad chat id %q", chat.ID)
 	}
 	for _, p := range render(r) {
-		err := a.send(ctx, id, p)
-		if to, ok := migratedTo(err); ok && a.cfg.Store != nil {
-			// The group became a supergroup under a new id: move the chat,
-			// with its parcels, and deliver there.
-			if merr := a.cfg.Store.MoveChat(ctx, string(bot.Telegram), "", chat.ID, strconv.FormatInt(to, 10)); merr != nil {
-				return merr
-			}
-			slog.InfoContext(ctx, "telegram: group upgraded to a supergroup; chat moved", "from", id, "to", to)
-			id = to
-			err = a.send(ctx, id, p)
+		if err := a.pace(ctx, id); err != nil {
+			return err
 		}
-		if err != nil {
+		if err := a.send(ctx, id, p); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// migratedTo reports the new id of a group that became a supergroup.
-func migratedTo(err error) (int64, bool) {
-	var migrated *tg.MigrateError
-	if errors.As(err, &migrated) && migrated.MigrateToChatID != 0 {
-		return int64(migrated.MigrateToChatID), true
-	}
-	return 0, false
 }
 
 // reply answers in a conversation. Unlike a push, a reply cannot wait in
@@ -163,24 +147,25 @@ func (a *Adapter) call(ctx context.Context, chatID int64, method string, request
 	return classify(method, chatID, scrubbed(err, a.cfg.Token))
 }
 
-// throttle waits, by the adapter's clock, until Telegram's global rate and,
-// in a group, its twenty messages a minute allow another message.
+// pace waits, by the adapter's clock, until the chat's own rate allows
+// another push (see chatRate).
+func (a *Adapter) pace(ctx context.Context, chatID int64) error {
+	if d := a.chats.Reserve(chatID, a.clock.Now()); d > 0 {
+		return a.sleep(ctx, d)
+	}
+	return nil
+}
+
+// throttle waits, by the adapter's clock, until Telegram's rate in all
+// and, in a group, its twenty messages a minute allow another message.
 func (a *Adapter) throttle(ctx context.Context, chatID int64) error {
 	now := a.clock.Now()
 	a.mu.Lock()
 	delay := a.global.ReserveN(now, 1).DelayFrom(now)
-	if chatID < 0 {
-		g, ok := a.groups[chatID]
-		if !ok {
-			if len(a.groups) > 10000 {
-				clear(a.groups)
-			}
-			g = rate.NewLimiter(rate.Every(3*time.Second), 3)
-			a.groups[chatID] = g
-		}
-		delay = max(delay, g.ReserveN(now, 1).DelayFrom(now))
-	}
 	a.mu.Unlock()
+	if chatID < 0 {
+		delay = max(delay, a.groups.Reserve(chatID, now))
+	}
 	if delay <= 0 {
 		return nil
 	}
@@ -188,12 +173,18 @@ func (a *Adapter) throttle(ctx context.Context, chatID int64) error {
 }
 
 // classify maps a failed request onto the core's errors: 429 to
-// *bot.RetryError, an unreachable chat to bot.ErrChatGone.
+// *bot.RetryError, a group upgraded to a supergroup to *bot.MovedError, an
+// unreachable chat to bot.ErrChatGone.
 func classify(method string, chatID int64, err error) error {
 	var tooMany *tg.TooManyRequestsError
 	if errors.As(err, &tooMany) {
 		after := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
 		return &bot.RetryError{After: after, Err: fmt.Errorf("telegram: %s to %d: %w", method, chatID, err)}
+	}
+	var migrated *tg.MigrateError
+	if errors.As(err, &migrated) && migrated.MigrateToChatID != 0 {
+		to := strconv.FormatInt(int64(migrated.MigrateToChatID), 10)
+		return &bot.MovedError{To: to, Err: fmt.Errorf("telegram: %s to %d: %w", method, chatID, err)}
 	}
 	if chatGone(err) {
 		return fmt.Errorf("telegram: %s to %d: %w: %w", method, chatID, bot.ErrChatGone, err)
@@ -209,11 +200,6 @@ var goneReasons = []string{"chat not found", "peer_id_invalid", "group chat was 
 // (bot blocked, kicked, user deactivated) and the 400s of goneReasons.
 func chatGone(err error) bool {
 	if errors.Is(err, tg.ErrorForbidden) {
-		return true
-	}
-	var migrated *tg.MigrateError
-	if errors.As(err, &migrated) {
-		// A group became a supergroup under a new id; the old id is dead.
 		return true
 	}
 	if !errors.Is(err, tg.ErrorBadRequest) {

@@ -25,6 +25,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/trackbot/trackbot/bot"
+	"github.com/trackbot/trackbot/limiter"
 	"github.com/trackbot/trackbot/locales"
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/tracking"
@@ -71,8 +72,7 @@ type Config struct {
 	HTTPClient *http.Client
 }
 
-// Adapter is trackbot on Telegram. It implements bot.Adapter and
-// bot.Limited.
+// Adapter is trackbot on Telegram. It implements bot.Adapter.
 type Adapter struct {
 	cfg   Config
 	api   *tg.Bot
@@ -91,15 +91,14 @@ type Adapter struct {
 	username atomic.Value // string: the bot's @username, from getMe
 	session  atomic.Pointer[session]
 
+	// The send rates, by the adapter's clock (see throttle).
 	mu     sync.Mutex
 	global *rate.Limiter
-	groups map[int64]*rate.Limiter
+	chats  *limiter.Keyed[int64]
+	groups *limiter.Keyed[int64]
 }
 
-var (
-	_ bot.Adapter = (*Adapter)(nil)
-	_ bot.Limited = (*Adapter)(nil)
-)
+var _ bot.Adapter = (*Adapter)(nil)
 
 // session is a running Run: where updates go.
 type session struct {
@@ -132,7 +131,8 @@ func New(cfg Config) (*Adapter, error) {
 			return b
 		},
 		global: rate.NewLimiter(globalRate, globalBurst),
-		groups: map[int64]*rate.Limiter{},
+		chats:  limiter.NewKeyed[int64](chatRate, chatBurst),
+		groups: limiter.NewKeyed[int64](groupRate, groupBurst),
 	}
 	if a.clock == nil {
 		a.clock = tracking.SystemClock{}
@@ -170,26 +170,32 @@ func New(cfg Config) (*Adapter, error) {
 // Platform is bot.Telegram.
 func (a *Adapter) Platform() bot.Platform { return bot.Telegram }
 
-// The rate the adapter sends at in all. Telegram allows about thirty
-// messages a second over any second, not per calendar second: a burst on
-// top of the full rate, or thirty-one messages spaced exactly 1/30 s apart
-// with a little jitter on the way, is over the limit and answered 429. So
-// messages go out one at a time, at 28 a second: thirty-one of them span
-// 30/28 s, which leaves about 70 ms for the delays between taking a slot
-// and the request reaching Telegram.
+// Telegram's send rates, which this adapter alone keeps to: every message
+// trackbot sends on Telegram, a reply or a push, goes through it, so it is
+// the one place that can count them all (the notifier paces nothing; it
+// only holds a push back in the outbox when Telegram answers 429).
+// See https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this
+//
+// In all: Telegram allows about thirty messages a second over any second,
+// not per calendar second: a burst on top of the full rate, or thirty-one
+// messages spaced exactly 1/30 s apart with a little jitter on the way, is
+// over the limit and answered 429. So messages go out one at a time, at 28
+// a second: thirty-one of them span 30/28 s, which leaves about 70 ms for
+// the delays between taking a slot and the request reaching Telegram.
+//
+// In a chat: about one message a second, with a short burst. Pushes keep
+// to it; replies answer a person's own messages, which the bot's command
+// rate already bounds, and are not slowed down.
+//
+// In a group: twenty messages a minute, for replies and pushes alike.
 const (
 	globalRate  = 28
 	globalBurst = 1
+	chatRate    = 1
+	chatBurst   = 3
+	groupRate   = rate.Limit(1.0 / 3) // one every three seconds
+	groupBurst  = 3
 )
-
-// Limits are Telegram's documented send rates: about one message a second
-// in a chat (with a short burst) and, kept a little under, thirty a second
-// in all. Groups are further kept to twenty a minute by the adapter
-// itself.
-// See https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this
-func (a *Adapter) Limits() bot.Limits {
-	return bot.Limits{PerChat: 1, PerChatBurst: 3, Global: globalRate, GlobalBurst: globalBurst}
-}
 
 func (a *Adapter) webhookMode() bool {
 	return a.cfg.WebhookSecret != "" && a.cfg.PublicURL != ""

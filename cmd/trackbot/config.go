@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -97,15 +98,18 @@ func (c *config) thresholds() tracking.Thresholds {
 	}
 }
 
-// envNames maps the struct's fields to their variables, so that an error of
-// go-envconfig, which names the field, can be reported by variable.
-var envNames = map[string]string{
-	"DatabaseURL": "DATABASE_URL", "HTTPAddr": "HTTP_ADDR", "PublicURL": "PUBLIC_URL",
-	"DefaultLanguage": "DEFAULT_LANGUAGE", "LogLevel": "LOG_LEVEL", "LogFormat": "LOG_FORMAT",
-	"DemoStep": "DEMO_STEP", "PollMinInterval": "POLL_MIN_INTERVAL", "DHLDailyLimit": "DHL_DAILY_LIMIT", "SlackDigestHour": "SLACK_DIGEST_HOUR",
-	"NewNumberSilent": "GUIDANCE_NEW_NUMBER_SILENT", "NoInfo": "GUIDANCE_NO_INFO", "LabelOnly": "GUIDANCE_LABEL_ONLY",
-	"NoEvent": "GUIDANCE_NO_EVENT", "NoProgress": "GUIDANCE_NO_PROGRESS", "CustomsLong": "GUIDANCE_CUSTOMS_LONG",
-	"OriginSilent": "GUIDANCE_ORIGIN_SILENT", "TemuNoUpdate": "GUIDANCE_TEMU_NO_UPDATE", "Late": "GUIDANCE_LATE",
+// envVariable returns the variable the config field named field is read
+// from, as its env struct tag says, and the field's type; ok is false when
+// config has no such field or the field is not read from the environment.
+// Reading the tags keeps error messages and struct in step.
+func envVariable(field string) (name string, typ reflect.Type, ok bool) {
+	f, ok := reflect.TypeFor[config]().FieldByName(field)
+	if !ok {
+		return "", nil, false
+	}
+	name, _, _ = strings.Cut(f.Tag.Get("env"), ",")
+	name = strings.TrimSpace(name)
+	return name, f.Type, name != ""
 }
 
 // loadConfig reads the configuration from lookuper and validates it. Its
@@ -122,21 +126,24 @@ func loadConfig(ctx context.Context, lookuper envconfig.Lookuper) (*config, erro
 }
 
 // describeEnvError turns go-envconfig's "Field: message" into a line naming
-// the variable. Only durations can fail to decode, and their values are not
-// secret, but the raw value is left out anyway.
+// the variable and what its value should look like. Only numbers and
+// durations can fail to decode, and their values are not secret, but the
+// raw value is left out anyway.
 func describeEnvError(err error) error {
-	msg := err.Error()
-	field, _, _ := strings.Cut(msg, ":")
-	if name, ok := envNames[strings.TrimSpace(field)]; ok {
-		if name == "DHL_DAILY_LIMIT" || name == "SLACK_DIGEST_HOUR" {
-			return fmt.Errorf("config: %s: not a whole number", name)
-		}
-		if strings.HasPrefix(name, "GUIDANCE_") {
-			return fmt.Errorf("config: %s: not a valid duration (use days or a unit, like 14d or 36h)", name)
-		}
+	field, _, _ := strings.Cut(err.Error(), ":")
+	name, typ, ok := envVariable(strings.TrimSpace(field))
+	if !ok {
+		return fmt.Errorf("config: %w", err)
+	}
+	switch typ {
+	case reflect.TypeFor[int]():
+		return fmt.Errorf("config: %s: not a whole number", name)
+	case reflect.TypeFor[span]():
+		return fmt.Errorf("config: %s: not a valid duration (use days or a unit, like 14d or 36h)", name)
+	case reflect.TypeFor[time.Duration]():
 		return fmt.Errorf("config: %s: not a valid duration (use a number with a unit, like 90s or 15m)", name)
 	}
-	return fmt.Errorf("config: %w", err)
+	return fmt.Errorf("config: %s: not a valid value", name)
 }
 
 // Validate checks every setting that can be checked without network access.

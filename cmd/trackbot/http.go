@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
-	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/web"
 )
 
@@ -14,7 +12,7 @@ import (
 func newHTTPServer(a *app) *web.Server {
 	srv := web.New(a.cfg.HTTPAddr, readiness{a}, a.metrics)
 	srv.HandleCarrierPushes(a.engine)
-	srv.HandleTrackingPages(a.store, func(err error) bool { return errors.Is(err, store.ErrNotFound) })
+	srv.HandleTrackingPages(a.store)
 	return srv
 }
 
