@@ -4,15 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/trackbot/trackbot/bot"
+	"github.com/trackbot/trackbot/internal/expect"
 	"github.com/trackbot/trackbot/locales"
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/store/storetest"
@@ -20,8 +19,6 @@ import (
 	"github.com/trackbot/trackbot/tracking/providers/demo"
 	"github.com/trackbot/trackbot/tracking/trackingtest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 
@@ -187,7 +184,7 @@ func TestGoldenConversation(t *testing.T) {
 					fmt.Fprintf(&transcript, "=== %s: %s%s\n", st.name, st.text, pressed(st))
 					transcript.WriteString(render(replies))
 				}
-				golden(t, filepath.Join("testdata", "conversation."+lang+".golden"), transcript.String())
+				expect.Golden(t, filepath.Join("testdata", "conversation."+lang+".golden"), []byte(transcript.String()))
 			})
 		})
 	}
@@ -198,41 +195,6 @@ func pressed(st step) string {
 		return ""
 	}
 	return "[press " + st.action + ":" + st.payload + "]"
-}
-
-// golden compares got with a golden file, or rewrites it with -update.
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./bot -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs; run go test ./bot -update and review the diff.\n%s", path, firstDiff(string(want), got))
-	}
-}
-
-func firstDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			return fmt.Sprintf("line %d:\nwant %q\ngot  %q", i+1, a, b)
-		}
-	}
-	return ""
 }
 
 func TestSlackCardsOfferAcknowledgeAndSnooze(t *testing.T) {
