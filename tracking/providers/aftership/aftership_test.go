@@ -123,44 +123,6 @@ func (f *fakeAPI) routes() string {
 	return strings.Join(out, ", ")
 }
 
-// wantEvent is an event as the tests expect it.
-type wantEvent struct {
-	time    string
-	status  tracking.Status
-	sub     tracking.Substatus
-	loc     tracking.Location
-	carrier string
-	number  string
-}
-
-func checkEvents(t *testing.T, got []tracking.Event, want []wantEvent) {
-	t.Helper()
-	if len(got) != len(want) {
-		for _, e := range got {
-			t.Logf("  %s %s/%s %q", e.Time.Format(time.RFC3339), e.Status, e.Substatus, e.Description)
-		}
-		t.Fatalf("%d events, want %d", len(got), len(want))
-	}
-	for i, w := range want {
-		e := got[i]
-		if e.Time.Location() != time.UTC {
-			t.Errorf("event %d: time zone %s, want UTC", i, e.Time.Location())
-		}
-		if ts := e.Time.Format(time.RFC3339); ts != w.time {
-			t.Errorf("event %d: time %s, want %s", i, ts, w.time)
-		}
-		if e.Status != w.status || e.Substatus != w.sub {
-			t.Errorf("event %d (%q): %s/%s, want %s/%s", i, e.Description, e.Status, e.Substatus, w.status, w.sub)
-		}
-		if e.Location != w.loc {
-			t.Errorf("event %d: location %+v, want %+v", i, e.Location, w.loc)
-		}
-		if e.Carrier != w.carrier || e.Number != w.number {
-			t.Errorf("event %d: carrier %q number %q, want %q %q", i, e.Carrier, e.Number, w.carrier, w.number)
-		}
-	}
-}
-
 func TestLookupMultiLeg(t *testing.T) {
 	f, p := newFake(t, map[string][]reply{
 		"GET /trackings": {{file: "get_trackings_multileg.json"}},
@@ -199,16 +161,16 @@ func TestLookupMultiLeg(t *testing.T) {
 	}
 
 	const cn, us = "LX123456785CN", "9400111899223197428490"
-	checkEvents(t, res.Events, []wantEvent{
-		{"2024-03-07T16:45:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, tracking.Location{Country: "CN"}, "china-post", cn},
-		{"2024-03-08T02:02:00Z", tracking.StatusTransit, tracking.SubPackageAccepted, tracking.Location{City: "SHENZHEN", State: "Guangdong", Country: "CN"}, "china-post", cn},
-		{"2024-03-09T15:55:00Z", tracking.StatusTransit, tracking.SubPackageDeparted, tracking.Location{City: "GUANGZHOU", State: "Guangdong", Country: "CN"}, "china-post", cn},
+	pt.CheckEvents(t, res.Events, []pt.WantEvent{
+		pt.Want("2024-03-07T16:45:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, tracking.Location{Country: "CN"}, "china-post", cn),
+		pt.Want("2024-03-08T02:02:00Z", tracking.StatusTransit, tracking.SubPackageAccepted, tracking.Location{City: "SHENZHEN", State: "Guangdong", Country: "CN"}, "china-post", cn),
+		pt.Want("2024-03-09T15:55:00Z", tracking.StatusTransit, tracking.SubPackageDeparted, tracking.Location{City: "GUANGZHOU", State: "Guangdong", Country: "CN"}, "china-post", cn),
 		// InTransit_001 refined by its text.
-		{"2024-03-11T22:20:00Z", tracking.StatusTransit, tracking.SubCustomsProcessing, tracking.Location{City: "JAMAICA", State: "NY", Country: "US"}, "china-post", cn},
+		pt.Want("2024-03-11T22:20:00Z", tracking.StatusTransit, tracking.SubCustomsProcessing, tracking.Location{City: "JAMAICA", State: "NY", Country: "US"}, "china-post", cn),
 		// No subtag, no offset (UTC), no structured place.
-		{"2024-03-12T14:05:00Z", tracking.StatusTransit, tracking.SubCarrierHandover, tracking.Location{City: "NEW YORK NY"}, "usps", us},
-		{"2024-03-14T01:40:00Z", tracking.StatusTransit, tracking.SubPackageArrived, tracking.Location{City: "QUEENS", State: "NY", Country: "US"}, "usps", us},
-		{"2024-03-14T11:12:00Z", tracking.StatusTransit, tracking.SubOutForDelivery, tracking.Location{City: "BROOKLYN", State: "NY", Country: "US"}, "usps", us},
+		pt.Want("2024-03-12T14:05:00Z", tracking.StatusTransit, tracking.SubCarrierHandover, tracking.Location{City: "NEW YORK NY"}, "usps", us),
+		pt.Want("2024-03-14T01:40:00Z", tracking.StatusTransit, tracking.SubPackageArrived, tracking.Location{City: "QUEENS", State: "NY", Country: "US"}, "usps", us),
+		pt.Want("2024-03-14T11:12:00Z", tracking.StatusTransit, tracking.SubOutForDelivery, tracking.Location{City: "BROOKLYN", State: "NY", Country: "US"}, "usps", us),
 	})
 	pt.GoldenJSON(t, "multileg", res)
 }
@@ -490,10 +452,10 @@ func TestWebhookResults(t *testing.T) {
 			t.Errorf("ETA %v, want %v", res.ETA, want)
 		}
 		const n = "9400111899562537624326"
-		checkEvents(t, res.Events, []wantEvent{
-			{"2021-01-13T09:12:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, tracking.Location{City: "ATLANTA", State: "GA", Country: "US"}, "usps", n},
+		pt.CheckEvents(t, res.Events, []pt.WantEvent{
+			pt.Want("2021-01-13T09:12:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, tracking.Location{City: "ATLANTA", State: "GA", Country: "US"}, "usps", n),
 			// A checkpoint time without offset is UTC.
-			{"2021-01-14T00:52:00Z", tracking.StatusTransit, tracking.SubPackageProcessed, tracking.Location{}, "usps", n},
+			pt.Want("2021-01-14T00:52:00Z", tracking.StatusTransit, tracking.SubPackageProcessed, tracking.Location{}, "usps", n),
 		})
 		pt.GoldenJSON(t, "webhook_tracking_update", res)
 	})

@@ -42,23 +42,6 @@ func fakeDHL(t *testing.T, h http.HandlerFunc) *Provider {
 	return New(Config{APIKey: testKey, BaseURL: srv.URL + "/track/shipments", WebhookSecret: testSecret, Now: func() time.Time { return testNow }})
 }
 
-// ev builds an expected event.
-func ev(ts string, st tracking.Status, sub tracking.Substatus, desc, city, state, country, carrier, number string) tracking.Event {
-	return tracking.Event{
-		Time: *utc(ts), Status: st, Substatus: sub, Description: desc,
-		Location: tracking.Location{City: city, State: state, Country: country},
-		Carrier:  carrier, Number: number,
-	}
-}
-
-func utc(ts string) *time.Time {
-	tm, err := time.Parse(time.RFC3339, ts)
-	if err != nil {
-		panic(err)
-	}
-	return &tm
-}
-
 func TestLookup(t *testing.T) {
 	const expressNo, ecomNo, sampleNo = "3344556677", "GMDBD8E9CCE94842E495B7", "7777777770"
 	tests := []struct {
@@ -76,15 +59,15 @@ func TestLookup(t *testing.T) {
 			want: &tracking.Result{
 				Number: expressNo, Carrier: "dhl-express", Provider: "dhl",
 				Status: tracking.StatusTransit, Substatus: tracking.SubOutForDelivery,
-				ETA:           utc("2024-06-14T22:00:00Z"),
+				ETA:           pt.UTC("2024-06-14T22:00:00Z"),
 				OriginCountry: "DE", DestinationCountry: "US",
 				Events: []tracking.Event{
-					ev("2024-06-13T07:30:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, "Shipment information received", "", "", "", "dhl-express", expressNo),
-					ev("2024-06-13T12:02:00Z", tracking.StatusTransit, tracking.SubPackageAccepted, "Shipment picked up", "Bonn", "", "DE", "dhl-express", expressNo),
-					ev("2024-06-13T16:20:00Z", tracking.StatusTransit, tracking.SubPackageArrived, "Arrived at DHL Sort Facility LEIPZIG - GERMANY", "LEIPZIG", "", "DE", "dhl-express", expressNo),
-					ev("2024-06-13T19:05:00Z", tracking.StatusTransit, tracking.SubPackageDeparted, "Departed Facility in LEIPZIG - GERMANY", "LEIPZIG", "", "DE", "dhl-express", expressNo),
-					ev("2024-06-14T10:12:00Z", tracking.StatusTransit, tracking.SubCustomsProcessing, "Clearance processing complete at NEW YORK CITY GATEWAY - USA", "NEW YORK CITY GATEWAY", "", "US", "dhl-express", expressNo),
-					ev("2024-06-14T14:41:00Z", tracking.StatusTransit, tracking.SubOutForDelivery, "With delivery courier: Shipment is out with courier for delivery", "Queens", "NY", "US", "dhl-express", expressNo),
+					pt.Event("2024-06-13T07:30:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, "Shipment information received", "", "", "", "dhl-express", expressNo),
+					pt.Event("2024-06-13T12:02:00Z", tracking.StatusTransit, tracking.SubPackageAccepted, "Shipment picked up", "Bonn", "", "DE", "dhl-express", expressNo),
+					pt.Event("2024-06-13T16:20:00Z", tracking.StatusTransit, tracking.SubPackageArrived, "Arrived at DHL Sort Facility LEIPZIG - GERMANY", "LEIPZIG", "", "DE", "dhl-express", expressNo),
+					pt.Event("2024-06-13T19:05:00Z", tracking.StatusTransit, tracking.SubPackageDeparted, "Departed Facility in LEIPZIG - GERMANY", "LEIPZIG", "", "DE", "dhl-express", expressNo),
+					pt.Event("2024-06-14T10:12:00Z", tracking.StatusTransit, tracking.SubCustomsProcessing, "Clearance processing complete at NEW YORK CITY GATEWAY - USA", "NEW YORK CITY GATEWAY", "", "US", "dhl-express", expressNo),
+					pt.Event("2024-06-14T14:41:00Z", tracking.StatusTransit, tracking.SubOutForDelivery, "With delivery courier: Shipment is out with courier for delivery", "Queens", "NY", "US", "dhl-express", expressNo),
 				},
 			},
 		},
@@ -98,14 +81,14 @@ func TestLookup(t *testing.T) {
 				Status: tracking.StatusTransit, Substatus: tracking.SubCustomsProcessing,
 				OriginCountry: "US", DestinationCountry: "GB",
 				Events: []tracking.Event{
-					ev("2023-01-11T11:58:34Z", tracking.StatusPreTransit, tracking.SubInformationReceived, "LABEL CREATED", "", "", "", "dhl-ecommerce", ecomNo),
-					ev("2023-01-18T09:39:28Z", tracking.StatusTransit, tracking.SubPackageArrived, "PACKAGE RECEIVED AT DHL ECOMMERCE DISTRIBUTION CENTER", "Whittier", "CA", "US", "dhl-ecommerce", ecomNo),
-					ev("2023-01-20T10:21:25Z", tracking.StatusPreTransit, tracking.SubInformationReceived, "DHL ECOMMERCE CURRENTLY AWAITING SHIPMENT AND TRACKING WILL BE UPDATED WHEN RECEIVED", "", "", "", "dhl-ecommerce", ecomNo),
-					ev("2023-01-20T14:04:18Z", tracking.StatusTransit, tracking.SubPackageProcessed, "PROCESSED", "Whittier", "CA", "US", "dhl-ecommerce", ecomNo),
-					ev("2023-01-23T08:50:36Z", tracking.StatusUnknown, tracking.SubOther, "CLOSE BAG", "Whittier", "CA", "US", "dhl-ecommerce", ecomNo),
-					ev("2023-01-23T08:52:14Z", tracking.StatusTransit, tracking.SubOther, "PROCESSING COMPLETED AT ORIGIN", "Whittier", "CA", "US", "dhl-ecommerce", ecomNo),
-					ev("2023-01-23T08:52:14Z", tracking.StatusUnknown, tracking.SubOther, "SCANNED INTO SACK/CONTAINER", "Whittier", "CA", "US", "dhl-ecommerce", ecomNo),
-					ev("2023-01-29T16:02:00Z", tracking.StatusTransit, tracking.SubCustomsProcessing, "ARRIVED AT CUSTOMS", "HEATHROW", "", "GB", "dhl-ecommerce", ecomNo),
+					pt.Event("2023-01-11T11:58:34Z", tracking.StatusPreTransit, tracking.SubInformationReceived, "LABEL CREATED", "", "", "", "dhl-ecommerce", ecomNo),
+					pt.Event("2023-01-18T09:39:28Z", tracking.StatusTransit, tracking.SubPackageArrived, "PACKAGE RECEIVED AT DHL ECOMMERCE DISTRIBUTION CENTER", "Whittier", "CA", "US", "dhl-ecommerce", ecomNo),
+					pt.Event("2023-01-20T10:21:25Z", tracking.StatusPreTransit, tracking.SubInformationReceived, "DHL ECOMMERCE CURRENTLY AWAITING SHIPMENT AND TRACKING WILL BE UPDATED WHEN RECEIVED", "", "", "", "dhl-ecommerce", ecomNo),
+					pt.Event("2023-01-20T14:04:18Z", tracking.StatusTransit, tracking.SubPackageProcessed, "PROCESSED", "Whittier", "CA", "US", "dhl-ecommerce", ecomNo),
+					pt.Event("2023-01-23T08:50:36Z", tracking.StatusUnknown, tracking.SubOther, "CLOSE BAG", "Whittier", "CA", "US", "dhl-ecommerce", ecomNo),
+					pt.Event("2023-01-23T08:52:14Z", tracking.StatusTransit, tracking.SubOther, "PROCESSING COMPLETED AT ORIGIN", "Whittier", "CA", "US", "dhl-ecommerce", ecomNo),
+					pt.Event("2023-01-23T08:52:14Z", tracking.StatusUnknown, tracking.SubOther, "SCANNED INTO SACK/CONTAINER", "Whittier", "CA", "US", "dhl-ecommerce", ecomNo),
+					pt.Event("2023-01-29T16:02:00Z", tracking.StatusTransit, tracking.SubCustomsProcessing, "ARRIVED AT CUSTOMS", "HEATHROW", "", "GB", "dhl-ecommerce", ecomNo),
 				},
 				NextLegs: []tracking.Leg{{Number: "H01PQA0010751022"}},
 			},
@@ -118,10 +101,10 @@ func TestLookup(t *testing.T) {
 			want: &tracking.Result{
 				Number: sampleNo, Carrier: "dhl-express", Provider: "dhl",
 				Status: tracking.StatusPreTransit, Substatus: tracking.SubInformationReceived,
-				ETA:           utc("2018-08-03T00:00:00Z"),
+				ETA:           pt.UTC("2018-08-03T00:00:00Z"),
 				OriginCountry: "NL", DestinationCountry: "NL",
 				Events: []tracking.Event{
-					ev("2018-03-02T07:53:47Z", tracking.StatusPreTransit, tracking.SubInformationReceived, "DELIVERED: JESSICA", "AMSTERDAM", "", "NL", "dhl-express", sampleNo),
+					pt.Event("2018-03-02T07:53:47Z", tracking.StatusPreTransit, tracking.SubInformationReceived, "DELIVERED: JESSICA", "AMSTERDAM", "", "NL", "dhl-express", sampleNo),
 				},
 				NextLegs: []tracking.Leg{{Number: sampleNo, Carrier: "dhl-paket"}},
 			},
@@ -269,10 +252,10 @@ func TestParseWebhook(t *testing.T) {
 		Status: tracking.StatusDelivered, Substatus: tracking.SubDelivered,
 		OriginCountry: "DE", DestinationCountry: "DE",
 		Events: []tracking.Event{
-			ev("2024-07-01T14:30:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, "The instruction data for this shipment have been provided by the sender to DHL electronically", "", "", "", "dhl-paket", paketNo),
-			ev("2024-07-01T18:11:00Z", tracking.StatusTransit, tracking.SubPackageProcessed, "The shipment has been processed in the parcel center of origin", "Hamburg", "", "DE", "dhl-paket", paketNo),
-			ev("2024-07-02T07:05:00Z", tracking.StatusTransit, tracking.SubOther, "The shipment has been loaded onto the delivery vehicle", "Berlin", "", "DE", "dhl-paket", paketNo),
-			ev("2024-07-02T11:47:00Z", tracking.StatusDelivered, tracking.SubDelivered, "The shipment has been delivered to the recipient's mailbox.", "Berlin", "", "DE", "dhl-paket", paketNo),
+			pt.Event("2024-07-01T14:30:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, "The instruction data for this shipment have been provided by the sender to DHL electronically", "", "", "", "dhl-paket", paketNo),
+			pt.Event("2024-07-01T18:11:00Z", tracking.StatusTransit, tracking.SubPackageProcessed, "The shipment has been processed in the parcel center of origin", "Hamburg", "", "DE", "dhl-paket", paketNo),
+			pt.Event("2024-07-02T07:05:00Z", tracking.StatusTransit, tracking.SubOther, "The shipment has been loaded onto the delivery vehicle", "Berlin", "", "DE", "dhl-paket", paketNo),
+			pt.Event("2024-07-02T11:47:00Z", tracking.StatusDelivered, tracking.SubDelivered, "The shipment has been delivered to the recipient's mailbox.", "Berlin", "", "DE", "dhl-paket", paketNo),
 		},
 	}
 	returned := &tracking.Result{
@@ -280,9 +263,9 @@ func TestParseWebhook(t *testing.T) {
 		Status: tracking.StatusReturned, Substatus: tracking.SubReturnToSender,
 		OriginCountry: "NL", DestinationCountry: "GB",
 		Events: []tracking.Event{
-			ev("2024-07-01T07:00:00Z", tracking.StatusTransit, tracking.SubPackageArrived, "Parcel arrived at the delivery depot", "Manchester", "", "GB", "dhl-ecommerce", ecomNo),
-			ev("2024-07-02T14:20:00Z", tracking.StatusFailure, tracking.SubDeliveryAttempted, "Unsuccessful delivery attempt", "Manchester", "", "GB", "dhl-ecommerce", ecomNo),
-			ev("2024-07-03T10:00:00Z", tracking.StatusReturned, tracking.SubReturnToSender, "Returned to sender: The recipient refused the shipment. It is being returned to the sender.", "Manchester", "", "GB", "dhl-ecommerce", ecomNo),
+			pt.Event("2024-07-01T07:00:00Z", tracking.StatusTransit, tracking.SubPackageArrived, "Parcel arrived at the delivery depot", "Manchester", "", "GB", "dhl-ecommerce", ecomNo),
+			pt.Event("2024-07-02T14:20:00Z", tracking.StatusFailure, tracking.SubDeliveryAttempted, "Unsuccessful delivery attempt", "Manchester", "", "GB", "dhl-ecommerce", ecomNo),
+			pt.Event("2024-07-03T10:00:00Z", tracking.StatusReturned, tracking.SubReturnToSender, "Returned to sender: The recipient refused the shipment. It is being returned to the sender.", "Manchester", "", "GB", "dhl-ecommerce", ecomNo),
 		},
 	}
 	pushed := pt.ReadFile(t, "push_shipments.json")

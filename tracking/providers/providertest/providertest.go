@@ -172,3 +172,66 @@ func UnknownCodeLoggedOnce(t *testing.T, provider, code string, classify func())
 		t.Errorf("log line lacks provider=%s:\n%s", provider, buf.String())
 	}
 }
+
+// UTC parses an RFC 3339 time written in a test; it panics on a typo.
+func UTC(ts string) *time.Time {
+	tm, err := time.Parse(time.RFC3339, ts)
+	if err != nil {
+		panic(err)
+	}
+	return &tm
+}
+
+// Event builds an expected event at ts, an RFC 3339 time.
+func Event(ts string, st tracking.Status, sub tracking.Substatus, desc, city, state, country, carrier, number string) tracking.Event {
+	return tracking.Event{
+		Time: *UTC(ts), Status: st, Substatus: sub, Description: desc,
+		Location: tracking.Location{City: city, State: state, Country: country},
+		Carrier:  carrier, Number: number,
+	}
+}
+
+// WantEvent is an event as a test expects it, its time in RFC 3339.
+type WantEvent struct {
+	Time    string
+	Status  tracking.Status
+	Sub     tracking.Substatus
+	Loc     tracking.Location
+	Carrier string
+	Number  string
+}
+
+// CheckEvents compares events with what a test expects, in order, each
+// time in UTC; on a different count it lists what it got.
+func CheckEvents(t *testing.T, got []tracking.Event, want []WantEvent) {
+	t.Helper()
+	if len(got) != len(want) {
+		for _, e := range got {
+			t.Logf("  %s %s/%s %q", e.Time.Format(time.RFC3339), e.Status, e.Substatus, e.Description)
+		}
+		t.Fatalf("%d events, want %d", len(got), len(want))
+	}
+	for i, w := range want {
+		e := got[i]
+		if e.Time.Location() != time.UTC {
+			t.Errorf("event %d: time zone %s, want UTC", i, e.Time.Location())
+		}
+		if ts := e.Time.Format(time.RFC3339); ts != w.Time {
+			t.Errorf("event %d: time %s, want %s", i, ts, w.Time)
+		}
+		if e.Status != w.Status || e.Substatus != w.Sub {
+			t.Errorf("event %d (%q): %s/%s, want %s/%s", i, e.Description, e.Status, e.Substatus, w.Status, w.Sub)
+		}
+		if e.Location != w.Loc {
+			t.Errorf("event %d: location %+v, want %+v", i, e.Location, w.Loc)
+		}
+		if e.Carrier != w.Carrier || e.Number != w.Number {
+			t.Errorf("event %d: carrier %q number %q, want %q %q", i, e.Carrier, e.Number, w.Carrier, w.Number)
+		}
+	}
+}
+
+// Want is a WantEvent, for tables of them.
+func Want(ts string, st tracking.Status, sub tracking.Substatus, loc tracking.Location, carrier, number string) WantEvent {
+	return WantEvent{Time: ts, Status: st, Sub: sub, Loc: loc, Carrier: carrier, Number: number}
+}

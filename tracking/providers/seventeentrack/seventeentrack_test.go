@@ -15,7 +15,6 @@ import (
 
 	"github.com/trackbot/trackbot/tracking"
 	pt "github.com/trackbot/trackbot/tracking/providers/providertest"
-	"github.com/trackbot/trackbot/tracking/providers/wire"
 )
 
 const testKey = "test-17token-secret"
@@ -125,44 +124,6 @@ func (f *fakeAPI) paths() []string {
 	return out
 }
 
-// wantEvent is an event as the tests expect it.
-type wantEvent struct {
-	time    string
-	status  tracking.Status
-	sub     tracking.Substatus
-	loc     tracking.Location
-	carrier string
-	number  string
-}
-
-func checkEvents(t *testing.T, got []tracking.Event, want []wantEvent) {
-	t.Helper()
-	if len(got) != len(want) {
-		for _, e := range got {
-			t.Logf("  %s %s/%s %q", e.Time.Format(time.RFC3339), e.Status, e.Substatus, e.Description)
-		}
-		t.Fatalf("%d events, want %d", len(got), len(want))
-	}
-	for i, w := range want {
-		e := got[i]
-		if e.Time.Location() != time.UTC {
-			t.Errorf("event %d: time zone %s, want UTC", i, e.Time.Location())
-		}
-		if ts := e.Time.Format(time.RFC3339); ts != w.time {
-			t.Errorf("event %d: time %s, want %s", i, ts, w.time)
-		}
-		if e.Status != w.status || e.Substatus != w.sub {
-			t.Errorf("event %d (%q): %s/%s, want %s/%s", i, e.Description, e.Status, e.Substatus, w.status, w.sub)
-		}
-		if e.Location != w.loc {
-			t.Errorf("event %d: location %+v, want %+v", i, e.Location, w.loc)
-		}
-		if e.Carrier != w.carrier || e.Number != w.number {
-			t.Errorf("event %d: carrier %q number %q, want %q %q", i, e.Carrier, e.Number, w.carrier, w.number)
-		}
-	}
-}
-
 func TestLookupMultiLeg(t *testing.T) {
 	f, p := newFake(t, map[string][]reply{
 		"gettrackinfo": {{file: "gettrackinfo_multileg.json"}},
@@ -196,16 +157,16 @@ func TestLookupMultiLeg(t *testing.T) {
 	}
 
 	const cn, us = "LX123456785CN", "9400111899223197428490"
-	checkEvents(t, res.Events, []wantEvent{
-		{"2024-03-07T16:45:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, tracking.Location{Country: "CN"}, "china-post", cn},
-		{"2024-03-08T02:02:00Z", tracking.StatusTransit, tracking.SubPackageAccepted, tracking.Location{City: "SHENZHEN", State: "Guangdong", Country: "CN"}, "china-post", cn},
-		{"2024-03-09T15:55:00Z", tracking.StatusTransit, tracking.SubPackageDeparted, tracking.Location{City: "GUANGZHOU", State: "Guangdong", Country: "CN"}, "china-post", cn},
+	pt.CheckEvents(t, res.Events, []pt.WantEvent{
+		pt.Want("2024-03-07T16:45:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, tracking.Location{Country: "CN"}, "china-post", cn),
+		pt.Want("2024-03-08T02:02:00Z", tracking.StatusTransit, tracking.SubPackageAccepted, tracking.Location{City: "SHENZHEN", State: "Guangdong", Country: "CN"}, "china-post", cn),
+		pt.Want("2024-03-09T15:55:00Z", tracking.StatusTransit, tracking.SubPackageDeparted, tracking.Location{City: "GUANGZHOU", State: "Guangdong", Country: "CN"}, "china-post", cn),
 		// InTransit_Other refined by its text.
-		{"2024-03-11T22:20:00Z", tracking.StatusTransit, tracking.SubCustomsProcessing, tracking.Location{City: "JAMAICA", State: "NY", Country: "US"}, "china-post", cn},
+		pt.Want("2024-03-11T22:20:00Z", tracking.StatusTransit, tracking.SubCustomsProcessing, tracking.Location{City: "JAMAICA", State: "NY", Country: "US"}, "china-post", cn),
 		// No code at all: the text decides; no address: the raw location.
-		{"2024-03-12T14:05:00Z", tracking.StatusTransit, tracking.SubCarrierHandover, tracking.Location{City: "NEW YORK NY"}, "usps", us},
-		{"2024-03-14T01:40:00Z", tracking.StatusTransit, tracking.SubPackageArrived, tracking.Location{City: "QUEENS", State: "NY", Country: "US"}, "usps", us},
-		{"2024-03-14T11:12:00Z", tracking.StatusTransit, tracking.SubOutForDelivery, tracking.Location{City: "BROOKLYN", State: "NY", Country: "US"}, "usps", us},
+		pt.Want("2024-03-12T14:05:00Z", tracking.StatusTransit, tracking.SubCarrierHandover, tracking.Location{City: "NEW YORK NY"}, "usps", us),
+		pt.Want("2024-03-14T01:40:00Z", tracking.StatusTransit, tracking.SubPackageArrived, tracking.Location{City: "QUEENS", State: "NY", Country: "US"}, "usps", us),
+		pt.Want("2024-03-14T11:12:00Z", tracking.StatusTransit, tracking.SubOutForDelivery, tracking.Location{City: "BROOKLYN", State: "NY", Country: "US"}, "usps", us),
 	})
 	pt.GoldenJSON(t, "multileg", res)
 }
@@ -602,44 +563,14 @@ func TestWebhookResult(t *testing.T) {
 		t.Errorf("ETA %v legs %v countries %q → %q", res.ETA, res.NextLegs, res.OriginCountry, res.DestinationCountry)
 	}
 	const n = "1Z2617V10397725789"
-	checkEvents(t, res.Events, []wantEvent{
-		{"2022-03-29T05:43:08Z", tracking.StatusPreTransit, tracking.SubInformationReceived, tracking.Location{Country: "US"}, "ups", n},
+	pt.CheckEvents(t, res.Events, []pt.WantEvent{
+		pt.Want("2022-03-29T05:43:08Z", tracking.StatusPreTransit, tracking.SubInformationReceived, tracking.Location{Country: "US"}, "ups", n),
 		// No stage and no keyword: nothing is known.
-		{"2022-03-31T23:36:47Z", tracking.StatusUnknown, tracking.SubOther, tracking.Location{City: "Ontario", State: "CA", Country: "US"}, "ups", n},
-		{"2022-04-04T15:46:06Z", tracking.StatusTransit, tracking.SubOutForDelivery, tracking.Location{City: "Crescent City", State: "CA", Country: "US"}, "ups", n},
-		{"2022-04-04T23:35:22Z", tracking.StatusDelivered, tracking.SubDelivered, tracking.Location{City: "GASQUET", State: "CA", Country: "US"}, "ups", n},
+		pt.Want("2022-03-31T23:36:47Z", tracking.StatusUnknown, tracking.SubOther, tracking.Location{City: "Ontario", State: "CA", Country: "US"}, "ups", n),
+		pt.Want("2022-04-04T15:46:06Z", tracking.StatusTransit, tracking.SubOutForDelivery, tracking.Location{City: "Crescent City", State: "CA", Country: "US"}, "ups", n),
+		pt.Want("2022-04-04T23:35:22Z", tracking.StatusDelivered, tracking.SubDelivered, tracking.Location{City: "GASQUET", State: "CA", Country: "US"}, "ups", n),
 	})
 	pt.GoldenJSON(t, "webhook_updated", res)
-}
-
-func TestParseTime(t *testing.T) {
-	tests := []struct {
-		in   string
-		want string // RFC 3339 in UTC; "" for unreadable
-	}{
-		{"2022-04-04T16:35:22-07:00", "2022-04-04T23:35:22Z"},
-		{"2022-04-04T23:35:22Z", "2022-04-04T23:35:22Z"},
-		{"2022-04-04T16:35:22.123+08:00", "2022-04-04T08:35:22Z"},
-		{"2022-04-04T16:35:22+0800", "2022-04-04T08:35:22Z"},
-		{"2021-01-14T00:52:00", "2021-01-14T00:52:00Z"},
-		{"2021-01-14 00:52:00", "2021-01-14T00:52:00Z"},
-		{"2021-01-14 00:52", "2021-01-14T00:52:00Z"},
-		{"2022-01-03", "2022-01-03T00:00:00Z"},
-		{"", ""},
-		{"yesterday", ""},
-	}
-	for _, tt := range tests {
-		got, ok := wire.Time(tt.in)
-		if tt.want == "" {
-			if ok {
-				t.Errorf("wire.Time(%q) = %v, want no time", tt.in, got)
-			}
-			continue
-		}
-		if !ok || got.Format(time.RFC3339) != tt.want || got.Location() != time.UTC {
-			t.Errorf("wire.Time(%q) = %v, %v; want %s", tt.in, got, ok, tt.want)
-		}
-	}
 }
 
 func TestCarrierTable(t *testing.T) {

@@ -16,7 +16,6 @@ import (
 
 	"github.com/trackbot/trackbot/tracking"
 	pt "github.com/trackbot/trackbot/tracking/providers/providertest"
-	"github.com/trackbot/trackbot/tracking/providers/wire"
 )
 
 const (
@@ -43,27 +42,6 @@ func fakeShippo(t *testing.T, h http.HandlerFunc) *Provider {
 	return New(Config{APIKey: testKey, BaseURL: srv.URL, WebhookSecret: testSecret, Now: func() time.Time { return testNow }})
 }
 
-// ev builds an expected event.
-func ev(ts string, st tracking.Status, sub tracking.Substatus, desc, city, state, country, carrier, number string) tracking.Event {
-	tm, err := time.Parse(time.RFC3339, ts)
-	if err != nil {
-		panic(err)
-	}
-	return tracking.Event{
-		Time: tm, Status: st, Substatus: sub, Description: desc,
-		Location: tracking.Location{City: city, State: state, Country: country},
-		Carrier:  carrier, Number: number,
-	}
-}
-
-func utc(ts string) *time.Time {
-	tm, err := time.Parse(time.RFC3339, ts)
-	if err != nil {
-		panic(err)
-	}
-	return &tm
-}
-
 func TestLookup(t *testing.T) {
 	const transitNo, legacyNo = "9205590164917312751089", "9205590164917337534322"
 	tests := []struct {
@@ -81,15 +59,15 @@ func TestLookup(t *testing.T) {
 			want: &tracking.Result{
 				Number: transitNo, Carrier: "usps", Provider: "shippo",
 				Status: tracking.StatusTransit, Substatus: tracking.SubOutForDelivery,
-				ETA:           utc("2024-05-10T00:00:00Z"),
+				ETA:           pt.UTC("2024-05-10T00:00:00Z"),
 				OriginCountry: "US", DestinationCountry: "US",
 				Events: []tracking.Event{
-					ev("2024-05-06T14:12:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, "Shipping Label Created, USPS Awaiting Item", "Austin", "TX", "US", "usps", transitNo),
-					ev("2024-05-06T22:40:00Z", tracking.StatusTransit, tracking.SubPackageAccepted, "USPS picked up item", "Austin", "TX", "US", "usps", transitNo),
-					ev("2024-05-07T03:15:00Z", tracking.StatusTransit, tracking.SubPackageDeparted, "Departed USPS Regional Facility", "Austin", "TX", "US", "usps", transitNo),
-					ev("2024-05-08T02:05:00Z", tracking.StatusTransit, tracking.SubPackageArrived, "Arrived at USPS Regional Destination Facility", "Newark", "NJ", "US", "usps", transitNo),
-					ev("2024-05-08T12:30:00Z", tracking.StatusTransit, tracking.SubDelayed, "In Transit, Arriving Late", "", "", "", "usps", transitNo),
-					ev("2024-05-09T07:58:00Z", tracking.StatusTransit, tracking.SubOutForDelivery, "Out for Delivery, Expected Delivery by 8:00pm", "Hoboken", "NJ", "US", "usps", transitNo),
+					pt.Event("2024-05-06T14:12:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, "Shipping Label Created, USPS Awaiting Item", "Austin", "TX", "US", "usps", transitNo),
+					pt.Event("2024-05-06T22:40:00Z", tracking.StatusTransit, tracking.SubPackageAccepted, "USPS picked up item", "Austin", "TX", "US", "usps", transitNo),
+					pt.Event("2024-05-07T03:15:00Z", tracking.StatusTransit, tracking.SubPackageDeparted, "Departed USPS Regional Facility", "Austin", "TX", "US", "usps", transitNo),
+					pt.Event("2024-05-08T02:05:00Z", tracking.StatusTransit, tracking.SubPackageArrived, "Arrived at USPS Regional Destination Facility", "Newark", "NJ", "US", "usps", transitNo),
+					pt.Event("2024-05-08T12:30:00Z", tracking.StatusTransit, tracking.SubDelayed, "In Transit, Arriving Late", "", "", "", "usps", transitNo),
+					pt.Event("2024-05-09T07:58:00Z", tracking.StatusTransit, tracking.SubOutForDelivery, "Out for Delivery, Expected Delivery by 8:00pm", "Hoboken", "NJ", "US", "usps", transitNo),
 				},
 			},
 		},
@@ -101,16 +79,16 @@ func TestLookup(t *testing.T) {
 			want: &tracking.Result{
 				Number: legacyNo, Carrier: "usps", Provider: "shippo",
 				Status: tracking.StatusDelivered, Substatus: tracking.SubDelivered,
-				ETA:           utc("2016-12-08T00:00:00Z"),
+				ETA:           pt.UTC("2016-12-08T00:00:00Z"),
 				OriginCountry: "US", DestinationCountry: "US",
 				Events: []tracking.Event{
-					ev("2016-12-07T00:00:00Z", tracking.StatusUnknown, tracking.SubOther, "The USPS has received the electronic shipment information and is awaiting the item.", "", "", "", "usps", legacyNo),
-					ev("2016-12-07T02:00:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, "The shipping label has been created and the USPS is awaiting the item.", "San Francisco", "CA", "US", "usps", legacyNo),
-					ev("2016-12-07T19:04:00Z", tracking.StatusTransit, tracking.SubPackageAccepted, "Your shipment has been accepted at the USPS origin facility.", "San Francisco", "CA", "US", "usps", legacyNo),
-					ev("2016-12-08T03:25:00Z", tracking.StatusTransit, tracking.SubPackageDeparted, "Your shipment has departed the USPS facility.", "Oakland", "CA", "US", "usps", legacyNo),
-					ev("2016-12-08T10:19:00Z", tracking.StatusTransit, tracking.SubOther, "Your shipment has been sorted completely.", "Berkeley", "CA", "US", "usps", legacyNo),
-					ev("2016-12-08T10:29:00Z", tracking.StatusTransit, tracking.SubOutForDelivery, "Your shipment is out for delivery.", "Berkeley", "CA", "US", "usps", legacyNo),
-					ev("2016-12-08T15:19:00Z", tracking.StatusDelivered, tracking.SubDelivered, "Your shipment has been delivered at the destination mailbox.", "Berkeley", "CA", "US", "usps", legacyNo),
+					pt.Event("2016-12-07T00:00:00Z", tracking.StatusUnknown, tracking.SubOther, "The USPS has received the electronic shipment information and is awaiting the item.", "", "", "", "usps", legacyNo),
+					pt.Event("2016-12-07T02:00:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, "The shipping label has been created and the USPS is awaiting the item.", "San Francisco", "CA", "US", "usps", legacyNo),
+					pt.Event("2016-12-07T19:04:00Z", tracking.StatusTransit, tracking.SubPackageAccepted, "Your shipment has been accepted at the USPS origin facility.", "San Francisco", "CA", "US", "usps", legacyNo),
+					pt.Event("2016-12-08T03:25:00Z", tracking.StatusTransit, tracking.SubPackageDeparted, "Your shipment has departed the USPS facility.", "Oakland", "CA", "US", "usps", legacyNo),
+					pt.Event("2016-12-08T10:19:00Z", tracking.StatusTransit, tracking.SubOther, "Your shipment has been sorted completely.", "Berkeley", "CA", "US", "usps", legacyNo),
+					pt.Event("2016-12-08T10:29:00Z", tracking.StatusTransit, tracking.SubOutForDelivery, "Your shipment is out for delivery.", "Berkeley", "CA", "US", "usps", legacyNo),
+					pt.Event("2016-12-08T15:19:00Z", tracking.StatusDelivered, tracking.SubDelivered, "Your shipment has been delivered at the destination mailbox.", "Berkeley", "CA", "US", "usps", legacyNo),
 				},
 			},
 		},
@@ -122,11 +100,11 @@ func TestLookup(t *testing.T) {
 			want: &tracking.Result{
 				Number: "SHIPPO_TRANSIT", Carrier: "shippo", Provider: "shippo",
 				Status: tracking.StatusTransit, Substatus: tracking.SubPackageDeparted,
-				ETA:           utc("2018-08-02T18:49:42.566Z"),
+				ETA:           pt.UTC("2018-08-02T18:49:42.566Z"),
 				OriginCountry: "US", DestinationCountry: "US",
 				Events: []tracking.Event{
-					ev("2018-07-28T14:39:42.589Z", tracking.StatusUnknown, tracking.SubOther, "The carrier has received the electronic shipment information.", "San Francisco", "CA", "US", "shippo", "SHIPPO_TRANSIT"),
-					ev("2018-07-29T16:44:42.589Z", tracking.StatusTransit, tracking.SubPackageDeparted, "Your shipment has departed from the origin.", "San Francisco", "CA", "US", "shippo", "SHIPPO_TRANSIT"),
+					pt.Event("2018-07-28T14:39:42.589Z", tracking.StatusUnknown, tracking.SubOther, "The carrier has received the electronic shipment information.", "San Francisco", "CA", "US", "shippo", "SHIPPO_TRANSIT"),
+					pt.Event("2018-07-29T16:44:42.589Z", tracking.StatusTransit, tracking.SubPackageDeparted, "Your shipment has departed from the origin.", "San Francisco", "CA", "US", "shippo", "SHIPPO_TRANSIT"),
 				},
 			},
 		},
@@ -349,14 +327,14 @@ func TestParseWebhook(t *testing.T) {
 	want := &tracking.Result{
 		Number: number, Carrier: "dhl-express", Provider: "shippo",
 		Status: tracking.StatusTransit, Substatus: tracking.SubCustomsHeld,
-		ETA:           utc("2024-04-03T22:00:00Z"),
+		ETA:           pt.UTC("2024-04-03T22:00:00Z"),
 		OriginCountry: "DE", DestinationCountry: "US",
 		Events: []tracking.Event{
-			ev("2024-03-28T09:02:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, "Shipment information received", "Bonn", "", "DE", "dhl-express", number),
-			ev("2024-03-28T15:45:00Z", tracking.StatusTransit, tracking.SubPackageAccepted, "Shipment picked up", "Bonn", "", "DE", "dhl-express", number),
-			ev("2024-04-01T21:10:00Z", tracking.StatusTransit, tracking.SubPackageDeparted, "Departed Facility in LEIPZIG - GERMANY", "Leipzig", "", "DE", "dhl-express", number),
-			ev("2024-04-02T10:30:00Z", tracking.StatusTransit, tracking.SubCustomsProcessing, "Clearance processing complete at CINCINNATI HUB - USA", "Cincinnati", "OH", "US", "dhl-express", number),
-			ev("2024-04-02T13:15:00Z", tracking.StatusTransit, tracking.SubCustomsHeld, "Payment of duties and taxes is required before delivery", "Cincinnati", "OH", "US", "dhl-express", number),
+			pt.Event("2024-03-28T09:02:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, "Shipment information received", "Bonn", "", "DE", "dhl-express", number),
+			pt.Event("2024-03-28T15:45:00Z", tracking.StatusTransit, tracking.SubPackageAccepted, "Shipment picked up", "Bonn", "", "DE", "dhl-express", number),
+			pt.Event("2024-04-01T21:10:00Z", tracking.StatusTransit, tracking.SubPackageDeparted, "Departed Facility in LEIPZIG - GERMANY", "Leipzig", "", "DE", "dhl-express", number),
+			pt.Event("2024-04-02T10:30:00Z", tracking.StatusTransit, tracking.SubCustomsProcessing, "Clearance processing complete at CINCINNATI HUB - USA", "Cincinnati", "OH", "US", "dhl-express", number),
+			pt.Event("2024-04-02T13:15:00Z", tracking.StatusTransit, tracking.SubCustomsHeld, "Payment of duties and taxes is required before delivery", "Cincinnati", "OH", "US", "dhl-express", number),
 		},
 	}
 	tests := []struct {
@@ -547,37 +525,6 @@ func TestCarrierTables(t *testing.T) {
 	}
 	if got := Carriers(); len(got) != len(carrierTokens) {
 		t.Errorf("Carriers() = %v", got)
-	}
-}
-
-func TestParseTime(t *testing.T) {
-	tests := []struct {
-		in   string
-		want string
-	}{
-		{"2024-05-06T09:12:00-05:00", "2024-05-06T14:12:00Z"},
-		{"2024-04-01T23:10:00+02:00", "2024-04-01T21:10:00Z"},
-		{"2024-04-01T23:10:00.123+0200", "2024-04-01T21:10:00.123Z"},
-		{"2016-12-09T01:40:17.515Z", "2016-12-09T01:40:17.515Z"},
-		{"2024-05-09T07:58:00", "2024-05-09T07:58:00Z"},
-		{"2024-05-09 07:58:00", "2024-05-09T07:58:00Z"},
-		{"2024-05-09T07:58", "2024-05-09T07:58:00Z"},
-		{"2024-05-09", "2024-05-09T00:00:00Z"},
-		{"", ""},
-		{"yesterday", ""},
-	}
-	for _, tt := range tests {
-		got, ok := wire.Time(tt.in)
-		if tt.want == "" {
-			if ok {
-				t.Errorf("wire.Time(%q) = %v, want no time", tt.in, got)
-			}
-			continue
-		}
-		want, _ := time.Parse(time.RFC3339Nano, tt.want)
-		if !ok || !got.Equal(want) || got.Location() != time.UTC {
-			t.Errorf("wire.Time(%q) = %v, %v, want %v", tt.in, got, ok, want)
-		}
 	}
 }
 
