@@ -307,23 +307,11 @@ func TestLookupErrors(t *testing.T) {
 	}
 
 	t.Run("connection refused", func(t *testing.T) {
-		srv := httptest.NewServer(http.NotFoundHandler())
-		url := srv.URL
-		srv.Close()
-		_, err := New(Config{APIKey: testKey, BaseURL: url}).Lookup(context.Background(), tracking.Query{Number: "1Z2617V10397725789"})
+		_, err := New(Config{APIKey: testKey, BaseURL: pt.Unreachable()}).Lookup(context.Background(), tracking.Query{Number: "1Z2617V10397725789"})
 		pt.Is(tracking.ErrUnavailable)(t, err)
 	})
 	t.Run("timeout", func(t *testing.T) {
-		release := make(chan struct{})
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			select {
-			case <-r.Context().Done():
-			case <-release:
-			}
-		}))
-		defer srv.Close()
-		defer close(release) // before Close, which waits for the handler
-		p := New(Config{APIKey: testKey, BaseURL: srv.URL, HTTPClient: &http.Client{Timeout: 50 * time.Millisecond}})
+		p := New(Config{APIKey: testKey, BaseURL: pt.Silent(t), HTTPClient: &http.Client{Timeout: 50 * time.Millisecond}})
 		_, err := p.Lookup(context.Background(), tracking.Query{Number: "1Z2617V10397725789"})
 		pt.Is(tracking.ErrUnavailable)(t, err)
 	})

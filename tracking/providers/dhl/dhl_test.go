@@ -30,16 +30,8 @@ var testNow = time.Date(2024, 6, 14, 12, 0, 0, 0, time.UTC)
 // answers every request with h.
 func fakeDHL(t *testing.T, h http.HandlerFunc) *Provider {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if got := r.Header.Get("DHL-API-Key"); got != testKey {
-			t.Errorf("DHL-API-Key = %q", got)
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		h(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return New(Config{APIKey: testKey, BaseURL: srv.URL + "/track/shipments", WebhookSecret: testSecret, Now: func() time.Time { return testNow }})
+	base := pt.Server(t, "DHL-API-Key", testKey, h)
+	return New(Config{APIKey: testKey, BaseURL: base + "/track/shipments", WebhookSecret: testSecret, Now: func() time.Time { return testNow }})
 }
 
 func TestLookup(t *testing.T) {
@@ -236,10 +228,7 @@ func TestLookupErrors(t *testing.T) {
 }
 
 func TestLookupConnectionRefused(t *testing.T) {
-	srv := httptest.NewServer(http.NotFoundHandler())
-	base := srv.URL
-	srv.Close()
-	p := New(Config{APIKey: testKey, BaseURL: base + "/track/shipments"})
+	p := New(Config{APIKey: testKey, BaseURL: pt.Unreachable() + "/track/shipments"})
 	_, err := p.Lookup(context.Background(), tracking.Query{Number: "8264715546"})
 	pt.Is(tracking.ErrUnavailable)(t, err)
 	pt.NoSecret(t, err, testKey)

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -234,4 +235,46 @@ func CheckEvents(t *testing.T, got []tracking.Event, want []WantEvent) {
 // Want is a WantEvent, for tables of them.
 func Want(ts string, st tracking.Status, sub tracking.Substatus, loc tracking.Location, carrier, number string) WantEvent {
 	return WantEvent{Time: ts, Status: st, Sub: sub, Loc: loc, Carrier: carrier, Number: number}
+}
+
+// Server starts a fake vendor API, stopped when the test ends, that checks
+// every request carries the credential (header set to value), answering
+// 401 and failing the test otherwise, and hands the rest to h. It returns
+// the server's base URL.
+func Server(t *testing.T, header, value string, h http.HandlerFunc) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if got := r.Header.Get(header); got != value {
+			t.Errorf("%s = %q", header, got)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		h(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// Unreachable returns the base URL of a server that has already stopped:
+// a connection to it is refused.
+func Unreachable() string {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close()
+	return srv.URL
+}
+
+// Silent returns the base URL of a server that takes every request and
+// answers none, until the client gives up or the test ends.
+func Silent(t *testing.T) string {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(srv.Close)
+	// Cleanups run last first: the handlers return before Close waits for them.
+	t.Cleanup(func() { close(release) })
+	return srv.URL
 }

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -30,16 +29,8 @@ var testNow = time.Date(2024, 5, 9, 12, 0, 0, 0, time.UTC)
 // request with h.
 func fakeShippo(t *testing.T, h http.HandlerFunc) *Provider {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if got := r.Header.Get("Authorization"); got != "ShippoToken "+testKey {
-			t.Errorf("Authorization = %q", got)
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		h(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return New(Config{APIKey: testKey, BaseURL: srv.URL, WebhookSecret: testSecret, Now: func() time.Time { return testNow }})
+	base := pt.Server(t, "Authorization", "ShippoToken "+testKey, h)
+	return New(Config{APIKey: testKey, BaseURL: base, WebhookSecret: testSecret, Now: func() time.Time { return testNow }})
 }
 
 func TestLookup(t *testing.T) {
@@ -260,10 +251,7 @@ func TestLookupErrors(t *testing.T) {
 }
 
 func TestLookupConnectionRefused(t *testing.T) {
-	srv := httptest.NewServer(http.NotFoundHandler())
-	url := srv.URL
-	srv.Close()
-	p := New(Config{APIKey: testKey, BaseURL: url})
+	p := New(Config{APIKey: testKey, BaseURL: pt.Unreachable()})
 	_, err := p.Lookup(context.Background(), tracking.Query{Number: "1Z999AA10123456784", Carrier: "ups"})
 	pt.Is(tracking.ErrUnavailable)(t, err)
 	pt.NoSecret(t, err, testKey)
