@@ -32,7 +32,10 @@ type harness struct {
 	cat    *locales.Catalog
 }
 
-func newHarness(t *testing.T, s *store.Store) *harness {
+// newHarness returns a bot on s with a fake clock at t0 and the demo
+// carrier; each of providers adds what a test needs to the registry (a
+// fake for a carrier, a fallback).
+func newHarness(t *testing.T, s *store.Store, providers ...func(*tracking.Registry)) *harness {
 	t.Helper()
 	cat, err := locales.Load("")
 	if err != nil {
@@ -41,6 +44,9 @@ func newHarness(t *testing.T, s *store.Store) *harness {
 	clock := tracking.NewFakeClock(t0)
 	reg := tracking.NewRegistry(clock)
 	reg.AddCarrier(demo.New(time.Minute, clock), tracking.CarrierDemo)
+	for _, add := range providers {
+		add(reg)
+	}
 	e := tracking.NewEngine(s, reg, tracking.Options{Clock: clock, DemoStep: time.Minute, MinInterval: time.Minute})
 	return &harness{t: t, store: s, clock: clock, engine: e, cat: cat,
 		bot: bot.New(bot.Config{Store: s, Engine: e, Catalog: cat, Clock: clock})}
@@ -223,17 +229,9 @@ func TestSlackCardsOfferAcknowledgeAndSnooze(t *testing.T) {
 // as a raw error; the parcel is tracked and retried on schedule.
 func TestTrackingWhileTheServiceIsBusy(t *testing.T) {
 	s := storetest.Open(t, store.SQLite)
-	cat, err := locales.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := tracking.NewFakeClock(t0)
-	reg := tracking.NewRegistry(clock)
 	busy := trackingtest.NewProvider("busy")
 	busy.Fail("1Z999AA10123456784", &tracking.RateLimitError{Provider: "busy", RetryAfter: time.Hour, Daily: true})
-	reg.AddCarrier(busy, "ups")
-	e := tracking.NewEngine(s, reg, tracking.Options{Clock: clock, MinInterval: time.Minute})
-	b := bot.New(bot.Config{Store: s, Engine: e, Catalog: cat, Clock: clock})
+	b := newHarness(t, s, func(reg *tracking.Registry) { reg.AddCarrier(busy, "ups") }).bot
 	got := render(b.Handle(context.Background(), bot.Message{Chat: privateChat, Text: "/track 1Z999AA10123456784"}))
 	if !strings.Contains(got, "Now tracking 1Z999AA10123456784") || !strings.Contains(got, "busy right now") {
 		t.Errorf("reply:\n%s", got)
@@ -255,12 +253,8 @@ func TestTrackingWhileTheServiceIsBusy(t *testing.T) {
 
 func TestShareLinkOpensThePageUntilRevoked(t *testing.T) {
 	s := storetest.Open(t, store.SQLite)
-	cat, err := locales.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
 	h := newHarness(t, s)
-	b := bot.New(bot.Config{Store: s, Engine: h.engine, Catalog: cat, Clock: h.clock, PublicURL: "https://track.example.org/"})
+	b := bot.New(bot.Config{Store: s, Engine: h.engine, Catalog: h.cat, Clock: h.clock, PublicURL: "https://track.example.org/"})
 	ctx := context.Background()
 	b.Handle(ctx, bot.Message{Chat: privateChat, Text: "/track DEMO-STALLED Lamp"})
 	reply := render(b.Handle(ctx, bot.Message{Chat: privateChat, Action: &bot.Action{Name: "share", Payload: "1"}}))
@@ -290,20 +284,12 @@ func TestShareLinkOpensThePageUntilRevoked(t *testing.T) {
 // brings Temu's step once, without waiting for the parcel to move.
 func TestShopChangeBringsItsGuidance(t *testing.T) {
 	s := storetest.Open(t, store.SQLite)
-	cat, err := locales.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := tracking.NewFakeClock(t0)
-	reg := tracking.NewRegistry(clock)
 	fake := trackingtest.NewProvider("fake")
 	const number = "1Z999AA10123456784"
 	fake.Set(number, tracking.Result{Number: number, Carrier: "ups", Events: []tracking.Event{{
 		Time: t0.Add(-8 * 24 * time.Hour), Substatus: tracking.SubPackageDeparted, Description: "Departed",
 		Location: tracking.Location{City: "Louisville", Country: "US"}}}})
-	reg.AddCarrier(fake, "ups")
-	e := tracking.NewEngine(s, reg, tracking.Options{Clock: clock, MinInterval: time.Minute})
-	b := bot.New(bot.Config{Store: s, Engine: e, Catalog: cat, Clock: clock})
+	b := newHarness(t, s, func(reg *tracking.Registry) { reg.AddCarrier(fake, "ups") }).bot
 	ctx := context.Background()
 	say := func(text string) string {
 		return render(b.Handle(ctx, bot.Message{Chat: privateChat, Text: text}))

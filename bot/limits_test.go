@@ -8,11 +8,9 @@ import (
 	"time"
 
 	"github.com/trackbot/trackbot/bot"
-	"github.com/trackbot/trackbot/locales"
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/store/storetest"
 	"github.com/trackbot/trackbot/tracking"
-	"github.com/trackbot/trackbot/tracking/providers/demo"
 	"github.com/trackbot/trackbot/tracking/trackingtest"
 )
 
@@ -134,21 +132,12 @@ func TestLimitsAnswerWithAReason(t *testing.T) {
 // tracked, and the mistyped one is named.
 func TestPastedTextTracksTheValidNumbersAndNamesTheMistyped(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		cat, err := locales.Load("")
-		if err != nil {
-			t.Fatal(err)
-		}
-		clock := tracking.NewFakeClock(t0)
 		fake := trackingtest.NewProvider("fake")
 		for _, n := range []struct{ number, carrier string }{{"RR123456785CN", "china-post"}, {"1Z999AA10123456784", "ups"}} {
 			fake.Set(n.number, tracking.Result{Number: n.number, Carrier: n.carrier, Events: []tracking.Event{{
 				Time: t0.Add(-24 * time.Hour), Substatus: tracking.SubPackageAccepted, Description: "Accepted"}}})
 		}
-		reg := tracking.NewRegistry(clock)
-		reg.AddCarrier(demo.New(time.Minute, clock), tracking.CarrierDemo)
-		reg.AddFallback(fake)
-		e := tracking.NewEngine(s, reg, tracking.Options{Clock: clock, MinInterval: time.Minute})
-		b := bot.New(bot.Config{Store: s, Engine: e, Catalog: cat, Clock: clock})
+		b := newHarness(t, s, func(reg *tracking.Registry) { reg.AddFallback(fake) }).bot
 
 		paste := "Your parcels are on their way!\nParcel 1: RR123456785CN\nParcel 2: 1Z999AA10123456784\nParcel 3: RR123456789CN\nOrder 2026-11-01, call +44 20 7946 0958."
 		got := render(b.Handle(context.Background(), bot.Message{Chat: privateChat, User: "u1", Text: paste, Language: "en"}))
