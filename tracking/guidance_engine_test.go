@@ -46,10 +46,8 @@ func TestGuidanceFiresOncePerChat(t *testing.T) {
 		scenarios := demo.Scenarios()
 		// got[scenario][0] is the buyer's record, [1] the seller's.
 		got := map[string]*[2][]string{}
-		owner := map[int64]struct {
-			scenario string
-			i        int
-		}{}
+		// record is each chat's line of got.
+		record := map[int64]*[]string{}
 		for _, scenario := range scenarios {
 			number := "DEMO-" + scenario + "-" + strings.ToLower(scenario[:2]) + "x"
 			got[scenario] = &[2][]string{}
@@ -58,10 +56,7 @@ func TestGuidanceFiresOncePerChat(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				owner[c.ID] = struct {
-					scenario string
-					i        int
-				}{scenario, i}
+				record[c.ID] = &got[scenario][i]
 				if _, err := e.Track(ctx, tracking.TrackRequest{ChatID: c.ID, Number: number, Carrier: tracking.CarrierDemo}); err != nil {
 					t.Fatal(err)
 				}
@@ -78,7 +73,7 @@ func TestGuidanceFiresOncePerChat(t *testing.T) {
 				}
 				rs.Close()
 				if len(rules) > 0 {
-					got[scenario][i] = append(got[scenario][i], "shown:"+strings.Join(rules, ","))
+					*record[c.ID] = append(*record[c.ID], "shown:"+strings.Join(rules, ","))
 				}
 			}
 		}
@@ -103,12 +98,12 @@ func TestGuidanceFiresOncePerChat(t *testing.T) {
 				seen[key] = true
 				var n tracking.GuidanceNotice
 				json.Unmarshal([]byte(payload), &n)
-				o, ok := owner[chat]
+				r, ok := record[chat]
 				if !ok {
 					t.Errorf("guidance pushed to chat %d, which tracks nothing", chat)
 					continue
 				}
-				got[o.scenario][o.i] = append(got[o.scenario][o.i], fmt.Sprintf("%d:%s/%s", hour/24, n.Rule, n.Level))
+				*r = append(*r, fmt.Sprintf("%d:%s/%s", hour/24, n.Rule, n.Level))
 			}
 			rows.Close()
 		}
