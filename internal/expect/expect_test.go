@@ -55,7 +55,7 @@ func TestEventually(t *testing.T) {
 	if Eventually(50*time.Millisecond, func() bool { return false }) {
 		t.Errorf("a condition that never holds was reported as held")
 	}
-	if waited := time.Since(begin); waited < 50*time.Millisecond || waited > time.Second {
-		t.Errorf("gave up after %s, want about 50ms", waited)
+	if waited := time.Since(begin); waited < 50*time.Millisecond || waited > 10*time.Second {
+		t.Errorf("gave up after %s, want soon after 50ms", waited)
 	}
 }
