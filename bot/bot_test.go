@@ -4,15 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/trackbot/trackbot/bot"
+	"github.com/trackbot/trackbot/internal/expect"
 	"github.com/trackbot/trackbot/locales"
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/store/storetest"
@@ -20,8 +19,6 @@ import (
 	"github.com/trackbot/trackbot/tracking/providers/demo"
 	"github.com/trackbot/trackbot/tracking/trackingtest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 var t0 = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
 
@@ -35,7 +32,10 @@ type harness struct {
 	cat    *locales.Catalog
 }
 
-func newHarness(t *testing.T, s *store.Store) *harness {
+// newHarness returns a bot on s with a fake clock at t0 and the demo
+// carrier; each of providers adds what a test needs to the registry (a
+// fake for a carrier, a fallback).
+func newHarness(t *testing.T, s *store.Store, providers ...func(*tracking.Registry)) *harness {
 	t.Helper()
 	cat, err := locales.Load("")
 	if err != nil {
@@ -44,6 +44,9 @@ func newHarness(t *testing.T, s *store.Store) *harness {
 	clock := tracking.NewFakeClock(t0)
 	reg := tracking.NewRegistry(clock)
 	reg.AddCarrier(demo.New(time.Minute, clock), tracking.CarrierDemo)
+	for _, add := range providers {
+		add(reg)
+	}
 	e := tracking.NewEngine(s, reg, tracking.Options{Clock: clock, DemoStep: time.Minute, MinInterval: time.Minute})
 	return &harness{t: t, store: s, clock: clock, engine: e, cat: cat,
 		bot: bot.New(bot.Config{Store: s, Engine: e, Catalog: cat, Clock: clock})}
@@ -187,7 +190,7 @@ func TestGoldenConversation(t *testing.T) {
 					fmt.Fprintf(&transcript, "=== %s: %s%s\n", st.name, st.text, pressed(st))
 					transcript.WriteString(render(replies))
 				}
-				golden(t, filepath.Join("testdata", "conversation."+lang+".golden"), transcript.String())
+				expect.Golden(t, filepath.Join("testdata", "conversation."+lang+".golden"), []byte(transcript.String()))
 			})
 		})
 	}
@@ -198,41 +201,6 @@ func pressed(st step) string {
 		return ""
 	}
 	return "[press " + st.action + ":" + st.payload + "]"
-}
-
-// golden compares got with a golden file, or rewrites it with -update.
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./bot -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs; run go test ./bot -update and review the diff.\n%s", path, firstDiff(string(want), got))
-	}
-}
-
-func firstDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	for i := 0; i < len(w) || i < len(g); i++ {
-		var a, b string
-		if i < len(w) {
-			a = w[i]
-		}
-		if i < len(g) {
-			b = g[i]
-		}
-		if a != b {
-			return fmt.Sprintf("line %d:\nwant %q\ngot  %q", i+1, a, b)
-		}
-	}
-	return ""
 }
 
 func TestSlackCardsOfferAcknowledgeAndSnooze(t *testing.T) {
@@ -261,17 +229,9 @@ func TestSlackCardsOfferAcknowledgeAndSnooze(t *testing.T) {
 // as a raw error; the parcel is tracked and retried on schedule.
 func TestTrackingWhileTheServiceIsBusy(t *testing.T) {
 	s := storetest.Open(t, store.SQLite)
-	cat, err := locales.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := tracking.NewFakeClock(t0)
-	reg := tracking.NewRegistry(clock)
 	busy := trackingtest.NewProvider("busy")
 	busy.Fail("1Z999AA10123456784", &tracking.RateLimitError{Provider: "busy", RetryAfter: time.Hour, Daily: true})
-	reg.AddCarrier(busy, "ups")
-	e := tracking.NewEngine(s, reg, tracking.Options{Clock: clock, MinInterval: time.Minute})
-	b := bot.New(bot.Config{Store: s, Engine: e, Catalog: cat, Clock: clock})
+	b := newHarness(t, s, func(reg *tracking.Registry) { reg.AddCarrier(busy, "ups") }).bot
 	got := render(b.Handle(context.Background(), bot.Message{Chat: privateChat, Text: "/track 1Z999AA10123456784"}))
 	if !strings.Contains(got, "Now tracking 1Z999AA10123456784") || !strings.Contains(got, "busy right now") {
 		t.Errorf("reply:\n%s", got)
@@ -293,12 +253,8 @@ func TestTrackingWhileTheServiceIsBusy(t *testing.T) {
 
 func TestShareLinkOpensThePageUntilRevoked(t *testing.T) {
 	s := storetest.Open(t, store.SQLite)
-	cat, err := locales.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
 	h := newHarness(t, s)
-	b := bot.New(bot.Config{Store: s, Engine: h.engine, Catalog: cat, Clock: h.clock, PublicURL: "https://track.example.org/"})
+	b := bot.New(bot.Config{Store: s, Engine: h.engine, Catalog: h.cat, Clock: h.clock, PublicURL: "https://track.example.org/"})
 	ctx := context.Background()
 	b.Handle(ctx, bot.Message{Chat: privateChat, Text: "/track DEMO-STALLED Lamp"})
 	reply := render(b.Handle(ctx, bot.Message{Chat: privateChat, Action: &bot.Action{Name: "share", Payload: "1"}}))
@@ -328,20 +284,12 @@ func TestShareLinkOpensThePageUntilRevoked(t *testing.T) {
 // brings Temu's step once, without waiting for the parcel to move.
 func TestShopChangeBringsItsGuidance(t *testing.T) {
 	s := storetest.Open(t, store.SQLite)
-	cat, err := locales.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := tracking.NewFakeClock(t0)
-	reg := tracking.NewRegistry(clock)
 	fake := trackingtest.NewProvider("fake")
 	const number = "1Z999AA10123456784"
 	fake.Set(number, tracking.Result{Number: number, Carrier: "ups", Events: []tracking.Event{{
 		Time: t0.Add(-8 * 24 * time.Hour), Substatus: tracking.SubPackageDeparted, Description: "Departed",
 		Location: tracking.Location{City: "Louisville", Country: "US"}}}})
-	reg.AddCarrier(fake, "ups")
-	e := tracking.NewEngine(s, reg, tracking.Options{Clock: clock, MinInterval: time.Minute})
-	b := bot.New(bot.Config{Store: s, Engine: e, Catalog: cat, Clock: clock})
+	b := newHarness(t, s, func(reg *tracking.Registry) { reg.AddCarrier(fake, "ups") }).bot
 	ctx := context.Background()
 	say := func(text string) string {
 		return render(b.Handle(ctx, bot.Message{Chat: privateChat, Text: text}))

@@ -19,6 +19,9 @@ import (
 // seller chat, and records which guidance each chat is pushed on which
 // day. What applies when tracking starts is shown in the answer, not
 // pushed; after that each rule is pushed once, when it starts to apply.
+// All scenarios share one engine and one clock, as parcels do in a running
+// bot, so the sixteen days take 64 scheduler rounds in all rather than 64
+// per scenario.
 func TestGuidanceFiresOncePerChat(t *testing.T) {
 	want := map[string]string{
 		// scenario: "shown:" the rules the tracking answer shows, then the
@@ -36,85 +39,91 @@ func TestGuidanceFiresOncePerChat(t *testing.T) {
 	}
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		for _, scenario := range demo.Scenarios() {
+		clock := tracking.NewFakeClock(t0)
+		reg := tracking.NewRegistry(clock)
+		reg.AddCarrier(demo.New(6*time.Hour, clock), tracking.CarrierDemo)
+		e := tracking.NewEngine(s, reg, tracking.Options{Clock: clock, DemoStep: 6 * time.Hour, MinInterval: 6 * time.Hour})
+		scenarios := demo.Scenarios()
+		// got[scenario][0] is the buyer's record, [1] the seller's.
+		got := map[string]*[2][]string{}
+		// record is each chat's line of got.
+		record := map[int64]*[]string{}
+		for _, scenario := range scenarios {
+			number := "DEMO-" + scenario + "-" + strings.ToLower(scenario[:2]) + "x"
+			got[scenario] = &[2][]string{}
+			for i, role := range []string{"buyer", "seller"} {
+				c, err := s.EnsureChat(ctx, "console", scenario, role, "private", role, t0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				record[c.ID] = &got[scenario][i]
+				if _, err := e.Track(ctx, tracking.TrackRequest{ChatID: c.ID, Number: number, Carrier: tracking.CarrierDemo}); err != nil {
+					t.Fatal(err)
+				}
+				var rules []string
+				rs, err := s.DB().Query(`SELECT g.rule FROM guidance_state g JOIN subscriptions sub ON sub.id = g.subscription_id
+					WHERE sub.chat_id = $1 ORDER BY g.rule`, c.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for rs.Next() {
+					var r string
+					rs.Scan(&r)
+					rules = append(rules, r)
+				}
+				rs.Close()
+				if len(rules) > 0 {
+					*record[c.ID] = append(*record[c.ID], "shown:"+strings.Join(rules, ","))
+				}
+			}
+		}
+		seen := map[string]bool{}
+		for hour := 6; hour <= 16*24; hour += 6 {
+			clock.Advance(6 * time.Hour)
+			if _, err := e.RunOnce(ctx); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := s.DB().Query(`SELECT o.chat_id, o.payload, o.dedupe_key FROM outbox o
+				WHERE o.kind = 'guidance' ORDER BY o.id`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var chat int64
+				var payload, key string
+				rows.Scan(&chat, &payload, &key)
+				if seen[key] {
+					continue
+				}
+				seen[key] = true
+				var n tracking.GuidanceNotice
+				json.Unmarshal([]byte(payload), &n)
+				r, ok := record[chat]
+				if !ok {
+					t.Errorf("guidance pushed to chat %d, which tracks nothing", chat)
+					continue
+				}
+				*r = append(*r, fmt.Sprintf("%d:%s/%s", hour/24, n.Rule, n.Level))
+			}
+			rows.Close()
+		}
+		for _, scenario := range scenarios {
 			t.Run(scenario, func(t *testing.T) {
-				clock := tracking.NewFakeClock(t0)
-				reg := tracking.NewRegistry(clock)
-				reg.AddCarrier(demo.New(6*time.Hour, clock), tracking.CarrierDemo)
-				e := tracking.NewEngine(s, reg, tracking.Options{Clock: clock, DemoStep: 6 * time.Hour, MinInterval: 6 * time.Hour})
-				number := "DEMO-" + scenario + "-" + strings.ToLower(scenario[:2]) + "x"
-				var chats [2]int64
-				for i, role := range []string{"buyer", "seller"} {
-					c, err := s.EnsureChat(ctx, "console", scenario, role, "private", role, t0)
-					if err != nil {
-						t.Fatal(err)
-					}
-					chats[i] = c.ID
-					if _, err := e.Track(ctx, tracking.TrackRequest{ChatID: c.ID, Number: number, Carrier: tracking.CarrierDemo}); err != nil {
-						t.Fatal(err)
-					}
-				}
-				var got [2][]string
-				for i, chat := range chats {
-					var rules []string
-					rs, err := s.DB().Query(`SELECT g.rule FROM guidance_state g JOIN subscriptions sub ON sub.id = g.subscription_id
-						WHERE sub.chat_id = $1 ORDER BY g.rule`, chat)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for rs.Next() {
-						var r string
-						rs.Scan(&r)
-						rules = append(rules, r)
-					}
-					rs.Close()
-					if len(rules) > 0 {
-						got[i] = append(got[i], "shown:"+strings.Join(rules, ","))
-					}
-				}
-				seen := map[string]bool{}
-				for hour := 6; hour <= 16*24; hour += 6 {
-					clock.Advance(6 * time.Hour)
-					if _, err := e.RunOnce(ctx); err != nil {
-						t.Fatal(err)
-					}
-					rows, err := s.DB().Query(`SELECT o.chat_id, o.payload, o.dedupe_key FROM outbox o
-						WHERE o.kind = 'guidance' AND o.chat_id IN ($1, $2) ORDER BY o.id`, chats[0], chats[1])
-					if err != nil {
-						t.Fatal(err)
-					}
-					for rows.Next() {
-						var chat int64
-						var payload, key string
-						rows.Scan(&chat, &payload, &key)
-						if seen[key] {
-							continue
-						}
-						seen[key] = true
-						var n tracking.GuidanceNotice
-						json.Unmarshal([]byte(payload), &n)
-						i := 0
-						if chat == chats[1] {
-							i = 1
-						}
-						got[i] = append(got[i], fmt.Sprintf("%d:%s/%s", hour/24, n.Rule, n.Level))
-					}
-					rows.Close()
-				}
-				for i := range got {
+				g := got[scenario]
+				for i := range g {
 					fired := map[string]bool{}
-					for _, g := range got[i] {
-						if strings.HasPrefix(g, "shown:") {
+					for _, p := range g[i] {
+						if strings.HasPrefix(p, "shown:") {
 							continue
 						}
-						rule := g[strings.Index(g, ":")+1:]
+						rule := p[strings.Index(p, ":")+1:]
 						if fired[rule] {
 							t.Errorf("chat %d was pushed %s twice", i, rule)
 						}
 						fired[rule] = true
 					}
 				}
-				line := strings.Join(got[0], " ") + " | " + strings.Join(got[1], " ")
+				line := strings.Join(g[0], " ") + " | " + strings.Join(g[1], " ")
 				if line != want[scenario] {
 					t.Errorf("pushed guidance\n got %q\nwant %q", line, want[scenario])
 				}

@@ -18,6 +18,7 @@ import (
 	"github.com/cenkalti/backoff/v5"
 
 	"github.com/trackbot/trackbot/bot"
+	"github.com/trackbot/trackbot/internal/expect"
 	"github.com/trackbot/trackbot/locales"
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/tracking"
@@ -341,12 +342,8 @@ func (f *fakeAPI) count(method, replica string) int {
 // waitFor polls cond until it holds, failing the test after 10 s.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
+	if !expect.Eventually(10*time.Second, cond) {
+		t.Fatalf("timed out waiting for %s", what)
 	}
 }
 

@@ -3,9 +3,7 @@ package telegram
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,11 +13,10 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"github.com/trackbot/trackbot/bot"
+	"github.com/trackbot/trackbot/internal/expect"
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/store/storetest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // keyboardOf decodes a call's reply_markup.
 func keyboardOf(t *testing.T, c apiCall) [][]models.InlineKeyboardButton {
@@ -124,7 +121,7 @@ func TestConversation(t *testing.T) {
 	if !slices.Equal(texts, wantSeen) {
 		t.Errorf("the core was handed\n%s\nwant\n%s", strings.Join(texts, "\n"), strings.Join(wantSeen, "\n"))
 	}
-	golden(t, filepath.Join("testdata", "conversation.golden"), transcript(calls))
+	expect.Golden(t, filepath.Join("testdata", "conversation.golden"), []byte(transcript(calls)))
 }
 
 func actionOf(m bot.Message) string {
@@ -250,37 +247,6 @@ func transcript(calls []apiCall) string {
 		}
 	}
 	return sb.String()
-}
-
-// golden compares got with a golden file, or rewrites it with -update.
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./adapters/telegram -update to create it)", err)
-	}
-	if string(want) != got {
-		w, g := strings.Split(string(want), "\n"), strings.Split(got, "\n")
-		for i := 0; i < len(w) || i < len(g); i++ {
-			var a, b string
-			if i < len(w) {
-				a = w[i]
-			}
-			if i < len(g) {
-				b = g[i]
-			}
-			if a != b {
-				t.Errorf("%s differs at line %d (run go test ./adapters/telegram -update and review the diff):\nwant %q\ngot  %q", path, i+1, a, b)
-				return
-			}
-		}
-	}
 }
 
 // TestIgnoredAndAddressed checks which messages reach the core.

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"flag"
 	"io"
 	"net"
 	"net/http"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/sethvargo/go-envconfig"
 
+	"github.com/trackbot/trackbot/internal/expect"
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/store/storetest"
 )
@@ -38,6 +40,30 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// childEnv is the environment every trackbot process a test starts begins
+// with: the switch that makes the test binary run main, and a home in dir.
+// Under the race detector a process sleeps a second before it exits, by
+// default, so that late reports get out; with dozens of short children
+// that second was most of this package's time, and each child's own races
+// are reported while it runs, so the children skip it (GORACE is ignored
+// by a binary built without -race). When the tests measure coverage, the child writes its counters where go
+// test collects the parent's (-test.gocoverdir), so what the child runs
+// counts towards the package's coverage; without a GOCOVERDIR a binary
+// built with -cover warns on standard error, which the tests read.
+func childEnv(t *testing.T, dir string) []string {
+	t.Helper()
+	env := []string{"TRACKBOT_TEST_MAIN=1", "HOME=" + dir,
+		"GORACE=" + strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0")}
+	if testing.CoverMode() == "" {
+		return env
+	}
+	coverDir := t.TempDir()
+	if f := flag.Lookup("test.gocoverdir"); f != nil && f.Value.String() != "" {
+		coverDir = f.Value.String()
+	}
+	return append(env, "GOCOVERDIR="+coverDir)
+}
+
 type result struct {
 	stdout, stderr string
 	code           int
@@ -49,7 +75,7 @@ func trackbot(t *testing.T, env []string, stdin string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Dir = t.TempDir()
-	cmd.Env = append([]string{"TRACKBOT_TEST_MAIN=1", "PATH=" + os.Getenv("PATH"), "HOME=" + cmd.Dir}, env...)
+	cmd.Env = append(append(childEnv(t, cmd.Dir), "PATH="+os.Getenv("PATH")), env...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -112,7 +138,7 @@ func TestChatAnswersHelpOnAFreshDatabase(t *testing.T) {
 func TestDefaultDatabaseIsTrackbotDBInTheWorkingDirectory(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "chat")
 	cmd.Dir = t.TempDir()
-	cmd.Env = []string{"TRACKBOT_TEST_MAIN=1", "HOME=" + cmd.Dir}
+	cmd.Env = childEnv(t, cmd.Dir)
 	cmd.Stdin = strings.NewReader("/start\n")
 	out, err := cmd.Output()
 	if err != nil || !strings.Contains(string(out), "trackbot") {
@@ -408,22 +434,23 @@ func TestServeShutsDownGracefully(t *testing.T) {
 	ln.Close()
 	cmd := exec.Command(os.Args[0])
 	cmd.Dir = t.TempDir()
-	cmd.Env = []string{"TRACKBOT_TEST_MAIN=1", "HOME=" + cmd.Dir, "HTTP_ADDR=" + addr, "DEMO_STEP=1s"}
+	cmd.Env = append(childEnv(t, cmd.Dir), "HTTP_ADDR="+addr, "DEMO_STEP=1s")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	up := false
-	for range 100 {
-		if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
-			resp.Body.Close()
-			up = resp.StatusCode == http.StatusOK
-			break
+	answered := expect.Eventually(5*time.Second, func() bool {
+		resp, err := http.Get("http://" + addr + "/readyz")
+		if err != nil {
+			return false
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	if !up {
+		resp.Body.Close()
+		up = resp.StatusCode == http.StatusOK
+		return true
+	})
+	if !answered || !up {
 		cmd.Process.Kill()
 		t.Fatalf("server never became ready: %s", stderr.String())
 	}
@@ -605,24 +632,19 @@ func TestServeWiresTelegram(t *testing.T) {
 
 	cmd := exec.Command(os.Args[0])
 	cmd.Dir = t.TempDir()
-	cmd.Env = []string{"TRACKBOT_TEST_MAIN=1", "HOME=" + cmd.Dir, "HTTP_ADDR=127.0.0.1:0",
-		"TELEGRAM_TOKEN=123:s3cret", "TELEGRAM_API_URL=" + api.URL}
+	cmd.Env = append(childEnv(t, cmd.Dir), "HTTP_ADDR=127.0.0.1:0",
+		"TELEGRAM_TOKEN=123:s3cret", "TELEGRAM_API_URL="+api.URL)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	expect.Eventually(10*time.Second, func() bool {
 		mu.Lock()
-		n := len(sent)
-		mu.Unlock()
-		if n > 0 {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		defer mu.Unlock()
+		return len(sent) > 0
+	})
 	mu.Lock()
 	defer mu.Unlock()
 	if len(sent) == 0 || !strings.HasPrefix(sent[0], "42: ") || !strings.Contains(sent[0], "Hallo") {
@@ -671,8 +693,8 @@ func TestServeWiresSlack(t *testing.T) {
 	const secret = "sl4ck-signing"
 	cmd := exec.Command(os.Args[0])
 	cmd.Dir = t.TempDir()
-	cmd.Env = []string{"TRACKBOT_TEST_MAIN=1", "HOME=" + cmd.Dir, "HTTP_ADDR=" + addr,
-		"SLACK_BOT_TOKEN=xoxb-1", "SLACK_SIGNING_SECRET=" + secret, "SLACK_API_URL=" + api.URL + "/"}
+	cmd.Env = append(childEnv(t, cmd.Dir), "HTTP_ADDR="+addr,
+		"SLACK_BOT_TOKEN=xoxb-1", "SLACK_SIGNING_SECRET="+secret, "SLACK_API_URL="+api.URL+"/")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
@@ -700,22 +722,14 @@ func TestServeWiresSlack(t *testing.T) {
 		return resp.StatusCode
 	}
 	code := 0
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if code = post(true); code == http.StatusOK {
-			break
-		}
-	}
-	if code != http.StatusOK {
+	if !expect.Eventually(10*time.Second, func() bool { code = post(true); return code == http.StatusOK }) {
 		t.Fatalf("signed command: %d; stderr:\n%s", code, stderr.String())
 	}
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+	expect.Eventually(10*time.Second, func() bool {
 		mu.Lock()
-		n := len(posted)
-		mu.Unlock()
-		if n > 0 {
-			break
-		}
-	}
+		defer mu.Unlock()
+		return len(posted) > 0
+	})
 	mu.Lock()
 	got := strings.Join(posted, "\n")
 	mu.Unlock()

@@ -8,13 +8,10 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,9 +19,8 @@ import (
 	"time"
 
 	"github.com/trackbot/trackbot/tracking"
+	pt "github.com/trackbot/trackbot/tracking/providers/providertest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 const (
 	testKey    = "test-as-api-key-secret"
@@ -112,7 +108,7 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	out := []byte(rep.body)
 	if rep.file != "" {
-		out = readFile(t, rep.file)
+		out = pt.ReadFile(t, rep.file)
 	}
 	w.Write(out)
 }
@@ -125,80 +121,6 @@ func (f *fakeAPI) routes() string {
 		out[i] = c.route
 	}
 	return strings.Join(out, ", ")
-}
-
-func readFile(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// checkGolden compares res, as JSON, with testdata/golden/name.json.
-func checkGolden(t *testing.T, name string, res any) {
-	t.Helper()
-	got, err := json.MarshalIndent(res, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	path := filepath.Join("testdata", "golden", name+".json")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("result differs from %s (run with -update to accept):\n%s", path, got)
-	}
-}
-
-// wantEvent is an event as the tests expect it.
-type wantEvent struct {
-	time    string
-	status  tracking.Status
-	sub     tracking.Substatus
-	loc     tracking.Location
-	carrier string
-	number  string
-}
-
-func checkEvents(t *testing.T, got []tracking.Event, want []wantEvent) {
-	t.Helper()
-	if len(got) != len(want) {
-		for _, e := range got {
-			t.Logf("  %s %s/%s %q", e.Time.Format(time.RFC3339), e.Status, e.Substatus, e.Description)
-		}
-		t.Fatalf("%d events, want %d", len(got), len(want))
-	}
-	for i, w := range want {
-		e := got[i]
-		if e.Time.Location() != time.UTC {
-			t.Errorf("event %d: time zone %s, want UTC", i, e.Time.Location())
-		}
-		if ts := e.Time.Format(time.RFC3339); ts != w.time {
-			t.Errorf("event %d: time %s, want %s", i, ts, w.time)
-		}
-		if e.Status != w.status || e.Substatus != w.sub {
-			t.Errorf("event %d (%q): %s/%s, want %s/%s", i, e.Description, e.Status, e.Substatus, w.status, w.sub)
-		}
-		if e.Location != w.loc {
-			t.Errorf("event %d: location %+v, want %+v", i, e.Location, w.loc)
-		}
-		if e.Carrier != w.carrier || e.Number != w.number {
-			t.Errorf("event %d: carrier %q number %q, want %q %q", i, e.Carrier, e.Number, w.carrier, w.number)
-		}
-	}
 }
 
 func TestLookupMultiLeg(t *testing.T) {
@@ -239,18 +161,18 @@ func TestLookupMultiLeg(t *testing.T) {
 	}
 
 	const cn, us = "LX123456785CN", "9400111899223197428490"
-	checkEvents(t, res.Events, []wantEvent{
-		{"2024-03-07T16:45:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, tracking.Location{Country: "CN"}, "china-post", cn},
-		{"2024-03-08T02:02:00Z", tracking.StatusTransit, tracking.SubPackageAccepted, tracking.Location{City: "SHENZHEN", State: "Guangdong", Country: "CN"}, "china-post", cn},
-		{"2024-03-09T15:55:00Z", tracking.StatusTransit, tracking.SubPackageDeparted, tracking.Location{City: "GUANGZHOU", State: "Guangdong", Country: "CN"}, "china-post", cn},
+	pt.CheckEvents(t, res.Events, []pt.WantEvent{
+		pt.Want("2024-03-07T16:45:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, tracking.Location{Country: "CN"}, "china-post", cn),
+		pt.Want("2024-03-08T02:02:00Z", tracking.StatusTransit, tracking.SubPackageAccepted, tracking.Location{City: "SHENZHEN", State: "Guangdong", Country: "CN"}, "china-post", cn),
+		pt.Want("2024-03-09T15:55:00Z", tracking.StatusTransit, tracking.SubPackageDeparted, tracking.Location{City: "GUANGZHOU", State: "Guangdong", Country: "CN"}, "china-post", cn),
 		// InTransit_001 refined by its text.
-		{"2024-03-11T22:20:00Z", tracking.StatusTransit, tracking.SubCustomsProcessing, tracking.Location{City: "JAMAICA", State: "NY", Country: "US"}, "china-post", cn},
+		pt.Want("2024-03-11T22:20:00Z", tracking.StatusTransit, tracking.SubCustomsProcessing, tracking.Location{City: "JAMAICA", State: "NY", Country: "US"}, "china-post", cn),
 		// No subtag, no offset (UTC), no structured place.
-		{"2024-03-12T14:05:00Z", tracking.StatusTransit, tracking.SubCarrierHandover, tracking.Location{City: "NEW YORK NY"}, "usps", us},
-		{"2024-03-14T01:40:00Z", tracking.StatusTransit, tracking.SubPackageArrived, tracking.Location{City: "QUEENS", State: "NY", Country: "US"}, "usps", us},
-		{"2024-03-14T11:12:00Z", tracking.StatusTransit, tracking.SubOutForDelivery, tracking.Location{City: "BROOKLYN", State: "NY", Country: "US"}, "usps", us},
+		pt.Want("2024-03-12T14:05:00Z", tracking.StatusTransit, tracking.SubCarrierHandover, tracking.Location{City: "NEW YORK NY"}, "usps", us),
+		pt.Want("2024-03-14T01:40:00Z", tracking.StatusTransit, tracking.SubPackageArrived, tracking.Location{City: "QUEENS", State: "NY", Country: "US"}, "usps", us),
+		pt.Want("2024-03-14T11:12:00Z", tracking.StatusTransit, tracking.SubOutForDelivery, tracking.Location{City: "BROOKLYN", State: "NY", Country: "US"}, "usps", us),
 	})
-	checkGolden(t, "multileg", res)
+	pt.GoldenJSON(t, "multileg", res)
 }
 
 func TestLookupFlow(t *testing.T) {
@@ -362,91 +284,37 @@ func TestLookupErrors(t *testing.T) {
 		reply reply
 		check func(t *testing.T, err error)
 	}{
-		{"429 with Retry-After seconds", reply{status: 429, header: map[string]string{"Retry-After": "7"}, file: "error_too_many_requests.json"}, rateLimited(7 * time.Second)},
-		{"429 with Retry-After date", reply{status: 429, header: map[string]string{"Retry-After": httpDate}}, rateLimited(90 * time.Second)},
-		{"429 with X-RateLimit-Reset", reply{status: 429, header: map[string]string{"X-RateLimit-Reset": reset, "X-RateLimit-Limit": "6", "X-RateLimit-Remaining": "0"}, file: "error_too_many_requests.json"}, rateLimited(12 * time.Second)},
-		{"429 with a reset in the past", reply{status: 429, header: map[string]string{"X-RateLimit-Reset": strconv.FormatInt(testNow.Add(-time.Hour).Unix(), 10)}}, rateLimited(time.Second)},
-		{"429 without a hint", reply{status: 429}, rateLimited(time.Minute)},
-		{"500", reply{status: 500, body: `{"meta":{"code":500,"message":"Something went wrong on AfterShip's end."},"data":{}}`}, is(tracking.ErrUnavailable)},
-		{"502 without a body", reply{status: 502}, is(tracking.ErrUnavailable)},
-		{"401", reply{status: 401, file: "error_unauthorized.json"}, keyRefused},
-		{"403", reply{status: 403, body: `{"meta":{"code":403,"message":"The request is understood, but it has been refused or access is not allowed."},"data":{}}`}, keyRefused},
-		{"404", reply{status: 404, body: `{"meta":{"code":404,"message":"The URI requested is invalid."},"data":{}}`}, is(tracking.ErrNumberUnknown)},
-		{"garbage", reply{body: "<html>"}, permanent},
-		{"unexpected 4xx", reply{status: 400, body: `{"meta":{"code":4010,"message":"The value of slug is invalid."},"data":{}}`}, permanent},
+		{"429 with Retry-After seconds", reply{status: 429, header: map[string]string{"Retry-After": "7"}, file: "error_too_many_requests.json"}, pt.RateLimited(Name, 7*time.Second, false)},
+		{"429 with Retry-After date", reply{status: 429, header: map[string]string{"Retry-After": httpDate}}, pt.RateLimited(Name, 90*time.Second, false)},
+		{"429 with X-RateLimit-Reset", reply{status: 429, header: map[string]string{"X-RateLimit-Reset": reset, "X-RateLimit-Limit": "6", "X-RateLimit-Remaining": "0"}, file: "error_too_many_requests.json"}, pt.RateLimited(Name, 12*time.Second, false)},
+		{"429 with a reset in the past", reply{status: 429, header: map[string]string{"X-RateLimit-Reset": strconv.FormatInt(testNow.Add(-time.Hour).Unix(), 10)}}, pt.RateLimited(Name, time.Second, false)},
+		{"429 without a hint", reply{status: 429}, pt.RateLimited(Name, time.Minute, false)},
+		{"500", reply{status: 500, body: `{"meta":{"code":500,"message":"Something went wrong on AfterShip's end."},"data":{}}`}, pt.Is(tracking.ErrUnavailable)},
+		{"502 without a body", reply{status: 502}, pt.Is(tracking.ErrUnavailable)},
+		{"401", reply{status: 401, file: "error_unauthorized.json"}, pt.KeyRefused(ErrKeyRefused)},
+		{"403", reply{status: 403, body: `{"meta":{"code":403,"message":"The request is understood, but it has been refused or access is not allowed."},"data":{}}`}, pt.KeyRefused(ErrKeyRefused)},
+		{"404", reply{status: 404, body: `{"meta":{"code":404,"message":"The URI requested is invalid."},"data":{}}`}, pt.Is(tracking.ErrNumberUnknown)},
+		{"garbage", reply{body: "<html>"}, pt.Permanent},
+		{"unexpected 4xx", reply{status: 400, body: `{"meta":{"code":4010,"message":"The value of slug is invalid."},"data":{}}`}, pt.Permanent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, p := newFake(t, map[string][]reply{"GET /trackings": {tt.reply}})
 			_, err := p.Lookup(context.Background(), tracking.Query{Number: "1Z2617V10397725789"})
 			tt.check(t, err)
-			if err != nil && (strings.Contains(err.Error(), testKey) || strings.Contains(err.Error(), testSecret)) {
-				t.Errorf("error %q shows a secret", err)
-			}
+			pt.NoSecret(t, err, testKey, testSecret)
 		})
 	}
 
 	t.Run("connection refused", func(t *testing.T) {
-		srv := httptest.NewServer(http.NotFoundHandler())
-		url := srv.URL
-		srv.Close()
-		_, err := New(Config{APIKey: testKey, BaseURL: url}).Lookup(context.Background(), tracking.Query{Number: "1Z2617V10397725789"})
-		is(tracking.ErrUnavailable)(t, err)
+		_, err := New(Config{APIKey: testKey, BaseURL: pt.Unreachable()}).Lookup(context.Background(), tracking.Query{Number: "1Z2617V10397725789"})
+		pt.Is(tracking.ErrUnavailable)(t, err)
 	})
 	t.Run("timeout", func(t *testing.T) {
-		release := make(chan struct{})
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			select {
-			case <-r.Context().Done():
-			case <-release:
-			}
-		}))
-		defer srv.Close()
-		defer close(release) // before Close, which waits for the handler
-		p := New(Config{APIKey: testKey, BaseURL: srv.URL, HTTPClient: &http.Client{Timeout: 50 * time.Millisecond}})
+		p := New(Config{APIKey: testKey, BaseURL: pt.Silent(t), HTTPClient: &http.Client{Timeout: 50 * time.Millisecond}})
 		_, err := p.Lookup(context.Background(), tracking.Query{Number: "1Z2617V10397725789"})
-		is(tracking.ErrUnavailable)(t, err)
+		pt.Is(tracking.ErrUnavailable)(t, err)
 	})
-}
-
-func rateLimited(after time.Duration) func(*testing.T, error) {
-	return func(t *testing.T, err error) {
-		t.Helper()
-		var rl *tracking.RateLimitError
-		if !errors.As(err, &rl) {
-			t.Fatalf("err = %v, want a RateLimitError", err)
-		}
-		if rl.Provider != "aftership" || rl.RetryAfter != after || rl.Daily {
-			t.Errorf("got %+v, want aftership, %s", rl, after)
-		}
-		if !errors.Is(err, tracking.ErrUnavailable) {
-			t.Errorf("a rate limit should also read as ErrUnavailable")
-		}
-	}
-}
-
-func is(target error) func(*testing.T, error) {
-	return func(t *testing.T, err error) {
-		t.Helper()
-		if !errors.Is(err, target) {
-			t.Errorf("err = %v, want %v", err, target)
-		}
-	}
-}
-
-func permanent(t *testing.T, err error) {
-	t.Helper()
-	if err == nil || errors.Is(err, tracking.ErrUnavailable) || errors.Is(err, tracking.ErrNumberUnknown) {
-		t.Errorf("err = %v, want a permanent error", err)
-	}
-}
-
-func keyRefused(t *testing.T, err error) {
-	t.Helper()
-	permanent(t, err)
-	if !errors.Is(err, ErrKeyRefused) || !strings.Contains(err.Error(), "API key refused") {
-		t.Errorf("err = %v, want one that says the API key was refused", err)
-	}
 }
 
 func TestRegisterUnregister(t *testing.T) {
@@ -460,8 +328,8 @@ func TestRegisterUnregister(t *testing.T) {
 	}{
 		{"register", false, map[string][]reply{"POST /trackings": {{status: 201, file: "create_tracking_pending.json"}}}, "POST /trackings", nil},
 		{"register again", false, map[string][]reply{"POST /trackings": {{status: 400, file: "error_already_exists.json"}}}, "POST /trackings", nil},
-		{"register rate limited", false, map[string][]reply{"POST /trackings": {{status: 429, header: map[string]string{"Retry-After": "2"}}}}, "POST /trackings", rateLimited(2 * time.Second)},
-		{"register invalid", false, map[string][]reply{"POST /trackings": {{status: 400, file: "error_invalid_number.json"}}}, "POST /trackings", is(tracking.ErrNumberUnknown)},
+		{"register rate limited", false, map[string][]reply{"POST /trackings": {{status: 429, header: map[string]string{"Retry-After": "2"}}}}, "POST /trackings", pt.RateLimited(Name, 2*time.Second, false)},
+		{"register invalid", false, map[string][]reply{"POST /trackings": {{status: 400, file: "error_invalid_number.json"}}}, "POST /trackings", pt.Is(tracking.ErrNumberUnknown)},
 		{"unregister", true, map[string][]reply{
 			"GET /trackings":          {{file: "get_trackings_multileg.json"}},
 			"DELETE /trackings/" + id: {{body: `{"meta":{"code":200},"data":{"id":"` + id + `"}}`}},
@@ -471,7 +339,7 @@ func TestRegisterUnregister(t *testing.T) {
 			"GET /trackings":          {{file: "get_trackings_multileg.json"}},
 			"DELETE /trackings/" + id: {{status: 404, body: `{"meta":{"code":4004,"message":"Tracking does not exist."},"data":{}}`}},
 		}, "GET /trackings, DELETE /trackings/" + id, nil},
-		{"unregister outage", true, map[string][]reply{"GET /trackings": {{status: 503}}}, "GET /trackings", is(tracking.ErrUnavailable)},
+		{"unregister outage", true, map[string][]reply{"GET /trackings": {{status: 503}}}, "GET /trackings", pt.Is(tracking.ErrUnavailable)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -507,8 +375,8 @@ func sign(body []byte, secret string) string {
 }
 
 func TestParseWebhook(t *testing.T) {
-	update := readFile(t, "webhook_tracking_update.json")
-	edd := readFile(t, "webhook_edd_revise.json")
+	update := pt.ReadFile(t, "webhook_tracking_update.json")
+	edd := pt.ReadFile(t, "webhook_edd_revise.json")
 	tampered := bytes.Replace(update, []byte("InTransit_001"), []byte("Delivered_001"), 1)
 	noMsg := []byte(`{"event":"tracking_pending_time","event_id":"x","ts":1712741696}`)
 	tests := []struct {
@@ -550,7 +418,7 @@ func TestWebhookResults(t *testing.T) {
 	p := New(Config{WebhookSecret: testSecret})
 	parse := func(file string) *tracking.Result {
 		t.Helper()
-		body := readFile(t, file)
+		body := pt.ReadFile(t, file)
 		h := http.Header{}
 		h.Set("Aftership-Hmac-Sha256", sign(body, testSecret))
 		results, err := p.ParseWebhook(h, body)
@@ -572,12 +440,12 @@ func TestWebhookResults(t *testing.T) {
 			t.Errorf("ETA %v, want %v", res.ETA, want)
 		}
 		const n = "9400111899562537624326"
-		checkEvents(t, res.Events, []wantEvent{
-			{"2021-01-13T09:12:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, tracking.Location{City: "ATLANTA", State: "GA", Country: "US"}, "usps", n},
+		pt.CheckEvents(t, res.Events, []pt.WantEvent{
+			pt.Want("2021-01-13T09:12:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, tracking.Location{City: "ATLANTA", State: "GA", Country: "US"}, "usps", n),
 			// A checkpoint time without offset is UTC.
-			{"2021-01-14T00:52:00Z", tracking.StatusTransit, tracking.SubPackageProcessed, tracking.Location{}, "usps", n},
+			pt.Want("2021-01-14T00:52:00Z", tracking.StatusTransit, tracking.SubPackageProcessed, tracking.Location{}, "usps", n),
 		})
-		checkGolden(t, "webhook_tracking_update", res)
+		pt.GoldenJSON(t, "webhook_tracking_update", res)
 	})
 	t.Run("edd_revise", func(t *testing.T) {
 		res := parse("webhook_edd_revise.json")

@@ -1,137 +1,109 @@
 package aftership
 
 import (
-	"bytes"
-	"log/slog"
 	"strings"
 	"testing"
 
 	"github.com/trackbot/trackbot/tracking"
+	pt "github.com/trackbot/trackbot/tracking/providers/providertest"
 )
 
-type code struct {
-	code   string
-	status tracking.Status
-	sub    tracking.Substatus
-}
-
-// wantTags and wantSubtags are AfterShip's taxonomy (carrier-apis.md §2.3,
-// every code listed, with or without a description), typed out
-// independently of the tables, with where each code must land.
+// The taxonomy as AfterShip documents it (carrier-apis.md §2.3), each code
+// with what its description says; undescribed codes are catch-alls that
+// mean what their tag means.
 var (
-	wantTags = []code{
-		{"Pending", tracking.StatusUnknown, tracking.SubOther},
-		{"InfoReceived", tracking.StatusPreTransit, tracking.SubInformationReceived},
-		{"InTransit", tracking.StatusTransit, tracking.SubPackageProcessed},
-		{"OutForDelivery", tracking.StatusTransit, tracking.SubOutForDelivery},
-		{"AttemptFail", tracking.StatusTransit, tracking.SubDeliveryAttempted},
-		{"Delivered", tracking.StatusDelivered, tracking.SubDelivered},
-		{"AvailableForPickup", tracking.StatusTransit, tracking.SubPickupAvailable},
-		{"Exception", tracking.StatusFailure, tracking.SubOther},
-		{"Expired", tracking.StatusUnknown, tracking.SubOther},
+	taxonomyTags = []pt.Code{
+		{Code: "Pending", Means: pt.NoInformation},
+		{Code: "InfoReceived", Means: pt.InformationReceived},
+		{Code: "InTransit", Means: pt.Moving, CatchAll: true},
+		{Code: "OutForDelivery", Means: pt.Moving},
+		{Code: "AttemptFail", Means: pt.NeedsAction, CatchAll: true},
+		{Code: "Delivered", Means: pt.Delivered},
+		{Code: "AvailableForPickup", Means: pt.NeedsAction},
+		{Code: "Exception", Means: pt.Failed, CatchAll: true},
+		{Code: "Expired", Means: pt.NoInformation}, // no information for 30 days since added
 	}
-	wantSubtags = []code{
-		{"Pending_001", tracking.StatusUnknown, tracking.SubOther},
-		{"Pending_002", tracking.StatusUnknown, tracking.SubOther},
-		{"Pending_003", tracking.StatusUnknown, tracking.SubOther},
-		{"Pending_004", tracking.StatusUnknown, tracking.SubOther},
-		{"Pending_005", tracking.StatusUnknown, tracking.SubOther},
-		{"Pending_006", tracking.StatusUnknown, tracking.SubOther},
-		{"InfoReceived_001", tracking.StatusPreTransit, tracking.SubInformationReceived},
-		{"InTransit_001", tracking.StatusTransit, tracking.SubPackageProcessed},
-		{"InTransit_002", tracking.StatusTransit, tracking.SubPackageAccepted},
-		{"InTransit_003", tracking.StatusTransit, tracking.SubPackageArrived},
-		{"InTransit_004", tracking.StatusTransit, tracking.SubPackageArrived},
-		{"InTransit_005", tracking.StatusTransit, tracking.SubPackageProcessed},
-		{"InTransit_006", tracking.StatusTransit, tracking.SubCustomsProcessing},
-		{"InTransit_007", tracking.StatusTransit, tracking.SubPackageDeparted},
-		{"InTransit_008", tracking.StatusTransit, tracking.SubPackageProcessed},
-		{"InTransit_009", tracking.StatusTransit, tracking.SubPackageForwarded},
-		{"InTransit_010", tracking.StatusTransit, tracking.SubPackageProcessed},
-		{"InTransit_011", tracking.StatusTransit, tracking.SubPackageProcessed},
-		{"InTransit_012", tracking.StatusTransit, tracking.SubPackageProcessed},
-		{"InTransit_013", tracking.StatusTransit, tracking.SubPackageProcessed},
-		{"OutForDelivery_001", tracking.StatusTransit, tracking.SubOutForDelivery},
-		{"OutForDelivery_003", tracking.StatusTransit, tracking.SubOutForDelivery},
-		{"OutForDelivery_004", tracking.StatusTransit, tracking.SubDeliveryScheduled},
-		{"AttemptFail_001", tracking.StatusTransit, tracking.SubDeliveryAttempted},
-		{"AttemptFail_002", tracking.StatusTransit, tracking.SubDeliveryAttempted},
-		{"AttemptFail_003", tracking.StatusTransit, tracking.SubLocationInaccessible},
-		{"AvailableForPickup_001", tracking.StatusTransit, tracking.SubPickupAvailable},
-		{"Delivered_001", tracking.StatusDelivered, tracking.SubDelivered},
-		{"Delivered_002", tracking.StatusDelivered, tracking.SubDelivered},
-		{"Delivered_003", tracking.StatusDelivered, tracking.SubDelivered},
-		{"Delivered_004", tracking.StatusDelivered, tracking.SubDelivered},
-		{"Delivered_005", tracking.StatusDelivered, tracking.SubDelivered},
-		{"Exception_001", tracking.StatusFailure, tracking.SubOther},
-		{"Exception_002", tracking.StatusTransit, tracking.SubAddressIssue},
-		{"Exception_003", tracking.StatusFailure, tracking.SubPackageUndeliverable},
-		{"Exception_004", tracking.StatusTransit, tracking.SubCustomsProcessing},
-		{"Exception_005", tracking.StatusTransit, tracking.SubDelayed},
-		{"Exception_006", tracking.StatusTransit, tracking.SubCustomsHeld},
-		{"Exception_007", tracking.StatusTransit, tracking.SubAddressIssue},
-		{"Exception_008", tracking.StatusReturned, tracking.SubPackageUnclaimed},
-		{"Exception_009", tracking.StatusFailure, tracking.SubPackageUndeliverable},
-		{"Exception_010", tracking.StatusReturned, tracking.SubReturnToSender},
-		{"Exception_011", tracking.StatusReturned, tracking.SubReturnToSender},
-		{"Exception_012", tracking.StatusFailure, tracking.SubPackageDamaged},
-		{"Exception_013", tracking.StatusFailure, tracking.SubPackageLost},
-		{"Exception_014", tracking.StatusFailure, tracking.SubOther},
-		{"Exception_015", tracking.StatusFailure, tracking.SubOther},
-		{"Exception_016", tracking.StatusTransit, tracking.SubDelayed},
-		{"Exception_017", tracking.StatusTransit, tracking.SubDelayed},
-		{"Exception_018", tracking.StatusTransit, tracking.SubCustomsHeld},
-		{"Exception_019", tracking.StatusTransit, tracking.SubDelayed},
-		{"Exception_020", tracking.StatusFailure, tracking.SubOther},
-		{"Exception_021", tracking.StatusFailure, tracking.SubPackageDisposed},
-		{"Expired_001", tracking.StatusUnknown, tracking.SubOther},
+	taxonomySubtags = []pt.Code{
+		{Code: "Pending_001", Means: pt.NoInformation},
+		{Code: "Pending_002", Means: pt.NoInformation},
+		{Code: "Pending_003", Means: pt.NoInformation},
+		{Code: "Pending_004", Means: pt.NoInformation},
+		{Code: "Pending_005", Means: pt.NoInformation},
+		{Code: "Pending_006", Means: pt.NoInformation},
+		{Code: "InfoReceived_001", Means: pt.InformationReceived},
+		{Code: "InTransit_001", Means: pt.Moving, CatchAll: true}, // in transit
+		{Code: "InTransit_002", Means: pt.Moving},                 // acceptance scan
+		{Code: "InTransit_003", Means: pt.Moving},                 // arrival scan
+		{Code: "InTransit_004", Means: pt.Moving},                 // arrived at the destination country
+		{Code: "InTransit_005", Means: pt.CustomsReleased},        // customs clearance completed
+		{Code: "InTransit_006", Means: pt.InCustoms},              // customs clearance started
+		{Code: "InTransit_007", Means: pt.Moving},                 // departure scan
+		{Code: "InTransit_008", Means: pt.Moving},                 // problem resolved
+		{Code: "InTransit_009", Means: pt.Moving},                 // forwarded to a different address
+		{Code: "InTransit_010", Means: pt.Moving, CatchAll: true},
+		{Code: "InTransit_011", Means: pt.Moving, CatchAll: true},
+		{Code: "InTransit_012", Means: pt.Moving, CatchAll: true},
+		{Code: "InTransit_013", Means: pt.Moving, CatchAll: true},
+		{Code: "OutForDelivery_001", Means: pt.Moving},
+		{Code: "OutForDelivery_003", Means: pt.Moving}, // customer contacted
+		{Code: "OutForDelivery_004", Means: pt.Moving}, // delivery appointment scheduled
+		{Code: "AttemptFail_001", Means: pt.NeedsAction, CatchAll: true},
+		{Code: "AttemptFail_002", Means: pt.NeedsAction}, // addressee not available
+		{Code: "AttemptFail_003", Means: pt.NeedsAction}, // business closed
+		{Code: "AvailableForPickup_001", Means: pt.NeedsAction},
+		{Code: "Delivered_001", Means: pt.Delivered},
+		{Code: "Delivered_002", Means: pt.Delivered}, // picked up by the customer
+		{Code: "Delivered_003", Means: pt.Delivered}, // signed by the customer
+		{Code: "Delivered_004", Means: pt.Delivered}, // cash on delivery received
+		{Code: "Delivered_005", Means: pt.Delivered}, // delivered to a neighbour
+		{Code: "Exception_001", Means: pt.Failed, CatchAll: true},
+		{Code: "Exception_002", Means: pt.NeedsAction},   // customer moved
+		{Code: "Exception_003", Means: pt.NeedsAction},   // customer refused delivery
+		{Code: "Exception_004", Means: pt.InCustoms},     // delayed (customs clearance)
+		{Code: "Exception_005", Means: pt.Delayed},       // delayed (external factors)
+		{Code: "Exception_006", Means: pt.HeldInCustoms}, // held for payment
+		{Code: "Exception_007", Means: pt.NeedsAction},   // incorrect address
+		{Code: "Exception_008", Means: pt.NeedsAction},   // pick up missed
+		{Code: "Exception_009", Means: pt.NeedsAction},   // rejected by carrier
+		{Code: "Exception_010", Means: pt.Returned},      // returning to sender
+		{Code: "Exception_011", Means: pt.Returned},      // returned to sender
+		{Code: "Exception_012", Means: pt.NeedsAction},   // shipment damage
+		{Code: "Exception_013", Means: pt.NeedsAction},   // shipment lost
+		{Code: "Exception_014", Means: pt.Failed, CatchAll: true},
+		{Code: "Exception_015", Means: pt.Failed, CatchAll: true},
+		{Code: "Exception_016", Means: pt.Delayed},       // delayed (processing issue)
+		{Code: "Exception_017", Means: pt.Delayed},       // delayed (extreme weather)
+		{Code: "Exception_018", Means: pt.HeldInCustoms}, // incorrect / missing documents
+		{Code: "Exception_019", Means: pt.Delayed},       // delayed (late flight)
+		{Code: "Exception_020", Means: pt.Failed},        // shipment cancelled
+		{Code: "Exception_021", Means: pt.NeedsAction},   // shipment disposed
+		{Code: "Expired_001", Means: pt.NoInformation},
 	}
 )
 
-func TestStatusTablesCoverTaxonomy(t *testing.T) {
-	tables := []struct {
-		name  string
-		table map[string]mapping
-		want  []code
-		size  int
-	}{
-		{"tags", tags, wantTags, 9},
-		{"subtags", subtags, wantSubtags, 54},
-	}
-	for _, tt := range tables {
-		t.Run(tt.name, func(t *testing.T) {
-			if len(tt.want) != tt.size {
-				t.Fatalf("the test lists %d codes, the taxonomy has %d", len(tt.want), tt.size)
-			}
-			if len(tt.table) != len(tt.want) {
-				t.Errorf("table has %d codes, taxonomy %d", len(tt.table), len(tt.want))
-			}
-			for _, w := range tt.want {
-				m, ok := tt.table[w.code]
-				if !ok {
-					t.Errorf("%s is missing from the table", w.code)
-					continue
-				}
-				if m.Status != w.status || m.Sub != w.sub {
-					t.Errorf("%s → %s/%s, want %s/%s", w.code, m.Status, m.Sub, w.status, w.sub)
-				}
-				if !m.Status.Valid() || !m.Sub.Valid() {
-					t.Errorf("%s → %s/%s is outside the model", w.code, m.Status, m.Sub)
-				}
-				if m.Sub != tracking.SubOther && m.Sub.Parent() != m.Status {
-					t.Errorf("%s → %s/%s: %s belongs under %s", w.code, m.Status, m.Sub, m.Sub, m.Sub.Parent())
-				}
-				// A subtag lands under its tag's status, except where
-				// AfterShip's Exception tag covers delays, customs and
-				// returns, which trackbot keeps apart.
-				if tag, _, _ := strings.Cut(w.code, "_"); tt.name == "subtags" && tag != "Exception" && tags[tag].Status != m.Status {
-					t.Errorf("%s → %s, but its tag %s → %s", w.code, m.Status, tag, tags[tag].Status)
-				}
-			}
-		})
+func TestStatusTablesKeepTheTaxonomysMeaning(t *testing.T) {
+	t.Run("tags", func(t *testing.T) { pt.CheckTable(t, tags, taxonomyTags) })
+	t.Run("subtags", func(t *testing.T) { pt.CheckTable(t, subtags, taxonomySubtags) })
+	// A subtag lands under its tag's status, except where AfterShip's
+	// Exception tag covers delays, customs and returns, which trackbot
+	// keeps apart.
+	for code, m := range subtags {
+		tag, _, _ := strings.Cut(code, "_")
+		if tag != "Exception" && tags[tag].Status != m.Status {
+			t.Errorf("%s → %s, but its tag %s → %s", code, m.Status, tag, tags[tag].Status)
+		}
 	}
 }
 
+func TestUnknownCodesFallBackToTheText(t *testing.T) {
+	p := New(Config{})
+	pt.CheckFallback(t, func(text string) (tracking.Status, tracking.Substatus) {
+		return p.classify("Teleported", "Teleported_001", text)
+	})
+}
+
+// TestClassify covers how codes and text combine: the subtag first, then
+// the tag; a catch-all refined by its text within its status.
 func TestClassify(t *testing.T) {
 	tests := []struct {
 		name        string
@@ -148,8 +120,6 @@ func TestClassify(t *testing.T) {
 		{"generic exception refined", "Exception", "Exception_001", "Shipment destroyed after inspection", tracking.StatusFailure, tracking.SubPackageDisposed},
 		{"generic attempt refined", "AttemptFail", "AttemptFail_001", "Notice left, delivery notice card", tracking.StatusTransit, tracking.SubNoticeLeft},
 		{"specific code is not refined", "InTransit", "InTransit_003", "Customs clearance", tracking.StatusTransit, tracking.SubPackageArrived},
-		{"unknown codes fall back to text", "Teleported", "Teleported_001", "Returned to sender", tracking.StatusReturned, tracking.SubReturnToSender},
-		{"unknown codes and no keyword", "Teleported", "", "Beamed up", tracking.StatusUnknown, tracking.SubOther},
 		{"nothing at all", "", "", "", tracking.StatusUnknown, tracking.SubOther},
 	}
 	p := New(Config{})
@@ -164,16 +134,6 @@ func TestClassify(t *testing.T) {
 }
 
 func TestUnknownCodeLoggedOnce(t *testing.T) {
-	var buf bytes.Buffer
-	old := slog.Default()
-	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, nil)))
-	t.Cleanup(func() { slog.SetDefault(old) })
-
 	p := New(Config{})
-	for range 3 {
-		p.classify("InTransit", "InTransit_099", "in transit")
-	}
-	if n := strings.Count(buf.String(), "InTransit_099"); n != 1 {
-		t.Errorf("unknown code logged %d times, want once:\n%s", n, buf.String())
-	}
+	pt.UnknownCodeLoggedOnce(t, Name, "InTransit_099", func() { p.classify("InTransit", "InTransit_099", "in transit") })
 }

@@ -5,22 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/trackbot/trackbot/tracking"
-	"github.com/trackbot/trackbot/tracking/providers/wire"
+	pt "github.com/trackbot/trackbot/tracking/providers/providertest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 const testKey = "test-17token-secret"
 
@@ -114,7 +109,7 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	body := []byte(rep.body)
 	if rep.file != "" {
-		body = readFile(t, rep.file)
+		body = pt.ReadFile(t, rep.file)
 	}
 	w.Write(body)
 }
@@ -127,80 +122,6 @@ func (f *fakeAPI) paths() []string {
 		out[i] = c.path
 	}
 	return out
-}
-
-func readFile(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// checkGolden compares res, as JSON, with testdata/golden/name.json.
-func checkGolden(t *testing.T, name string, res any) {
-	t.Helper()
-	got, err := json.MarshalIndent(res, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	path := filepath.Join("testdata", "golden", name+".json")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("result differs from %s (run with -update to accept):\n%s", path, got)
-	}
-}
-
-// wantEvent is an event as the tests expect it.
-type wantEvent struct {
-	time    string
-	status  tracking.Status
-	sub     tracking.Substatus
-	loc     tracking.Location
-	carrier string
-	number  string
-}
-
-func checkEvents(t *testing.T, got []tracking.Event, want []wantEvent) {
-	t.Helper()
-	if len(got) != len(want) {
-		for _, e := range got {
-			t.Logf("  %s %s/%s %q", e.Time.Format(time.RFC3339), e.Status, e.Substatus, e.Description)
-		}
-		t.Fatalf("%d events, want %d", len(got), len(want))
-	}
-	for i, w := range want {
-		e := got[i]
-		if e.Time.Location() != time.UTC {
-			t.Errorf("event %d: time zone %s, want UTC", i, e.Time.Location())
-		}
-		if ts := e.Time.Format(time.RFC3339); ts != w.time {
-			t.Errorf("event %d: time %s, want %s", i, ts, w.time)
-		}
-		if e.Status != w.status || e.Substatus != w.sub {
-			t.Errorf("event %d (%q): %s/%s, want %s/%s", i, e.Description, e.Status, e.Substatus, w.status, w.sub)
-		}
-		if e.Location != w.loc {
-			t.Errorf("event %d: location %+v, want %+v", i, e.Location, w.loc)
-		}
-		if e.Carrier != w.carrier || e.Number != w.number {
-			t.Errorf("event %d: carrier %q number %q, want %q %q", i, e.Carrier, e.Number, w.carrier, w.number)
-		}
-	}
 }
 
 func TestLookupMultiLeg(t *testing.T) {
@@ -236,18 +157,18 @@ func TestLookupMultiLeg(t *testing.T) {
 	}
 
 	const cn, us = "LX123456785CN", "9400111899223197428490"
-	checkEvents(t, res.Events, []wantEvent{
-		{"2024-03-07T16:45:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, tracking.Location{Country: "CN"}, "china-post", cn},
-		{"2024-03-08T02:02:00Z", tracking.StatusTransit, tracking.SubPackageAccepted, tracking.Location{City: "SHENZHEN", State: "Guangdong", Country: "CN"}, "china-post", cn},
-		{"2024-03-09T15:55:00Z", tracking.StatusTransit, tracking.SubPackageDeparted, tracking.Location{City: "GUANGZHOU", State: "Guangdong", Country: "CN"}, "china-post", cn},
+	pt.CheckEvents(t, res.Events, []pt.WantEvent{
+		pt.Want("2024-03-07T16:45:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, tracking.Location{Country: "CN"}, "china-post", cn),
+		pt.Want("2024-03-08T02:02:00Z", tracking.StatusTransit, tracking.SubPackageAccepted, tracking.Location{City: "SHENZHEN", State: "Guangdong", Country: "CN"}, "china-post", cn),
+		pt.Want("2024-03-09T15:55:00Z", tracking.StatusTransit, tracking.SubPackageDeparted, tracking.Location{City: "GUANGZHOU", State: "Guangdong", Country: "CN"}, "china-post", cn),
 		// InTransit_Other refined by its text.
-		{"2024-03-11T22:20:00Z", tracking.StatusTransit, tracking.SubCustomsProcessing, tracking.Location{City: "JAMAICA", State: "NY", Country: "US"}, "china-post", cn},
+		pt.Want("2024-03-11T22:20:00Z", tracking.StatusTransit, tracking.SubCustomsProcessing, tracking.Location{City: "JAMAICA", State: "NY", Country: "US"}, "china-post", cn),
 		// No code at all: the text decides; no address: the raw location.
-		{"2024-03-12T14:05:00Z", tracking.StatusTransit, tracking.SubCarrierHandover, tracking.Location{City: "NEW YORK NY"}, "usps", us},
-		{"2024-03-14T01:40:00Z", tracking.StatusTransit, tracking.SubPackageArrived, tracking.Location{City: "QUEENS", State: "NY", Country: "US"}, "usps", us},
-		{"2024-03-14T11:12:00Z", tracking.StatusTransit, tracking.SubOutForDelivery, tracking.Location{City: "BROOKLYN", State: "NY", Country: "US"}, "usps", us},
+		pt.Want("2024-03-12T14:05:00Z", tracking.StatusTransit, tracking.SubCarrierHandover, tracking.Location{City: "NEW YORK NY"}, "usps", us),
+		pt.Want("2024-03-14T01:40:00Z", tracking.StatusTransit, tracking.SubPackageArrived, tracking.Location{City: "QUEENS", State: "NY", Country: "US"}, "usps", us),
+		pt.Want("2024-03-14T11:12:00Z", tracking.StatusTransit, tracking.SubOutForDelivery, tracking.Location{City: "BROOKLYN", State: "NY", Country: "US"}, "usps", us),
 	})
-	checkGolden(t, "multileg", res)
+	pt.GoldenJSON(t, "multileg", res)
 }
 
 func TestLookupRegistration(t *testing.T) {
@@ -401,16 +322,16 @@ func TestLookupErrors(t *testing.T) {
 		reply reply
 		check func(t *testing.T, err error)
 	}{
-		{"429 with Retry-After seconds", reply{status: 429, header: map[string]string{"Retry-After": "7"}}, rateLimited(7*time.Second, false)},
-		{"429 with Retry-After date", reply{status: 429, header: map[string]string{"Retry-After": httpDate}}, rateLimited(90*time.Second, false)},
-		{"429 with X-RateLimit-Reset", reply{status: 429, header: map[string]string{"X-RateLimit-Reset": "30"}}, rateLimited(30*time.Second, false)},
-		{"429 without a hint", reply{status: 429}, rateLimited(time.Minute, false)},
-		{"daily limit code", reply{body: `{"code":-18019907,"data":{"errors":[{"code":-18019907,"message":"Exceeded daily request limit."}]}}`}, rateLimited(6*time.Hour, true)},
-		{"500", reply{status: 500, body: "oops"}, is(tracking.ErrUnavailable)},
-		{"503", reply{status: 503}, is(tracking.ErrUnavailable)},
-		{"internal error code", reply{body: `{"code":-18010003,"data":{"errors":[{"code":-18010003,"message":"Internal service error, please retry later."}]}}`}, is(tracking.ErrUnavailable)},
-		{"401", reply{status: 401}, keyRefused},
-		{"invalid key code", reply{file: "key_invalid.json"}, keyRefused},
+		{"429 with Retry-After seconds", reply{status: 429, header: map[string]string{"Retry-After": "7"}}, pt.RateLimited(Name, 7*time.Second, false)},
+		{"429 with Retry-After date", reply{status: 429, header: map[string]string{"Retry-After": httpDate}}, pt.RateLimited(Name, 90*time.Second, false)},
+		{"429 with X-RateLimit-Reset", reply{status: 429, header: map[string]string{"X-RateLimit-Reset": "30"}}, pt.RateLimited(Name, 30*time.Second, false)},
+		{"429 without a hint", reply{status: 429}, pt.RateLimited(Name, time.Minute, false)},
+		{"daily limit code", reply{body: `{"code":-18019907,"data":{"errors":[{"code":-18019907,"message":"Exceeded daily request limit."}]}}`}, pt.RateLimited(Name, 6*time.Hour, true)},
+		{"500", reply{status: 500, body: "oops"}, pt.Is(tracking.ErrUnavailable)},
+		{"503", reply{status: 503}, pt.Is(tracking.ErrUnavailable)},
+		{"internal error code", reply{body: `{"code":-18010003,"data":{"errors":[{"code":-18010003,"message":"Internal service error, please retry later."}]}}`}, pt.Is(tracking.ErrUnavailable)},
+		{"401", reply{status: 401}, pt.KeyRefused(ErrKeyRefused)},
+		{"invalid key code", reply{file: "key_invalid.json"}, pt.KeyRefused(ErrKeyRefused)},
 		{"garbage", reply{body: "<html>"}, func(t *testing.T, err error) {
 			if err == nil || errors.Is(err, tracking.ErrUnavailable) || errors.Is(err, tracking.ErrNumberUnknown) {
 				t.Errorf("err = %v, want a permanent error", err)
@@ -422,66 +343,20 @@ func TestLookupErrors(t *testing.T) {
 			_, p := newFake(t, map[string][]reply{"gettrackinfo": {tt.reply}})
 			_, err := p.Lookup(context.Background(), tracking.Query{Number: "RR123456785CN"})
 			tt.check(t, err)
-			if err != nil && strings.Contains(err.Error(), testKey) {
-				t.Errorf("error %q shows the API key", err)
-			}
+			pt.NoSecret(t, err, testKey)
 		})
 	}
 
 	t.Run("connection refused", func(t *testing.T) {
-		srv := httptest.NewServer(http.NotFoundHandler())
-		url := srv.URL
-		srv.Close()
-		p := New(Config{APIKey: testKey, BaseURL: url})
+		p := New(Config{APIKey: testKey, BaseURL: pt.Unreachable()})
 		_, err := p.Lookup(context.Background(), tracking.Query{Number: "RR123456785CN"})
-		is(tracking.ErrUnavailable)(t, err)
+		pt.Is(tracking.ErrUnavailable)(t, err)
 	})
 	t.Run("timeout", func(t *testing.T) {
-		release := make(chan struct{})
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			select {
-			case <-r.Context().Done():
-			case <-release:
-			}
-		}))
-		defer srv.Close()
-		defer close(release) // before Close, which waits for the handler
-		p := New(Config{APIKey: testKey, BaseURL: srv.URL, HTTPClient: &http.Client{Timeout: 50 * time.Millisecond}})
+		p := New(Config{APIKey: testKey, BaseURL: pt.Silent(t), HTTPClient: &http.Client{Timeout: 50 * time.Millisecond}})
 		_, err := p.Lookup(context.Background(), tracking.Query{Number: "RR123456785CN"})
-		is(tracking.ErrUnavailable)(t, err)
+		pt.Is(tracking.ErrUnavailable)(t, err)
 	})
-}
-
-func rateLimited(after time.Duration, daily bool) func(*testing.T, error) {
-	return func(t *testing.T, err error) {
-		t.Helper()
-		var rl *tracking.RateLimitError
-		if !errors.As(err, &rl) {
-			t.Fatalf("err = %v, want a RateLimitError", err)
-		}
-		if rl.Provider != "17track" || rl.RetryAfter != after || rl.Daily != daily {
-			t.Errorf("got %+v, want 17track, %s, daily %v", rl, after, daily)
-		}
-	}
-}
-
-func is(target error) func(*testing.T, error) {
-	return func(t *testing.T, err error) {
-		t.Helper()
-		if !errors.Is(err, target) {
-			t.Errorf("err = %v, want %v", err, target)
-		}
-	}
-}
-
-func keyRefused(t *testing.T, err error) {
-	t.Helper()
-	if !errors.Is(err, ErrKeyRefused) || !strings.Contains(err.Error(), "API key refused") {
-		t.Errorf("err = %v, want one that says the API key was refused", err)
-	}
-	if errors.Is(err, tracking.ErrUnavailable) || errors.Is(err, tracking.ErrNumberUnknown) {
-		t.Errorf("err = %v, want a permanent error", err)
-	}
 }
 
 func TestLookupBatchSplits(t *testing.T) {
@@ -577,12 +452,12 @@ func TestRegisterUnregister(t *testing.T) {
 			"register": {rejected(codeAlreadyRegistered)},
 			"retrack":  {rejected(codeRetrackNotStopped)},
 		}, "register,retrack", nil},
-		{"register without quota", false, map[string][]reply{"register": {rejected(codeQuotaSpent)}}, "register", rateLimited(6*time.Hour, true)},
-		{"register rate limited", false, map[string][]reply{"register": {{status: 429, header: map[string]string{"Retry-After": "3"}}}}, "register", rateLimited(3*time.Second, false)},
+		{"register without quota", false, map[string][]reply{"register": {rejected(codeQuotaSpent)}}, "register", pt.RateLimited(Name, 6*time.Hour, true)},
+		{"register rate limited", false, map[string][]reply{"register": {{status: 429, header: map[string]string{"Retry-After": "3"}}}}, "register", pt.RateLimited(Name, 3*time.Second, false)},
 		{"unregister", true, map[string][]reply{"stoptrack": {{body: accepted}}}, "stoptrack", nil},
 		{"unregister stopped", true, map[string][]reply{"stoptrack": {rejected(codeStopNotTracking)}}, "stoptrack", nil},
 		{"unregister unknown", true, map[string][]reply{"stoptrack": {rejected(codeNotRegistered)}}, "stoptrack", nil},
-		{"unregister outage", true, map[string][]reply{"stoptrack": {{status: 502}}}, "stoptrack", is(tracking.ErrUnavailable)},
+		{"unregister outage", true, map[string][]reply{"stoptrack": {{status: 502}}}, "stoptrack", pt.Is(tracking.ErrUnavailable)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -619,8 +494,8 @@ func sign(body []byte, key string) string {
 }
 
 func TestParseWebhook(t *testing.T) {
-	updated := readFile(t, "webhook_updated.json")
-	stopped := readFile(t, "webhook_stopped.json")
+	updated := pt.ReadFile(t, "webhook_updated.json")
+	stopped := pt.ReadFile(t, "webhook_stopped.json")
 	tampered := bytes.Replace(updated, []byte(`"DELIVERED"`), []byte(`"LOST"`), 1)
 	tests := []struct {
 		name        string
@@ -658,7 +533,7 @@ func TestParseWebhook(t *testing.T) {
 }
 
 func TestWebhookResult(t *testing.T) {
-	body := readFile(t, "webhook_updated.json")
+	body := pt.ReadFile(t, "webhook_updated.json")
 	h := http.Header{}
 	h.Set("Sign", sign(body, testKey))
 	results, err := New(Config{APIKey: testKey}).ParseWebhook(h, body)
@@ -676,44 +551,14 @@ func TestWebhookResult(t *testing.T) {
 		t.Errorf("ETA %v legs %v countries %q → %q", res.ETA, res.NextLegs, res.OriginCountry, res.DestinationCountry)
 	}
 	const n = "1Z2617V10397725789"
-	checkEvents(t, res.Events, []wantEvent{
-		{"2022-03-29T05:43:08Z", tracking.StatusPreTransit, tracking.SubInformationReceived, tracking.Location{Country: "US"}, "ups", n},
+	pt.CheckEvents(t, res.Events, []pt.WantEvent{
+		pt.Want("2022-03-29T05:43:08Z", tracking.StatusPreTransit, tracking.SubInformationReceived, tracking.Location{Country: "US"}, "ups", n),
 		// No stage and no keyword: nothing is known.
-		{"2022-03-31T23:36:47Z", tracking.StatusUnknown, tracking.SubOther, tracking.Location{City: "Ontario", State: "CA", Country: "US"}, "ups", n},
-		{"2022-04-04T15:46:06Z", tracking.StatusTransit, tracking.SubOutForDelivery, tracking.Location{City: "Crescent City", State: "CA", Country: "US"}, "ups", n},
-		{"2022-04-04T23:35:22Z", tracking.StatusDelivered, tracking.SubDelivered, tracking.Location{City: "GASQUET", State: "CA", Country: "US"}, "ups", n},
+		pt.Want("2022-03-31T23:36:47Z", tracking.StatusUnknown, tracking.SubOther, tracking.Location{City: "Ontario", State: "CA", Country: "US"}, "ups", n),
+		pt.Want("2022-04-04T15:46:06Z", tracking.StatusTransit, tracking.SubOutForDelivery, tracking.Location{City: "Crescent City", State: "CA", Country: "US"}, "ups", n),
+		pt.Want("2022-04-04T23:35:22Z", tracking.StatusDelivered, tracking.SubDelivered, tracking.Location{City: "GASQUET", State: "CA", Country: "US"}, "ups", n),
 	})
-	checkGolden(t, "webhook_updated", res)
-}
-
-func TestParseTime(t *testing.T) {
-	tests := []struct {
-		in   string
-		want string // RFC 3339 in UTC; "" for unreadable
-	}{
-		{"2022-04-04T16:35:22-07:00", "2022-04-04T23:35:22Z"},
-		{"2022-04-04T23:35:22Z", "2022-04-04T23:35:22Z"},
-		{"2022-04-04T16:35:22.123+08:00", "2022-04-04T08:35:22Z"},
-		{"2022-04-04T16:35:22+0800", "2022-04-04T08:35:22Z"},
-		{"2021-01-14T00:52:00", "2021-01-14T00:52:00Z"},
-		{"2021-01-14 00:52:00", "2021-01-14T00:52:00Z"},
-		{"2021-01-14 00:52", "2021-01-14T00:52:00Z"},
-		{"2022-01-03", "2022-01-03T00:00:00Z"},
-		{"", ""},
-		{"yesterday", ""},
-	}
-	for _, tt := range tests {
-		got, ok := wire.Time(tt.in)
-		if tt.want == "" {
-			if ok {
-				t.Errorf("wire.Time(%q) = %v, want no time", tt.in, got)
-			}
-			continue
-		}
-		if !ok || got.Format(time.RFC3339) != tt.want || got.Location() != time.UTC {
-			t.Errorf("wire.Time(%q) = %v, %v; want %s", tt.in, got, ok, tt.want)
-		}
-	}
+	pt.GoldenJSON(t, "webhook_updated", res)
 }
 
 func TestCarrierTable(t *testing.T) {

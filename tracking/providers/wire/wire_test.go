@@ -6,17 +6,41 @@ import (
 	"time"
 )
 
+// TestTime reads the time formats the providers' payloads use (17TRACK,
+// Shippo and DHL send offsets with and without a colon, fractions, local
+// times without a zone, bare dates), always into UTC.
 func TestTime(t *testing.T) {
-	want := time.Date(2026, 11, 20, 13, 4, 5, 0, time.UTC)
-	for _, s := range []string{"2026-11-20T15:04:05+02:00", "2026-11-20T08:04:05-05:00", "2026-11-20T13:04:05Z",
-		"2026-11-20T13:04:05", "2026-11-20 13:04:05", "2026-11-20T15:04:05+0200", "2026-11-20 15:04:05+02:00"} {
-		if got, ok := Time(s); !ok || !got.Equal(want) || got.Location() != time.UTC {
-			t.Errorf("Time(%q) = %v, %v; want %v in UTC", s, got, ok, want)
+	for _, tc := range []struct{ in, want string }{
+		{"2026-11-20T15:04:05+02:00", "2026-11-20T13:04:05Z"},
+		{"2026-11-20T08:04:05-05:00", "2026-11-20T13:04:05Z"},
+		{"2026-11-20T13:04:05Z", "2026-11-20T13:04:05Z"},
+		{"2026-11-20T13:04:05", "2026-11-20T13:04:05Z"},
+		{"2026-11-20 13:04:05", "2026-11-20T13:04:05Z"},
+		{"2026-11-20T15:04:05+0200", "2026-11-20T13:04:05Z"},
+		{"2026-11-20 15:04:05+02:00", "2026-11-20T13:04:05Z"},
+		{"2022-04-04T16:35:22.123+08:00", "2022-04-04T08:35:22.123Z"},
+		{"2024-04-01T23:10:00.123+0200", "2024-04-01T21:10:00.123Z"},
+		{"2016-12-09T01:40:17.515Z", "2016-12-09T01:40:17.515Z"},
+		{"2024-05-09T07:58", "2024-05-09T07:58:00Z"},
+		{"2021-01-14 00:52", "2021-01-14T00:52:00Z"},
+		{"2024-05-09", "2024-05-09T00:00:00Z"},
+		{"", ""},
+		{"yesterday", ""},
+		{"20/11/2026", ""},
+	} {
+		got, ok := Time(tc.in)
+		if tc.want == "" {
+			if ok {
+				t.Errorf("Time(%q) = %v, want no time", tc.in, got)
+			}
+			continue
 		}
-	}
-	for _, s := range []string{"", "yesterday", "20/11/2026"} {
-		if _, ok := Time(s); ok {
-			t.Errorf("Time(%q) read a time", s)
+		want, err := time.Parse(time.RFC3339Nano, tc.want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok || !got.Equal(want) || got.Location() != time.UTC {
+			t.Errorf("Time(%q) = %v, %v; want %v in UTC", tc.in, got, ok, want)
 		}
 	}
 }
