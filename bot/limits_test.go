@@ -96,7 +96,7 @@ func TestLimitsAnswerWithAReason(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, _, err := s.Subscribe(ctx, c.ID, sh.ID, "", nil, t0); err != nil {
+			if _, _, err := s.Subscribe(ctx, &tracking.SubscribeRequest{ChatID: c.ID, ShipmentID: sh.ID, Now: t0}); err != nil {
 				t.Fatal(err)
 			}
 		}
