@@ -9,7 +9,7 @@ import (
 	"github.com/trackbot/trackbot/tracking"
 )
 
-// Input bounds (DESIGN §8).
+// Input bounds (docs/architecture.md, Input bounds).
 const (
 	maxMessage   = 4096
 	maxLabel     = 64

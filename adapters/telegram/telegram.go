@@ -42,7 +42,8 @@ const pollingLock = "telegram-polling"
 // open for a second less.
 const pollTimeout = 50 * time.Second
 
-// maxWebhookBody caps a webhook request (DESIGN §8).
+// maxWebhookBody caps a webhook request at 1 MiB, as every webhook route
+// does (docs/architecture.md, Path 3).
 const maxWebhookBody = 1 << 20
 
 // allowedUpdates are the only updates trackbot asks Telegram for.
