@@ -121,3 +121,11 @@ func EqualSecret(got, want string) bool {
 	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
 	return subtle.ConstantTimeCompare(g[:], w[:]) == 1
 }
+
+// Code looks key up in one of a provider's code tables (trackbot's carrier
+// ids to the vendor's names, or back), ignoring case and surrounding space
+// as vendors and operators vary both. The tables' keys are lower case.
+func Code[V any](table map[string]V, key string) (V, bool) {
+	v, ok := table[strings.ToLower(strings.TrimSpace(key))]
+	return v, ok
+}

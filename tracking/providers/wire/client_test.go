@@ -124,3 +124,21 @@ func TestEqualSecret(t *testing.T) {
 		}
 	}
 }
+
+// TestCode matches table keys whatever the case and space of the query.
+func TestCode(t *testing.T) {
+	table := map[string]string{"dhl-express": "express"}
+	for _, tc := range []struct {
+		key, want string
+		ok        bool
+	}{
+		{"dhl-express", "express", true},
+		{" DHL-Express ", "express", true},
+		{"dhl", "", false},
+		{"", "", false},
+	} {
+		if got, ok := Code(table, tc.key); got != tc.want || ok != tc.ok {
+			t.Errorf("Code(%q) = %q, %v, want %q, %v", tc.key, got, ok, tc.want, tc.ok)
+		}
+	}
+}
