@@ -8,12 +8,10 @@
 package aftership
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -92,19 +90,12 @@ var versionSegment = regexp.MustCompile(`/(\d{4}-\d{2})$`)
 
 // New returns a Provider for cfg.
 func New(cfg Config) *Provider {
-	base := strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
-	if base == "" {
-		base = DefaultBaseURL
-	}
+	base := wire.BaseURL(cfg.BaseURL, DefaultBaseURL)
 	version := defaultVersion
 	if m := versionSegment.FindStringSubmatch(base); m != nil {
 		version = m[1]
 	}
-	client := cfg.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
-	}
-	return &Provider{key: cfg.APIKey, secret: cfg.WebhookSecret, base: base, version: version, client: client, now: time.Now}
+	return &Provider{key: cfg.APIKey, secret: cfg.WebhookSecret, base: base, version: version, client: wire.HTTPClient(cfg.HTTPClient), now: time.Now}
 }
 
 // Name returns "aftership".
@@ -251,23 +242,9 @@ func (p *Provider) do(ctx context.Context, method, path string, query url.Values
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", op, err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	req, err := wire.NewRequest(ctx, method, u, body, http.Header{"as-api-key": {p.key}, "as-api-version": {p.version}})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	req.Header.Set("as-api-key", p.key)
-	req.Header.Set("as-api-version", p.version)
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
 	}
 	status, raw, err := wire.Call(p.client, req, Name, ErrKeyRefused, p.now())
 	if err != nil {

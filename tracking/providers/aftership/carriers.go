@@ -1,6 +1,10 @@
 package aftership
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/trackbot/trackbot/tracking/providers/wire"
+)
 
 // slugs are AfterShip's courier slugs for trackbot's carriers. J&T is
 // missing on purpose: AfterShip has a slug per country, and a wrong one
@@ -40,10 +44,7 @@ var carrierIDs = func() map[string]string {
 
 // carrierSlug returns AfterShip's slug for a trackbot carrier id; ok is
 // false for a carrier AfterShip is to detect.
-func carrierSlug(id string) (slug string, ok bool) {
-	slug, ok = slugs[strings.ToLower(strings.TrimSpace(id))]
-	return slug, ok
-}
+func carrierSlug(id string) (slug string, ok bool) { return wire.Code(slugs, id) }
 
 // carrierID returns trackbot's id for a slug, or "aftership-" and the slug
 // for a carrier trackbot has no id for, or "" for no slug.

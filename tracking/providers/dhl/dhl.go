@@ -25,7 +25,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/trackbot/trackbot/tracking"
@@ -80,23 +79,13 @@ var (
 
 // New returns a Provider for cfg.
 func New(cfg Config) *Provider {
-	p := &Provider{
+	return &Provider{
 		apiKey:  cfg.APIKey,
-		baseURL: cfg.BaseURL,
+		baseURL: wire.BaseURL(cfg.BaseURL, DefaultBaseURL),
 		secret:  cfg.WebhookSecret,
-		client:  cfg.HTTPClient,
-		now:     cfg.Now,
+		client:  wire.HTTPClient(cfg.HTTPClient),
+		now:     wire.Clock(cfg.Now),
 	}
-	if p.baseURL == "" {
-		p.baseURL = DefaultBaseURL
-	}
-	if p.client == nil {
-		p.client = &http.Client{Timeout: 30 * time.Second}
-	}
-	if p.now == nil {
-		p.now = time.Now
-	}
-	return p
 }
 
 // Name returns "dhl", the name pushes arrive under at POST /webhooks/dhl.
@@ -120,7 +109,7 @@ func (p *Provider) Lookup(ctx context.Context, q tracking.Query) (*tracking.Resu
 		params.Set("service", service)
 	}
 	u.RawQuery = params.Encode()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	req, err := wire.NewRequest(ctx, http.MethodGet, u.String(), nil, http.Header{"DHL-API-Key": {p.apiKey}})
 	if err != nil {
 		return nil, fmt.Errorf("dhl: lookup %s: %w", q.Number, err)
 	}
@@ -135,27 +124,15 @@ func (p *Provider) Lookup(ctx context.Context, q tracking.Query) (*tracking.Resu
 	return p.result(s, resp.PossibleAdditionalShipmentsURL, q.Number, q.Carrier), nil
 }
 
-// do sends req with the API key and decodes a 2xx body into out. Other
-// answers become the errors the engine tells apart: a
-// *tracking.RateLimitError, tracking.ErrUnavailable,
-// tracking.ErrNumberUnknown or ErrKeyRefused.
+// do sends req and decodes a 2xx body into out. Other answers become the
+// errors the engine tells apart: a *tracking.RateLimitError,
+// tracking.ErrUnavailable, tracking.ErrNumberUnknown or ErrKeyRefused.
 func (p *Provider) do(req *http.Request, out any) error {
-	req.Header.Set("DHL-API-Key", p.apiKey)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "trackbot")
 	code, body, err := wire.Call(p.client, req, Name, ErrKeyRefused, p.now())
-	switch {
-	case err != nil:
+	if err != nil {
 		return err
-	case code >= 200 && code < 300:
-		if err := json.Unmarshal(body, out); err != nil {
-			return fmt.Errorf("decode response: %w", err)
-		}
-		return nil
-	case code == http.StatusNotFound:
-		return fmt.Errorf("HTTP 404 %s: %w", p.problem(body), tracking.ErrNumberUnknown)
 	}
-	return fmt.Errorf("HTTP %d %s", code, p.problem(body))
+	return wire.Decode(code, body, out, p.problem)
 }
 
 // problem reads DHL's RFC 7807 error body ({"title", "detail", "status"})
@@ -170,14 +147,5 @@ func (p *Provider) problem(body []byte) string {
 	if json.Unmarshal(body, &pr) == nil && (pr.Title != "" || pr.Detail != "") {
 		s = joinTexts(": ", pr.Title, pr.Detail)
 	}
-	s = strings.Join(strings.Fields(s), " ")
-	for _, secret := range []string{p.apiKey, p.secret} {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, "[redacted]")
-		}
-	}
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
+	return wire.Snippet(s, p.apiKey, p.secret)
 }

@@ -1,10 +1,12 @@
 package dhl
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/trackbot/trackbot/tracking"
+	"github.com/trackbot/trackbot/tracking/providers/wire"
 )
 
 // statusCodes maps DHL's five statusCodes onto the model, each with the
@@ -86,23 +88,16 @@ var serviceCarriers = map[string]string{
 }
 
 // carrierService returns the service parameter for a trackbot carrier id.
-func carrierService(id string) (string, bool) {
-	s, ok := services[strings.ToLower(strings.TrimSpace(id))]
-	return s, ok
-}
+func carrierService(id string) (string, bool) { return wire.Code(services, id) }
 
 // serviceCarrier returns trackbot's carrier id for a DHL service, or "".
 func serviceCarrier(service string) string {
-	return serviceCarriers[strings.ToLower(strings.TrimSpace(service))]
+	id, _ := wire.Code(serviceCarriers, service)
+	return id
 }
 
 // Carriers lists the trackbot carrier ids DHL can look up, sorted, for
 // wiring the provider into a tracking.Registry.
 func Carriers() []string {
-	out := make([]string, 0, len(services))
-	for id := range services {
-		out = append(out, id)
-	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(services))
 }

@@ -2,13 +2,12 @@ package dhl
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"fmt"
 	"net/http"
 
 	"github.com/trackbot/trackbot/tracking"
+	"github.com/trackbot/trackbot/tracking/providers/wire"
 )
 
 // TokenHeader is the header DHL's push subscription is told to send the
@@ -34,7 +33,7 @@ type push struct {
 //
 // API: https://developer.dhl.com/api-reference/shipment-tracking-unified-push
 func (p *Provider) ParseWebhook(header http.Header, body []byte) ([]*tracking.Result, error) {
-	if p.secret == "" || !equalSecret(header.Get(TokenHeader), p.secret) {
+	if p.secret == "" || !wire.EqualSecret(header.Get(TokenHeader), p.secret) {
 		return nil, fmt.Errorf("dhl: webhook: %w", tracking.ErrBadSignature)
 	}
 	var shipments []shipment
@@ -62,11 +61,4 @@ func (p *Provider) ParseWebhook(header http.Header, body []byte) ([]*tracking.Re
 		results = append(results, p.result(s, additional, "", ""))
 	}
 	return results, nil
-}
-
-// equalSecret compares in constant time, hashing first so that not even
-// the secret's length leaks.
-func equalSecret(got, want string) bool {
-	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
-	return subtle.ConstantTimeCompare(g[:], w[:]) == 1
 }

@@ -9,7 +9,6 @@
 package seventeentrack
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -94,19 +93,11 @@ var (
 
 // New returns a Provider for cfg.
 func New(cfg Config) *Provider {
-	base := strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
-	if base == "" {
-		base = DefaultBaseURL
-	}
-	client := cfg.HTTPClient
-	if client == nil {
-		client = &http.Client{Timeout: 30 * time.Second}
-	}
 	signKey := cfg.WebhookSecret
 	if signKey == "" {
 		signKey = cfg.APIKey
 	}
-	return &Provider{key: cfg.APIKey, signKey: signKey, base: base, client: client, now: time.Now}
+	return &Provider{key: cfg.APIKey, signKey: signKey, base: wire.BaseURL(cfg.BaseURL, DefaultBaseURL), client: wire.HTTPClient(cfg.HTTPClient), now: time.Now}
 }
 
 // Name returns "17track".
@@ -389,17 +380,10 @@ type apiError struct {
 // turns HTTP failures and account-wide error codes into errors; the
 // per-number rejections are the caller's.
 func (p *Provider) call(ctx context.Context, op string, reqs []request) (*envelopeData, error) {
-	body, err := json.Marshal(reqs)
+	req, err := wire.NewRequest(ctx, http.MethodPost, p.base+"/"+op, reqs, http.Header{"17token": {p.key}})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.base+"/"+op, bytes.NewReader(body))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", op, err)
-	}
-	req.Header.Set("17token", p.key)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
 	status, raw, err := wire.Call(p.client, req, Name, ErrKeyRefused, p.now())
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)

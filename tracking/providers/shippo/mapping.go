@@ -1,10 +1,12 @@
 package shippo
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/trackbot/trackbot/tracking"
+	"github.com/trackbot/trackbot/tracking/providers/wire"
 )
 
 // statuses maps Shippo's six statuses onto the model, each with the
@@ -132,23 +134,16 @@ var carrierIDs = map[string]string{
 }
 
 // carrierToken returns Shippo's token for a trackbot carrier id.
-func carrierToken(id string) (string, bool) {
-	t, ok := carrierTokens[strings.ToLower(strings.TrimSpace(id))]
-	return t, ok
-}
+func carrierToken(id string) (string, bool) { return wire.Code(carrierTokens, id) }
 
 // carrierID returns trackbot's id for a Shippo carrier token, or "".
 func carrierID(token string) string {
-	return carrierIDs[strings.ToLower(strings.TrimSpace(token))]
+	id, _ := wire.Code(carrierIDs, token)
+	return id
 }
 
 // Carriers lists the trackbot carrier ids Shippo can look up, sorted, for
 // wiring the provider into a tracking.Registry.
 func Carriers() []string {
-	out := make([]string, 0, len(carrierTokens))
-	for id := range carrierTokens {
-		out = append(out, id)
-	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(carrierTokens))
 }

@@ -8,14 +8,11 @@
 package shippo
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/trackbot/trackbot/tracking"
@@ -71,23 +68,13 @@ var (
 
 // New returns a Provider for cfg.
 func New(cfg Config) *Provider {
-	p := &Provider{
+	return &Provider{
 		apiKey:  cfg.APIKey,
-		baseURL: strings.TrimRight(cfg.BaseURL, "/"),
+		baseURL: wire.BaseURL(cfg.BaseURL, DefaultBaseURL),
 		secret:  cfg.WebhookSecret,
-		client:  cfg.HTTPClient,
-		now:     cfg.Now,
+		client:  wire.HTTPClient(cfg.HTTPClient),
+		now:     wire.Clock(cfg.Now),
 	}
-	if p.baseURL == "" {
-		p.baseURL = DefaultBaseURL
-	}
-	if p.client == nil {
-		p.client = &http.Client{Timeout: 30 * time.Second}
-	}
-	if p.now == nil {
-		p.now = time.Now
-	}
-	return p
 }
 
 // Name returns "shippo", the name pushes arrive under at
@@ -105,7 +92,7 @@ func (p *Provider) Lookup(ctx context.Context, q tracking.Query) (*tracking.Resu
 		return nil, fmt.Errorf("shippo: lookup %s: no Shippo carrier for %q: %w", q.Number, q.Carrier, tracking.ErrNumberUnknown)
 	}
 	u := p.baseURL + "/tracks/" + url.PathEscape(token) + "/" + url.PathEscape(q.Number)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	req, err := wire.NewRequest(ctx, http.MethodGet, u, nil, p.auth())
 	if err != nil {
 		return nil, fmt.Errorf("shippo: lookup %s: %w", q.Number, err)
 	}
@@ -135,19 +122,15 @@ func (p *Provider) Register(ctx context.Context, q tracking.Query) error {
 	if !ok {
 		return fmt.Errorf("shippo: register %s: no Shippo carrier for %q: %w", q.Number, q.Carrier, tracking.ErrNumberUnknown)
 	}
-	body, err := json.Marshal(map[string]string{
+	body := map[string]string{
 		"carrier":         token,
 		"tracking_number": q.Number,
 		"metadata":        "trackbot",
-	})
+	}
+	req, err := wire.NewRequest(ctx, http.MethodPost, p.baseURL+"/tracks/", body, p.auth())
 	if err != nil {
 		return fmt.Errorf("shippo: register %s: %w", q.Number, err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.baseURL+"/tracks/", bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("shippo: register %s: %w", q.Number, err)
-	}
-	req.Header.Set("Content-Type", "application/json")
 	if err := p.do(req, nil); err != nil {
 		return fmt.Errorf("shippo: register %s: %w", q.Number, err)
 	}
@@ -162,43 +145,25 @@ func (p *Provider) Register(ctx context.Context, q tracking.Query) error {
 // API: https://docs.goshippo.com/docs/tracking/tracking/ (no stop endpoint)
 func (p *Provider) Unregister(ctx context.Context, q tracking.Query) error { return nil }
 
-// do sends req with Shippo's authorization and decodes a 2xx body into out
-// (when out is not nil). Other answers become the errors the engine tells
-// apart: a *tracking.RateLimitError, tracking.ErrUnavailable,
+// auth is the header Shippo authenticates every call by.
+func (p *Provider) auth() http.Header {
+	return http.Header{"Authorization": {"ShippoToken " + p.apiKey}}
+}
+
+// do sends req and decodes a 2xx body into out (when out is not nil).
+// Other answers become the errors the engine tells apart: a
+// *tracking.RateLimitError, tracking.ErrUnavailable,
 // tracking.ErrNumberUnknown or ErrKeyRefused.
 func (p *Provider) do(req *http.Request, out any) error {
-	req.Header.Set("Authorization", "ShippoToken "+p.apiKey)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "trackbot")
 	code, body, err := wire.Call(p.client, req, Name, ErrKeyRefused, p.now())
-	switch {
-	case err != nil:
+	if err != nil {
 		return err
-	case code >= 200 && code < 300:
-		if out == nil {
-			return nil
-		}
-		if err := json.Unmarshal(body, out); err != nil {
-			return fmt.Errorf("decode response: %w", err)
-		}
-		return nil
-	case code == http.StatusNotFound:
-		return fmt.Errorf("HTTP 404 %s: %w", p.snippet(body), tracking.ErrNumberUnknown)
 	}
-	return fmt.Errorf("HTTP %d %s", code, p.snippet(body))
+	return wire.Decode(code, body, out, p.snippet)
 }
 
 // snippet shortens an error body for an error message, with the API token
 // and webhook secret cut out in case a proxy echoes them back.
 func (p *Provider) snippet(body []byte) string {
-	s := strings.Join(strings.Fields(string(body)), " ")
-	for _, secret := range []string{p.apiKey, p.secret} {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, "[redacted]")
-		}
-	}
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
+	return wire.Snippet(string(body), p.apiKey, p.secret)
 }

@@ -3,7 +3,6 @@ package shippo
 import (
 	"crypto/hmac"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/trackbot/trackbot/tracking"
+	"github.com/trackbot/trackbot/tracking/providers/wire"
 )
 
 // SignatureHeader is the header of Shippo's HMAC webhook signature,
@@ -79,7 +79,7 @@ func (p *Provider) authentic(header http.Header, body []byte) bool {
 	if p.secret == "" {
 		return false
 	}
-	if token := header.Get(TokenHeader); token != "" && equalSecret(token, p.secret) {
+	if token := header.Get(TokenHeader); token != "" && wire.EqualSecret(token, p.secret) {
 		return true
 	}
 	sig := header.Get(SignatureHeader)
@@ -126,11 +126,4 @@ func validSignature(sig, secret string, body []byte, now time.Time) bool {
 		}
 	}
 	return false
-}
-
-// equalSecret compares in constant time, hashing first so that not even
-// the secret's length leaks.
-func equalSecret(got, want string) bool {
-	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
-	return subtle.ConstantTimeCompare(g[:], w[:]) == 1
 }
