@@ -298,8 +298,13 @@ func (t *turn) find(ref string) (store.Tracked, []Reply) {
 
 // findLeading resolves "REF rest…" where REF may be a label of several
 // words: the longest leading run of words that names a subscription wins.
-func (t *turn) findLeading(args string) (store.Tracked, string, []Reply) {
+// Fewer than two words get the usage message: with two or more, the rest
+// is never empty.
+func (t *turn) findLeading(args, usage string) (store.Tracked, string, []Reply) {
 	words := fields(args)
+	if len(words) < 2 {
+		return store.Tracked{}, "", t.text(usage, nil)
+	}
 	for i := len(words) - 1; i >= 1; i-- {
 		ref := strings.Join(words[:i], " ")
 		tr, err := t.b.store.FindSubscription(t.ctx, t.chat.ID, ref)
@@ -335,15 +340,9 @@ func (t *turn) remove(args string) []Reply {
 }
 
 func (t *turn) rename(args string) []Reply {
-	if len(fields(args)) < 2 {
-		return t.text("rename_usage", nil)
-	}
-	tr, label, errReply := t.findLeading(args)
+	tr, label, errReply := t.findLeading(args, "rename_usage")
 	if errReply != nil {
 		return errReply
-	}
-	if label == "" {
-		return t.text("rename_usage", nil)
 	}
 	if len([]rune(label)) > maxLabel {
 		return t.text("error_label_too_long", map[string]any{"Limit": maxLabel})
@@ -355,15 +354,9 @@ func (t *turn) rename(args string) []Reply {
 }
 
 func (t *turn) order(args string) []Reply {
-	if len(fields(args)) < 2 {
-		return t.text("order_usage", nil)
-	}
-	tr, order, errReply := t.findLeading(args)
+	tr, order, errReply := t.findLeading(args, "order_usage")
 	if errReply != nil {
 		return errReply
-	}
-	if order == "" {
-		return t.text("order_usage", nil)
 	}
 	order = clip(order, maxLabel)
 	if err := t.b.store.UpdateSubscription(t.ctx, t.chat.ID, tr.Sub.ID, store.SubscriptionSettings{OrderRef: &order}); err != nil {
@@ -375,10 +368,7 @@ func (t *turn) order(args string) []Reply {
 // carrier corrects the carrier of a tracked number: the chat moves to the
 // shipment under the right carrier, which is looked up at once.
 func (t *turn) carrier(args string) []Reply {
-	if len(fields(args)) < 2 {
-		return t.text("carrier_usage", nil)
-	}
-	tr, name, errReply := t.findLeading(args)
+	tr, name, errReply := t.findLeading(args, "carrier_usage")
 	if errReply != nil {
 		return errReply
 	}
