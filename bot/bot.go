@@ -347,10 +347,7 @@ func (t *turn) rename(args string) []Reply {
 	if len([]rune(label)) > maxLabel {
 		return t.text("error_label_too_long", map[string]any{"Limit": maxLabel})
 	}
-	if err := t.b.store.UpdateSubscription(t.ctx, t.chat.ID, tr.Sub.ID, store.SubscriptionSettings{Label: &label}); err != nil {
-		return t.fail(err)
-	}
-	return t.text("renamed", map[string]any{"Number": tr.Shipment.Number, "Label": label})
+	return t.saved(tr.Sub.ID, store.SubscriptionSettings{Label: &label}, "renamed", map[string]any{"Number": tr.Shipment.Number, "Label": label})
 }
 
 func (t *turn) order(args string) []Reply {
@@ -359,10 +356,16 @@ func (t *turn) order(args string) []Reply {
 		return errReply
 	}
 	order = clip(order, maxLabel)
-	if err := t.b.store.UpdateSubscription(t.ctx, t.chat.ID, tr.Sub.ID, store.SubscriptionSettings{OrderRef: &order}); err != nil {
+	return t.saved(tr.Sub.ID, store.SubscriptionSettings{OrderRef: &order}, "order_set", map[string]any{"Number": tr.Shipment.Number, "Order": order})
+}
+
+// saved writes set to one of the chat's subscriptions and answers with the
+// message key.
+func (t *turn) saved(subID int64, set store.SubscriptionSettings, key string, data map[string]any) []Reply {
+	if err := t.b.store.UpdateSubscription(t.ctx, t.chat.ID, subID, set); err != nil {
 		return t.fail(err)
 	}
-	return t.text("order_set", map[string]any{"Number": tr.Shipment.Number, "Order": order})
+	return t.text(key, data)
 }
 
 // carrier corrects the carrier of a tracked number: the chat moves to the
@@ -601,10 +604,7 @@ func (t *turn) action(a Action) []Reply {
 	case "snooze":
 		until := t.now.Add(24 * time.Hour)
 		p := &until
-		if err := t.b.store.UpdateSubscription(t.ctx, t.chat.ID, subID, store.SubscriptionSettings{SnoozedUntil: &p}); err != nil {
-			return t.fail(err)
-		}
-		return t.text("snoozed", map[string]any{"Number": display(tr), "Date": until.In(t.tz).Format("2006-01-02 15:04")})
+		return t.saved(subID, store.SubscriptionSettings{SnoozedUntil: &p}, "snoozed", map[string]any{"Number": display(tr), "Date": until.In(t.tz).Format("2006-01-02 15:04")})
 	case "ack":
 		return t.text("acknowledged", map[string]any{"Number": display(tr), "User": t.msg.User})
 	case "missing":
