@@ -3,13 +3,14 @@ package slack
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 
 	slackgo "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
+
+	"github.com/trackbot/trackbot/web"
 )
 
 // maxBody caps what Slack may send in one request.
@@ -99,19 +100,11 @@ func (a *Adapter) EventsHandler() http.Handler {
 // https://docs.slack.dev/authentication/verifying-requests-from-slack
 func (a *Adapter) verified(next func(w http.ResponseWriter, r *http.Request, body []byte)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		if !web.PostOnly(w, r) {
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
-				return
-			}
-			http.Error(w, "cannot read request", http.StatusBadRequest)
+		body, ok := web.ReadBody(w, r, maxBody)
+		if !ok {
 			return
 		}
 		sv, err := slackgo.NewSecretsVerifier(r.Header, a.secret)
