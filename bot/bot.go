@@ -298,8 +298,13 @@ func (t *turn) find(ref string) (store.Tracked, []Reply) {
 
 // findLeading resolves "REF rest…" where REF may be a label of several
 // words: the longest leading run of words that names a subscription wins.
-func (t *turn) findLeading(args string) (store.Tracked, string, []Reply) {
+// Fewer than two words get the usage message: with two or more, the rest
+// is never empty.
+func (t *turn) findLeading(args, usage string) (store.Tracked, string, []Reply) {
 	words := fields(args)
+	if len(words) < 2 {
+		return store.Tracked{}, "", t.text(usage, nil)
+	}
 	for i := len(words) - 1; i >= 1; i-- {
 		ref := strings.Join(words[:i], " ")
 		tr, err := t.b.store.FindSubscription(t.ctx, t.chat.ID, ref)
@@ -335,50 +340,38 @@ func (t *turn) remove(args string) []Reply {
 }
 
 func (t *turn) rename(args string) []Reply {
-	if len(fields(args)) < 2 {
-		return t.text("rename_usage", nil)
-	}
-	tr, label, errReply := t.findLeading(args)
+	tr, label, errReply := t.findLeading(args, "rename_usage")
 	if errReply != nil {
 		return errReply
-	}
-	if label == "" {
-		return t.text("rename_usage", nil)
 	}
 	if len([]rune(label)) > maxLabel {
 		return t.text("error_label_too_long", map[string]any{"Limit": maxLabel})
 	}
-	if err := t.b.store.UpdateSubscription(t.ctx, t.chat.ID, tr.Sub.ID, store.SubscriptionSettings{Label: &label}); err != nil {
-		return t.fail(err)
-	}
-	return t.text("renamed", map[string]any{"Number": tr.Shipment.Number, "Label": label})
+	return t.saved(tr.Sub.ID, store.SubscriptionSettings{Label: &label}, "renamed", map[string]any{"Number": tr.Shipment.Number, "Label": label})
 }
 
 func (t *turn) order(args string) []Reply {
-	if len(fields(args)) < 2 {
-		return t.text("order_usage", nil)
-	}
-	tr, order, errReply := t.findLeading(args)
+	tr, order, errReply := t.findLeading(args, "order_usage")
 	if errReply != nil {
 		return errReply
 	}
-	if order == "" {
-		return t.text("order_usage", nil)
-	}
 	order = clip(order, maxLabel)
-	if err := t.b.store.UpdateSubscription(t.ctx, t.chat.ID, tr.Sub.ID, store.SubscriptionSettings{OrderRef: &order}); err != nil {
+	return t.saved(tr.Sub.ID, store.SubscriptionSettings{OrderRef: &order}, "order_set", map[string]any{"Number": tr.Shipment.Number, "Order": order})
+}
+
+// saved writes set to one of the chat's subscriptions and answers with the
+// message key.
+func (t *turn) saved(subID int64, set store.SubscriptionSettings, key string, data map[string]any) []Reply {
+	if err := t.b.store.UpdateSubscription(t.ctx, t.chat.ID, subID, set); err != nil {
 		return t.fail(err)
 	}
-	return t.text("order_set", map[string]any{"Number": tr.Shipment.Number, "Order": order})
+	return t.text(key, data)
 }
 
 // carrier corrects the carrier of a tracked number: the chat moves to the
 // shipment under the right carrier, which is looked up at once.
 func (t *turn) carrier(args string) []Reply {
-	if len(fields(args)) < 2 {
-		return t.text("carrier_usage", nil)
-	}
-	tr, name, errReply := t.findLeading(args)
+	tr, name, errReply := t.findLeading(args, "carrier_usage")
 	if errReply != nil {
 		return errReply
 	}
@@ -611,10 +604,7 @@ func (t *turn) action(a Action) []Reply {
 	case "snooze":
 		until := t.now.Add(24 * time.Hour)
 		p := &until
-		if err := t.b.store.UpdateSubscription(t.ctx, t.chat.ID, subID, store.SubscriptionSettings{SnoozedUntil: &p}); err != nil {
-			return t.fail(err)
-		}
-		return t.text("snoozed", map[string]any{"Number": display(tr), "Date": until.In(t.tz).Format("2006-01-02 15:04")})
+		return t.saved(subID, store.SubscriptionSettings{SnoozedUntil: &p}, "snoozed", map[string]any{"Number": display(tr), "Date": until.In(t.tz).Format("2006-01-02 15:04")})
 	case "ack":
 		return t.text("acknowledged", map[string]any{"Number": display(tr), "User": t.msg.User})
 	case "missing":

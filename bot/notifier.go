@@ -117,10 +117,8 @@ const keepClaims = 7 * 24 * time.Hour
 // finished pushes older than a month out of the outbox, and claims and
 // provider request counts older than a week.
 func (n *Notifier) Run(ctx context.Context, tick time.Duration) error {
-	t := time.NewTicker(tick)
-	defer t.Stop()
 	var pruned time.Time
-	for {
+	return tracking.Every(ctx, tick, func(ctx context.Context) {
 		if _, err := n.RunOnce(ctx); err != nil && ctx.Err() == nil {
 			slog.ErrorContext(ctx, "notifier round failed", "err", err)
 		}
@@ -136,12 +134,7 @@ func (n *Notifier) Run(ctx context.Context, tick time.Duration) error {
 				slog.ErrorContext(ctx, "pruning provider quotas failed", "err", err)
 			}
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+	})
 }
 
 // RunOnce sends every push that is due now and reports how many were sent.

@@ -78,27 +78,18 @@ type ChatSettings struct {
 // UpdateChat changes a chat's settings.
 func (s *Store) UpdateChat(ctx context.Context, id int64, set ChatSettings, now time.Time) error {
 	var a assignments
-	add := a.add
-	if set.Language != nil {
-		add("language", *set.Language)
-	}
-	if set.Timezone != nil {
-		add("timezone", *set.Timezone)
-	}
-	if set.Role != nil {
-		add("role", *set.Role)
-	}
+	assign(&a, "language", set.Language)
+	assign(&a, "timezone", set.Timezone)
+	assign(&a, "role", set.Role)
 	if set.Quiet != nil {
-		add("quiet_start", set.Quiet[0])
-		add("quiet_end", set.Quiet[1])
+		a.add("quiet_start", set.Quiet[0])
+		a.add("quiet_end", set.Quiet[1])
 	}
-	if set.Muted != nil {
-		add("muted", *set.Muted)
-	}
+	assign(&a, "muted", set.Muted)
 	if a.empty() {
 		return nil
 	}
-	add("updated_at", dbTime(now))
+	a.add("updated_at", dbTime(now))
 	q := "UPDATE chats SET " + a.set() + " WHERE id = " + a.arg(id)
 	if _, err := s.db.ExecContext(ctx, q, a.args...); err != nil {
 		return fmt.Errorf("store: update chat %d: %w", id, err)
@@ -115,6 +106,14 @@ type assignments struct {
 
 // add assigns v to col.
 func (a *assignments) add(col string, v any) { a.cols = append(a.cols, col+" = "+a.arg(v)) }
+
+// assign assigns *v to col when v is set: a nil field of a settings
+// struct leaves its column alone.
+func assign[T any](a *assignments, col string, v *T) {
+	if v != nil {
+		a.add(col, *v)
+	}
+}
 
 // arg adds v as an argument and returns its placeholder.
 func (a *assignments) arg(v any) string {

@@ -60,10 +60,7 @@ func (c *countingConn) ExecContext(ctx context.Context, query string, args []dri
 		return nil, driver.ErrSkip
 	}
 	res, err := e.ExecContext(ctx, query, args)
-	if err != driver.ErrSkip {
-		c.n.Add(1)
-	}
-	return res, err
+	return res, c.counted(err)
 }
 
 func (c *countingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
@@ -72,10 +69,17 @@ func (c *countingConn) QueryContext(ctx context.Context, query string, args []dr
 		return nil, driver.ErrSkip
 	}
 	rows, err := q.QueryContext(ctx, query, args)
+	return rows, c.counted(err)
+}
+
+// counted counts a statement the driver answered with err and returns err.
+// ErrSkip means database/sql sends it again another way (prepared), where
+// it is counted then.
+func (c *countingConn) counted(err error) error {
 	if err != driver.ErrSkip {
 		c.n.Add(1)
 	}
-	return rows, err
+	return err
 }
 
 // PrepareContext counts a prepared statement once, as one statement.

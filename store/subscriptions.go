@@ -150,25 +150,14 @@ type SubscriptionSettings struct {
 // ErrNotFound when the subscription is not the chat's.
 func (s *Store) UpdateSubscription(ctx context.Context, chatID, subID int64, set SubscriptionSettings) error {
 	var a assignments
-	add := a.add
-	if set.Label != nil {
-		add("label", *set.Label)
-	}
-	if set.OrderRef != nil {
-		add("order_ref", *set.OrderRef)
-	}
-	if set.Marketplace != nil {
-		add("marketplace", *set.Marketplace)
-	}
-	if set.Muted != nil {
-		add("muted", *set.Muted)
-	}
+	assign(&a, "label", set.Label)
+	assign(&a, "order_ref", set.OrderRef)
+	assign(&a, "marketplace", set.Marketplace)
+	assign(&a, "muted", set.Muted)
 	if set.SnoozedUntil != nil {
-		add("snoozed_until", dbTimePtr(*set.SnoozedUntil))
+		a.add("snoozed_until", dbTimePtr(*set.SnoozedUntil))
 	}
-	if set.ThreadRef != nil {
-		add("thread_ref", *set.ThreadRef)
-	}
+	assign(&a, "thread_ref", set.ThreadRef)
 	if a.empty() {
 		return nil
 	}

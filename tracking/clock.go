@@ -1,6 +1,7 @@
 package tracking
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -16,6 +17,23 @@ type SystemClock struct{}
 
 // Now returns the current time in UTC.
 func (SystemClock) Now() time.Time { return time.Now().UTC() }
+
+// Every calls round at once and then every tick until ctx ends; it
+// returns nil then. A round that fails logs and leaves the retry to the
+// next tick, so round returns nothing. The background loops (scheduler,
+// notifier, Slack digest) run on it.
+func Every(ctx context.Context, tick time.Duration, round func(context.Context)) error {
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		round(ctx)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
 
 // FakeClock is a Clock that only moves when told to. It is safe for
 // concurrent use.

@@ -410,18 +410,11 @@ func (e *Engine) RunOnce(ctx context.Context) (int, error) {
 // Run refreshes due shipments every tick until ctx ends. Store errors are
 // logged and retried on the next tick.
 func (e *Engine) Run(ctx context.Context, tick time.Duration) error {
-	t := time.NewTicker(tick)
-	defer t.Stop()
-	for {
+	return Every(ctx, tick, func(ctx context.Context) {
 		if _, err := e.RunOnce(ctx); err != nil && ctx.Err() == nil {
 			slog.ErrorContext(ctx, "scheduler round failed", "err", err)
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+	})
 }
 
 // refresh looks a leased shipment up, writes the outcome and releases the

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 
@@ -31,9 +30,8 @@ const tokenHeader = "X-Trackbot-Webhook-Token"
 // HandleCarrierPushes serves POST /webhooks/{provider}.
 func (s *Server) HandleCarrierPushes(p CarrierPushes) {
 	s.mux.HandleFunc("POST /webhooks/{provider}", func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-		if err != nil {
-			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+		body, ok := ReadBody(w, r, maxBody)
+		if !ok {
 			return
 		}
 		header := r.Header.Clone()
@@ -42,7 +40,7 @@ func (s *Server) HandleCarrierPushes(p CarrierPushes) {
 			header.Set(tokenHeader, tok)
 		}
 		provider := r.PathValue("provider")
-		err = p.Push(r.Context(), provider, header, body)
+		err := p.Push(r.Context(), provider, header, body)
 		switch {
 		case err == nil:
 			w.WriteHeader(http.StatusOK)

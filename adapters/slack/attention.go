@@ -12,6 +12,7 @@ import (
 
 	"github.com/trackbot/trackbot/bot"
 	"github.com/trackbot/trackbot/store"
+	"github.com/trackbot/trackbot/tracking"
 )
 
 // Attention words what needs attention in Slack's daily digest and App
@@ -30,15 +31,13 @@ type Attention interface {
 // of the day is claimed in the store, so a replica that takes over, or one
 // restarted within the digest hour, does not post it again.
 func (a *Adapter) digestLoop(ctx context.Context) error {
-	tick := time.NewTicker(time.Minute)
-	defer tick.Stop()
 	var lock *store.Lock
 	defer func() {
 		if lock != nil {
 			lock.Release()
 		}
 	}()
-	for {
+	return tracking.Every(ctx, time.Minute, func(ctx context.Context) {
 		if lock == nil {
 			l, ok, err := a.store.TryLock(ctx, "slack-digest")
 			if err != nil && ctx.Err() == nil {
@@ -59,12 +58,7 @@ func (a *Adapter) digestLoop(ctx context.Context) error {
 				}
 			}
 		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-tick.C:
-		}
-	}
+	})
 }
 
 // digestOnce posts the "needs attention" digest to every channel whose

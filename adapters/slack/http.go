@@ -3,13 +3,14 @@ package slack
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 
 	slackgo "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
+
+	"github.com/trackbot/trackbot/web"
 )
 
 // maxBody caps what Slack may send in one request.
@@ -21,8 +22,6 @@ const maxBody = 1 << 20
 // https://docs.slack.dev/interactivity/implementing-slash-commands
 func (a *Adapter) CommandsHandler() http.Handler {
 	return a.verified(func(w http.ResponseWriter, r *http.Request, body []byte) {
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		r.PostForm, r.Form = nil, nil
 		cmd, err := slackgo.SlashCommandParse(r)
 		if err != nil {
 			http.Error(w, "bad form", http.StatusBadRequest)
@@ -41,8 +40,6 @@ func (a *Adapter) CommandsHandler() http.Handler {
 // https://docs.slack.dev/interactivity/handling-user-interaction
 func (a *Adapter) InteractionsHandler() http.Handler {
 	return a.verified(func(w http.ResponseWriter, r *http.Request, body []byte) {
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		r.PostForm, r.Form = nil, nil
 		cb, err := slackgo.InteractionCallbackParse(r)
 		if err != nil {
 			http.Error(w, "bad payload", http.StatusBadRequest)
@@ -99,22 +96,15 @@ func (a *Adapter) EventsHandler() http.Handler {
 // verified wraps a handler of Slack's POST requests: it caps the body,
 // checks the request's signature and age (five minutes) and answers 401
 // without going further when they fail, and 503 until Run has started.
+// next gets the body, and r with the body readable again for form parsing.
 // https://docs.slack.dev/authentication/verifying-requests-from-slack
 func (a *Adapter) verified(next func(w http.ResponseWriter, r *http.Request, body []byte)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		if !web.PostOnly(w, r) {
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
-				return
-			}
-			http.Error(w, "cannot read request", http.StatusBadRequest)
+		body, ok := web.ReadBody(w, r, maxBody)
+		if !ok {
 			return
 		}
 		sv, err := slackgo.NewSecretsVerifier(r.Header, a.secret)
@@ -135,6 +125,9 @@ func (a *Adapter) verified(next func(w http.ResponseWriter, r *http.Request, bod
 			http.Error(w, "not running yet", http.StatusServiceUnavailable)
 			return
 		}
+		// The body is read; the form parsers of the SDK read it again.
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.PostForm, r.Form = nil, nil
 		next(w, r, body)
 	})
 }

@@ -94,14 +94,21 @@ func (a *Adapter) send(ctx context.Context, chatID int64, p part) error {
 		Text:               p.text,
 		ParseMode:          models.ParseModeHTML,
 		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()},
-	}
-	if p.keyboard != nil {
-		params.ReplyMarkup = p.keyboard
+		ReplyMarkup:        p.markup(),
 	}
 	return a.call(ctx, chatID, "sendMessage", func() error {
 		_, err := a.api.SendMessage(ctx, params)
 		return err
 	})
+}
+
+// markup is the part's keyboard as the SDK takes it: an untyped nil, left
+// out of the request, when the part has none.
+func (p part) markup() models.ReplyMarkup {
+	if p.keyboard == nil {
+		return nil
+	}
+	return p.keyboard
 }
 
 // edit replaces a message's text and keyboard. Telegram refuses an edit
@@ -114,9 +121,7 @@ func (a *Adapter) edit(ctx context.Context, chatID int64, messageID int, p part)
 		Text:               p.text,
 		ParseMode:          models.ParseModeHTML,
 		LinkPreviewOptions: &models.LinkPreviewOptions{IsDisabled: tg.True()},
-	}
-	if p.keyboard != nil {
-		params.ReplyMarkup = p.keyboard
+		ReplyMarkup:        p.markup(),
 	}
 	err := a.call(ctx, chatID, "editMessageText", func() error {
 		_, err := a.api.EditMessageText(ctx, params)

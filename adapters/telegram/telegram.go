@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -29,6 +28,7 @@ import (
 	"github.com/trackbot/trackbot/locales"
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/tracking"
+	"github.com/trackbot/trackbot/web"
 )
 
 // WebhookPath is where the webhook handler must be mounted, under PublicURL.
@@ -354,9 +354,7 @@ func (a *Adapter) pollHolding(ctx context.Context, lock *store.Lock) {
 // https://core.telegram.org/bots/api#setwebhook
 func (a *Adapter) WebhookHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		if !web.PostOnly(w, r) {
 			return
 		}
 		secret := a.cfg.WebhookSecret
@@ -365,14 +363,8 @@ func (a *Adapter) WebhookHandler() http.Handler {
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
-				return
-			}
-			http.Error(w, "cannot read body", http.StatusBadRequest)
+		body, ok := web.ReadBody(w, r, maxWebhookBody)
+		if !ok {
 			return
 		}
 		var u models.Update

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
@@ -38,6 +39,8 @@ type app struct {
 	engine  *tracking.Engine
 	metrics *prometheus.Registry
 	clock   tracking.Clock
+	// chat is set when the console chat runs in this terminal.
+	chat bool
 }
 
 // setLogger makes the default logger write to the terminal's standard
@@ -77,7 +80,7 @@ func setup(ctx context.Context, cfg *config, io stdio, chat bool) (*app, error) 
 		return nil, err
 	}
 	a := &app{cfg: cfg, log: logger, store: st, catalog: catalog,
-		metrics: prometheus.NewRegistry(), clock: tracking.SystemClock{}}
+		metrics: prometheus.NewRegistry(), clock: tracking.SystemClock{}, chat: chat}
 	a.metrics.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "trackbot_outbox_pending",
@@ -128,21 +131,16 @@ func (a *app) close() {
 
 func cmdServe(ctx context.Context, args []string, io stdio, env envconfig.Lookuper) error {
 	fs := newFlags("serve", "trackbot [serve]", io)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	cfg, err := loadConfig(ctx, env)
-	if err != nil {
-		return usageError{err}
-	}
 	// With no chat platform configured and a person at the terminal, the
 	// bare command is a working bot: it opens the console chat.
-	consoleChat := !cfg.telegramEnabled() && !cfg.slackEnabled() && isTerminal(io.in)
-	a, err := setup(ctx, cfg, io, consoleChat)
+	a, err := open(ctx, fs, args, io, env, func(cfg *config) bool {
+		return !cfg.telegramEnabled() && !cfg.slackEnabled() && isTerminal(io.in)
+	})
 	if err != nil {
 		return err
 	}
 	defer a.close()
+	cfg := a.cfg
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -178,13 +176,8 @@ func cmdServe(ctx context.Context, args []string, io stdio, env envconfig.Lookup
 		adapters = append(adapters, sl)
 		runs = append(runs, func(ctx context.Context) error { return sl.Run(ctx, a.bot) })
 	}
-	if consoleChat {
-		con := newConsole(io)
-		adapters = append(adapters, con)
-		runs = append(runs, func(ctx context.Context) error {
-			defer cancel() // the end of the chat ends the program
-			return con.Run(ctx, a.bot)
-		})
+	if a.chat {
+		adapters = append(adapters, a.goConsole(gctx, g, cancel, io))
 	} else if len(adapters) == 0 {
 		a.log.Warn("no chat platform configured: set TELEGRAM_TOKEN or SLACK_BOT_TOKEN, or run trackbot chat")
 	}
@@ -202,14 +195,7 @@ func cmdServe(ctx context.Context, args []string, io stdio, env envconfig.Lookup
 
 func cmdChat(ctx context.Context, args []string, io stdio, env envconfig.Lookuper) error {
 	fs := newFlags("chat", "trackbot chat\n\nTalk to the bot in this terminal. With piped input, each line is\nhandled in turn and the chat ends with the input.", io)
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	cfg, err := loadConfig(ctx, env)
-	if err != nil {
-		return usageError{err}
-	}
-	a, err := setup(ctx, cfg, io, true)
+	a, err := open(ctx, fs, args, io, env, func(*config) bool { return true })
 	if err != nil {
 		return err
 	}
@@ -217,13 +203,33 @@ func cmdChat(ctx context.Context, args []string, io stdio, env envconfig.Lookupe
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	g, gctx := errgroup.WithContext(ctx)
+	a.runWorkers(gctx, g, a.goConsole(gctx, g, cancel, io))
+	return g.Wait()
+}
+
+// open parses the flags of a command that runs the bot, loads the
+// configuration and sets the app up. chat decides, from the configuration,
+// whether the console chat is wanted.
+func open(ctx context.Context, fs *flag.FlagSet, args []string, io stdio, env envconfig.Lookuper, chat func(*config) bool) (*app, error) {
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
+	}
+	cfg, err := loadConfig(ctx, env)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return setup(ctx, cfg, io, chat(cfg))
+}
+
+// goConsole runs the console chat in g; the end of the chat (or of piped
+// input) calls cancel, which ends the program.
+func (a *app) goConsole(ctx context.Context, g *errgroup.Group, cancel context.CancelFunc, io stdio) *console.Adapter {
 	con := newConsole(io)
 	g.Go(func() error {
-		defer cancel() // the end of the input ends the chat
-		return con.Run(gctx, a.bot)
+		defer cancel()
+		return con.Run(ctx, a.bot)
 	})
-	a.runWorkers(gctx, g, con)
-	return g.Wait()
+	return con
 }
 
 // newConsole opens the console chat on the process's terminal or pipes.

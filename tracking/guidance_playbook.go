@@ -1,0 +1,238 @@
+package tracking
+
+import (
+	"cmp"
+	"slices"
+)
+
+// Rule is one entry of the guidance playbook.
+type Rule struct {
+	ID       string
+	Level    Level
+	Audience Audience
+	// Push is false for rules that are only shown, never pushed.
+	Push bool
+	// Marketplaces lists the marketplaces whose buyers get steps of their
+	// own; everyone else gets the generic message.
+	Marketplaces []string
+	// Supersedes names rules this one replaces while it applies, so that
+	// one stall is told once, at its latest stage.
+	Supersedes []string
+	// Condition says in words when the rule applies.
+	Condition string
+
+	// check reports whether the rule applies and fills in the advice's
+	// data, links and buttons.
+	check func(f *facts, a *Advice) bool
+}
+
+// message returns the catalog id of the rule's message for a role and a
+// marketplace: guidance_<rule>_<role>, with _<marketplace> added for the
+// buyers of a marketplace that has steps of its own.
+func (r Rule) message(role Role, market string) string {
+	id := "guidance_" + r.ID + "_" + string(role)
+	if role == RoleBuyer && slices.Contains(r.Marketplaces, market) {
+		id += "_" + market
+	}
+	return id
+}
+
+// MessageIDs lists every catalog message id the rule can produce.
+func (r Rule) MessageIDs() []string {
+	var ids []string
+	for _, role := range []Role{RoleBuyer, RoleSeller} {
+		if !r.Audience.includes(role) {
+			continue
+		}
+		ids = append(ids, r.message(role, ""))
+		if role == RoleBuyer {
+			for _, m := range r.Marketplaces {
+				ids = append(ids, r.message(role, m))
+			}
+		}
+	}
+	return ids
+}
+
+// allShops are the marketplaces with steps of their own.
+var allShops = []string{MarketplaceAliExpress, MarketplaceTemu, MarketplaceShein, MarketplaceEbay, MarketplaceAmazon}
+
+// playbook holds the rules, most urgent first within each level; Evaluate
+// keeps this order among rules of the same level.
+var playbook = []Rule{
+	{
+		ID: RuleCustomsHeld, Level: LevelAction, Audience: AudienceBoth, Push: true,
+		Condition: "held at customs until duties are paid",
+		check:     checkCustomsHeld,
+	},
+	{
+		ID: RuleClaim, Level: LevelAction, Audience: AudienceBoth, Push: true, Marketplaces: allShops,
+		Condition: "lost, damaged, disposed of or undeliverable",
+		check:     checkClaim,
+	},
+	{
+		ID: RuleReturned, Level: LevelAction, Audience: AudienceBoth, Push: true,
+		Condition: "on its way back to the sender",
+		check:     checkReturned,
+	},
+	{
+		ID: RulePickupAvailable, Level: LevelAction, Audience: AudienceBoth, Push: true,
+		Condition: "waiting at a pickup point; the deadline comes from the event text or the usual 7-day storage",
+		check:     checkPickup,
+	},
+	{
+		ID: RuleDeliveryAttempted, Level: LevelAction, Audience: AudienceBoth, Push: true,
+		Condition: "delivery attempted, notice left, or the carrier needs the recipient (address, access, rescheduling, held)",
+		check:     checkAttempted,
+	},
+	{
+		ID: RuleNoProgress, Level: LevelAction, Audience: AudienceBoth, Push: true, Marketplaces: allShops,
+		Supersedes: []string{RuleTemuNoUpdate, RuleLate, RuleNoEvent, RuleNoInfo, RuleLabelOnly},
+		Condition:  "on the way, no event for NoProgress (since tracking began when there is none)",
+		check:      checkNoProgress,
+	},
+	{
+		ID: RuleTemuNoUpdate, Level: LevelAction, Audience: AudienceBuyer, Push: true,
+		Supersedes: []string{RuleLate, RuleNoEvent, RuleNoInfo, RuleLabelOnly},
+		Condition:  "bought on Temu, on the way, no update for TemuNoUpdate",
+		check:      checkTemu,
+	},
+	{
+		ID: RuleCustomsLong, Level: LevelWarn, Audience: AudienceBoth, Push: true,
+		Condition: "in customs processing for CustomsLong",
+		check:     checkCustomsLong,
+	},
+	{
+		ID: RuleLate, Level: LevelWarn, Audience: AudienceBoth, Push: true,
+		Supersedes: []string{RuleNoEvent},
+		Condition:  "on the way, its expected delivery (ETA) passed by Late",
+		check:      checkLate,
+	},
+	{
+		ID: RuleOriginSilent, Level: LevelWarn, Audience: AudienceBoth, Push: true,
+		Condition: "departed the origin country, no destination event since, silent for OriginSilent",
+		check:     checkOriginSilent,
+	},
+	{
+		ID: RuleMovedAfterDelivery, Level: LevelWarn, Audience: AudienceBoth, Push: true,
+		Condition: "scanned again after a delivered event",
+		check:     checkMovedAfterDelivery,
+	},
+	{
+		ID: RuleNoEvent, Level: LevelWarn, Audience: AudienceBoth, Push: true,
+		Condition: "on the way past the label, outside customs, no event for NoEvent",
+		check:     checkNoEvent,
+	},
+	{
+		ID: RuleLabelOnly, Level: LevelWarn, Audience: AudienceBoth, Push: true,
+		Condition: "nothing but label / information received for LabelOnly",
+		check:     checkLabelOnly,
+	},
+	{
+		ID: RuleNoInfo, Level: LevelWarn, Audience: AudienceBoth, Push: true,
+		Condition: "no event at all NoInfo after tracking began",
+		check:     checkNoInfo,
+	},
+	{
+		ID: RuleDestinationPost, Level: LevelInfo, Audience: AudienceBoth, Push: true,
+		Condition: "in the destination country under a number its post knows (a new local number, or the S10 number)",
+		check:     checkDestinationPost,
+	},
+	{
+		ID: RuleDelivered, Level: LevelInfo, Audience: AudienceBoth, Push: true,
+		Condition: "delivered",
+		check:     checkDelivered,
+	},
+	{
+		ID: RuleNewNumberSilent, Level: LevelInfo, Audience: AudienceBoth, Push: false,
+		Condition: "no event yet, tracked for less than NewNumberSilent",
+		check:     checkNewNumber,
+	},
+}
+
+// missingRule describes MissingSteps' advice for MessageIDs.
+var missingRule = Rule{ID: RuleMissing, Level: LevelAction, Audience: AudienceBoth, Marketplaces: allShops}
+
+// Rules returns the playbook: every rule Evaluate knows, in priority order.
+func Rules() []Rule {
+	out := make([]Rule, len(playbook))
+	for i, r := range playbook {
+		r.Marketplaces = slices.Clone(r.Marketplaces)
+		r.Supersedes = slices.Clone(r.Supersedes)
+		out[i] = r
+	}
+	return out
+}
+
+// GuidanceMessageIDs lists every catalog message id the guidance can
+// produce: every rule's messages, MissingSteps', and the labels of links
+// and buttons. The catalogs must have them all.
+func GuidanceMessageIDs() []string {
+	var ids []string
+	for _, r := range playbook {
+		ids = append(ids, r.MessageIDs()...)
+	}
+	ids = append(ids, missingRule.MessageIDs()...)
+	ids = append(ids, MessageButtonMissing, MessageLinkPost)
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// Evaluate returns every rule that applies to s now, most urgent first and
+// in the playbook's order within a level. It is pure: the same situation
+// always gives the same advice, and a rule stops being returned as soon as
+// its situation no longer holds, so the caller can re-arm it.
+func Evaluate(s Situation, th Thresholds) []Advice {
+	return newFacts(s, th.withDefaults()).evaluate()
+}
+
+// evaluate runs the playbook over the facts.
+func (f *facts) evaluate() []Advice {
+	type hit struct {
+		rule Rule
+		idx  int
+		a    Advice
+	}
+	var hits []hit
+	superseded := map[string]bool{}
+	for i, r := range playbook {
+		if !r.Audience.includes(f.role) {
+			continue
+		}
+		var checked Advice
+		if !r.check(f, &checked) {
+			continue
+		}
+		a := f.advice(r)
+		checked.Data.Number, checked.Data.Carrier, checked.Data.Shop = a.Data.Number, a.Data.Carrier, a.Data.Shop
+		a.Data = checked.Data
+		a.Links, a.Buttons = checked.Links, checked.Buttons
+		hits = append(hits, hit{r, i, a})
+		for _, id := range r.Supersedes {
+			superseded[id] = true
+		}
+	}
+	out := make([]Advice, 0, len(hits))
+	slices.SortStableFunc(hits, func(x, y hit) int {
+		if c := cmp.Compare(y.rule.Level.rank(), x.rule.Level.rank()); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.idx, y.idx)
+	})
+	for _, h := range hits {
+		if !superseded[h.rule.ID] {
+			out = append(out, h.a)
+		}
+	}
+	return out
+}
+
+// MissingSteps is the advice behind the "I didn't get it" button of a
+// delivered shipment: what to do, in order, when a parcel shows delivered
+// but is not there, for the situation's role and marketplace.
+func MissingSteps(s Situation) Advice {
+	f := newFacts(s, DefaultThresholds())
+	a := f.advice(missingRule)
+	f.addPost(&a, f.deliveringPost())
+	return a
+}

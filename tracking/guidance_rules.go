@@ -1,0 +1,474 @@
+package tracking
+
+import (
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// facts is what the rules share about one situation, worked out once.
+type facts struct {
+	s      Situation
+	th     Thresholds
+	role   Role
+	market string
+	status Status
+	// events are the situation's events ordered by time.
+	events []Event
+	// lastAt is the newest event's time; hasEvents says whether there is
+	// one.
+	lastAt    time.Time
+	hasEvents bool
+	dest      string
+	// carrierName is the carrier's display name, looked up once.
+	carrierName string
+}
+
+func newFacts(s Situation, th Thresholds) *facts {
+	f := &facts{s: s, th: th}
+	f.setAudience(s.Role, s.Marketplace)
+	f.events = slices.Clone(s.Events)
+	slices.SortStableFunc(f.events, func(a, b Event) int { return a.Time.Compare(b.Time) })
+	if n := len(f.events); n > 0 {
+		f.lastAt, f.hasEvents = f.events[n-1].Time, true
+	}
+	if s.LastEventAt != nil && (!f.hasEvents || s.LastEventAt.After(f.lastAt)) {
+		f.lastAt, f.hasEvents = *s.LastEventAt, true
+	}
+	f.status = s.Status
+	if !f.status.Valid() {
+		f.status = s.Substatus.Parent()
+	}
+	f.dest = strings.ToUpper(strings.TrimSpace(s.DestinationCountry))
+	f.carrierName = CarrierName(s.Carrier)
+	return f
+}
+
+// setAudience sets whom the advice is for: a seller, or a buyer (the
+// default) of a marketplace.
+func (f *facts) setAudience(role Role, marketplace string) {
+	f.s.Role, f.s.Marketplace = role, marketplace
+	f.role, f.market = RoleBuyer, strings.ToLower(strings.TrimSpace(marketplace))
+	if Role(strings.ToLower(strings.TrimSpace(string(role)))) == RoleSeller {
+		f.role = RoleSeller
+	}
+}
+
+// forAudience is a copy of the facts for another role and marketplace;
+// what the shipment's events say is shared, not worked out again.
+func (f *facts) forAudience(role Role, marketplace string) *facts {
+	g := *f
+	g.setAudience(role, marketplace)
+	return &g
+}
+
+// advice starts the advice of rule r with the data every message may use.
+func (f *facts) advice(r Rule) Advice {
+	data := AdviceData{Number: f.s.Number, Carrier: f.carrierName, Shop: shopNames[f.market]}
+	return Advice{Rule: r.ID, Level: r.Level, Push: r.Push, Message: r.message(f.role, f.market), Data: data}
+}
+
+// since is the time elapsed from t to now.
+func (f *facts) since(t time.Time) time.Duration { return f.s.Now.Sub(t) }
+
+// wholeDays is a duration in whole days, for the Days template variable.
+func wholeDays(d time.Duration) *int {
+	n := int(d / oneDay)
+	return &n
+}
+
+// onTheWay reports whether the parcel is still travelling with nobody
+// needing to act: the state the stall rules watch.
+func (f *facts) onTheWay() bool {
+	switch f.status {
+	case StatusDelivered, StatusReturned, StatusFailure:
+		return false
+	}
+	return !f.s.Substatus.ActionRequired()
+}
+
+// quietSince is when the shipment last showed any sign of life: its newest
+// event, or the start of tracking when there is none.
+func (f *facts) quietSince() time.Time {
+	if f.hasEvents {
+		return f.lastAt
+	}
+	return f.s.TrackedSince
+}
+
+// stateSince is when the current sub-status began.
+func (f *facts) stateSince() time.Time {
+	if !f.s.StatusChangedAt.IsZero() {
+		return f.s.StatusChangedAt
+	}
+	start := time.Time{}
+	for i := len(f.events) - 1; i >= 0 && f.events[i].Substatus == f.s.Substatus; i-- {
+		start = f.events[i].Time
+	}
+	if start.IsZero() {
+		return f.quietSince()
+	}
+	return start
+}
+
+// labelOnly reports whether every event so far says no more than that a
+// label exists.
+func (f *facts) labelOnly() bool {
+	if len(f.events) == 0 {
+		return false
+	}
+	for _, e := range f.events {
+		if e.Substatus != SubInformationReceived && !(e.Status == StatusPreTransit && (e.Substatus == "" || e.Substatus == SubOther)) {
+			return false
+		}
+	}
+	return true
+}
+
+// newest returns the newest event with sub-status sub.
+func (f *facts) newest(sub Substatus) (Event, bool) {
+	for i := len(f.events) - 1; i >= 0; i-- {
+		if f.events[i].Substatus == sub {
+			return f.events[i], true
+		}
+	}
+	return Event{}, false
+}
+
+// destinationOnly are the sub-statuses that only happen once a parcel is
+// in the country it is delivered in.
+var destinationOnly = map[Substatus]bool{
+	SubCustomsProcessing: true, SubCustomsHeld: true, SubCarrierHandover: true, SubOutForDelivery: true,
+	SubDeliveryAttempted: true, SubNoticeLeft: true, SubPickupAvailable: true, SubDelivered: true,
+	SubDeliveryScheduled: true, SubDeliveryRescheduled: true, SubRescheduleDelivery: true,
+	SubAddressIssue: true, SubLocationInaccessible: true, SubPackageUnclaimed: true,
+}
+
+// inDestination reports whether an event shows the parcel in the
+// destination country.
+func (f *facts) inDestination(e Event) bool {
+	if destinationOnly[e.Substatus] {
+		return true
+	}
+	cc := strings.ToUpper(e.Location.Country)
+	return f.dest != "" && cc == f.dest && f.dest != strings.ToUpper(f.s.OriginCountry)
+}
+
+// expressCarriers deliver door to door themselves: no post takes over
+// from them.
+var expressCarriers = map[string]bool{CarrierUPS: true, CarrierFedEx: true, CarrierDHLExpress: true}
+
+// localCarrier is who delivers the parcel now: the newest leg's number and
+// carrier, or the shipment's own.
+type localCarrier struct {
+	number, name, link string
+}
+
+// deliveringPost returns who delivers the parcel in the destination
+// country and the page where its number can be followed: the express
+// carrier itself (no link), or the destination post (with a link when the
+// country's post is known).
+func (f *facts) deliveringPost() localCarrier {
+	number, carrier := f.s.Number, f.s.Carrier
+	if n := len(f.s.Legs); n > 0 {
+		number, carrier = f.s.Legs[n-1].Number, f.s.Legs[n-1].Carrier
+	}
+	if expressCarriers[carrier] {
+		return localCarrier{number: number, name: CarrierName(carrier)}
+	}
+	if p, ok := DestinationPostFor(f.dest); ok {
+		return localCarrier{number: number, name: p.Name, link: p.URL(number)}
+	}
+	return localCarrier{number: number}
+}
+
+// addPost puts a local carrier into the advice's data and links.
+func (f *facts) addPost(a *Advice, lc localCarrier) {
+	if lc.name != "" {
+		a.Data.Post = lc.name
+	}
+	if lc.link != "" {
+		a.Data.Link = lc.link
+		a.Links = append(a.Links, Link{Label: MessageLinkPost, URL: lc.link})
+	}
+}
+
+func checkCustomsHeld(f *facts, a *Advice) bool {
+	if f.s.Substatus != SubCustomsHeld || f.status == StatusDelivered || f.status == StatusReturned {
+		return false
+	}
+	f.addPost(a, f.deliveringPost())
+	return true
+}
+
+// claimSubs are the sub-statuses after which only a claim or a refund
+// helps.
+var claimSubs = map[Substatus]bool{
+	SubPackageLost: true, SubPackageDamaged: true, SubPackageDisposed: true, SubPackageUndeliverable: true,
+}
+
+func checkClaim(f *facts, _ *Advice) bool {
+	return f.status == StatusFailure || claimSubs[f.s.Substatus]
+}
+
+func checkReturned(f *facts, _ *Advice) bool {
+	return f.status == StatusReturned
+}
+
+func checkPickup(f *facts, a *Advice) bool {
+	if f.s.Substatus != SubPickupAvailable {
+		return false
+	}
+	// The carrier's own words win; otherwise storage began when the
+	// parcel first became available, whatever reminders followed.
+	e, _ := f.newest(SubPickupAvailable)
+	deadline, ok := deadlineIn(e.Description, e.Time)
+	if !ok {
+		deadline = f.stateSince().Add(PickupStorage)
+	}
+	a.Data.Deadline = &deadline
+	f.addPost(a, f.deliveringPost())
+	return true
+}
+
+// attemptSubs are the sub-statuses where delivery failed or the carrier
+// waits for the recipient.
+var attemptSubs = map[Substatus]bool{
+	SubDeliveryAttempted: true, SubNoticeLeft: true, SubAddressIssue: true, SubContactCarrier: true,
+	SubLocationInaccessible: true, SubRescheduleDelivery: true, SubPackageHeld: true,
+}
+
+func checkAttempted(f *facts, a *Advice) bool {
+	if !attemptSubs[f.s.Substatus] {
+		return false
+	}
+	if e, ok := f.newest(f.s.Substatus); ok {
+		if deadline, ok := deadlineIn(e.Description, e.Time); ok {
+			a.Data.Deadline = &deadline
+		}
+	}
+	f.addPost(a, f.deliveringPost())
+	return true
+}
+
+func checkNoProgress(f *facts, a *Advice) bool {
+	quiet := f.since(f.quietSince())
+	if !f.onTheWay() || quiet < f.th.NoProgress {
+		return false
+	}
+	a.Data.Days = wholeDays(quiet)
+	return true
+}
+
+func checkTemu(f *facts, a *Advice) bool {
+	quiet := f.since(f.quietSince())
+	if f.market != MarketplaceTemu || !f.onTheWay() || quiet < f.th.TemuNoUpdate {
+		return false
+	}
+	a.Data.Days = wholeDays(quiet)
+	return true
+}
+
+func checkCustomsLong(f *facts, a *Advice) bool {
+	if f.s.Substatus != SubCustomsProcessing {
+		return false
+	}
+	in := f.since(f.stateSince())
+	if in < f.th.CustomsLong {
+		return false
+	}
+	a.Data.Days = wholeDays(in)
+	return true
+}
+
+func checkLate(f *facts, a *Advice) bool {
+	if f.s.ETA == nil || !f.onTheWay() {
+		return false
+	}
+	late := f.since(*f.s.ETA)
+	if late < f.th.Late {
+		return false
+	}
+	a.Data.Days = wholeDays(late)
+	return true
+}
+
+func checkOriginSilent(f *facts, a *Advice) bool {
+	if !f.onTheWay() || !f.hasEvents || len(f.s.Legs) > 0 {
+		return false
+	}
+	if expressCarriers[f.s.Carrier] || f.s.Carrier != "" && f.s.Carrier == PostCarrier(f.dest) {
+		return false // door-to-door and destination-post tracking are not partial
+	}
+	departed := -1
+	for i, e := range f.events {
+		if e.Substatus == SubPackageDeparted && !f.inDestination(e) {
+			departed = i
+		}
+	}
+	if departed < 0 {
+		return false
+	}
+	for _, e := range f.events[departed+1:] {
+		if f.inDestination(e) {
+			return false
+		}
+	}
+	silent := f.since(f.lastAt)
+	if silent < f.th.OriginSilent {
+		return false
+	}
+	a.Data.Days = wholeDays(silent)
+	if p, ok := DestinationPostFor(f.dest); ok {
+		f.addPost(a, localCarrier{number: f.s.Number, name: p.Name, link: p.URL(f.s.Number)})
+	}
+	return true
+}
+
+func checkMovedAfterDelivery(f *facts, _ *Advice) bool {
+	if f.status == StatusDelivered {
+		return false
+	}
+	delivered, ok := f.newest(SubDelivered)
+	if !ok {
+		return false
+	}
+	for _, e := range f.events {
+		if e.Time.After(delivered.Time) && e.Substatus != SubDelivered {
+			return true
+		}
+	}
+	return false
+}
+
+func checkNoEvent(f *facts, a *Advice) bool {
+	if !f.hasEvents || !f.onTheWay() || f.labelOnly() || f.s.Substatus == SubCustomsProcessing {
+		return false
+	}
+	quiet := f.since(f.lastAt)
+	if quiet < f.th.NoEvent {
+		return false
+	}
+	a.Data.Days = wholeDays(quiet)
+	return true
+}
+
+func checkLabelOnly(f *facts, a *Advice) bool {
+	if !f.onTheWay() || !f.labelOnly() {
+		return false
+	}
+	waiting := f.since(f.events[0].Time)
+	if waiting < f.th.LabelOnly {
+		return false
+	}
+	a.Data.Days = wholeDays(waiting)
+	return true
+}
+
+func checkNoInfo(f *facts, a *Advice) bool {
+	if f.hasEvents || !f.onTheWay() {
+		return false
+	}
+	tracked := f.since(f.s.TrackedSince)
+	if tracked < f.th.NoInfo {
+		return false
+	}
+	a.Data.Days = wholeDays(tracked)
+	return true
+}
+
+func checkDestinationPost(f *facts, a *Advice) bool {
+	// Only the end of the journey clears the rule: the parcel may wait at
+	// a pickup point or for its duties in between, and the advice stands.
+	switch f.status {
+	case StatusDelivered, StatusReturned, StatusFailure:
+		return false
+	}
+	legs := len(f.s.Legs) > 0
+	if !legs {
+		// Without a new number the post only knows the parcel by its
+		// S10 number, and only when somebody else carried it so far.
+		if expressCarriers[f.s.Carrier] || !s10Shaped(strings.ToUpper(f.s.Number)) {
+			return false
+		}
+		if f.s.Carrier != "" && f.s.Carrier == PostCarrier(f.dest) {
+			return false
+		}
+		if _, ok := DestinationPostFor(f.dest); !ok {
+			return false
+		}
+	}
+	reached := legs
+	for _, e := range f.events {
+		if e.Substatus == SubCarrierHandover || f.inDestination(e) {
+			reached = true
+		}
+	}
+	if !reached {
+		return false
+	}
+	lc := f.deliveringPost()
+	a.Data.NewNumber = lc.number
+	f.addPost(a, lc)
+	return true
+}
+
+func checkDelivered(f *facts, a *Advice) bool {
+	if f.status != StatusDelivered {
+		return false
+	}
+	a.Buttons = append(a.Buttons, Button{Label: MessageButtonMissing, Action: ActionMissing})
+	return true
+}
+
+func checkNewNumber(f *facts, _ *Advice) bool {
+	return !f.hasEvents && f.onTheWay() && f.since(f.s.TrackedSince) < f.th.NewNumberSilent
+}
+
+var (
+	deadlineISO  = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
+	deadlineDMY  = regexp.MustCompile(`\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b`)
+	deadlineDays = regexp.MustCompile(`(?i)(\d{1,2})\s*(?:days?|tage?n?|jours?|d[ií]as|дн[а-яё]*|день|天)`)
+)
+
+// deadlineIn finds a collection deadline in a carrier's event text: a date
+// ("until 2026-11-30", "bis 30.11.2026") or a period after the event
+// ("collect within 7 days"). A date is placed at noon UTC, so that it shows
+// as the same day in every chat's time zone.
+func deadlineIn(text string, at time.Time) (time.Time, bool) {
+	plausible := func(t time.Time) bool { return t.After(at) && t.Before(at.Add(90*oneDay)) }
+	if m := deadlineISO.FindStringSubmatch(text); m != nil {
+		if t, ok := noonUTC(m[1], m[2], m[3]); ok && plausible(t) {
+			return t, true
+		}
+	}
+	if m := deadlineDMY.FindStringSubmatch(text); m != nil {
+		if t, ok := noonUTC(m[3], m[2], m[1]); ok && plausible(t) {
+			return t, true
+		}
+	}
+	if m := deadlineDays.FindStringSubmatch(text); m != nil {
+		if n, err := strconv.Atoi(m[1]); err == nil && n > 0 {
+			if t := at.Add(time.Duration(n) * oneDay); plausible(t) {
+				return t, true
+			}
+		}
+	}
+	return time.Time{}, false
+}
+
+func noonUTC(year, month, dayOfMonth string) (time.Time, bool) {
+	y, err1 := strconv.Atoi(year)
+	m, err2 := strconv.Atoi(month)
+	d, err3 := strconv.Atoi(dayOfMonth)
+	if err1 != nil || err2 != nil || err3 != nil || m < 1 || m > 12 || d < 1 || d > 31 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(m), d, 12, 0, 0, 0, time.UTC)
+	if t.Day() != d {
+		return time.Time{}, false // 31 April and the like
+	}
+	return t, true
+}
