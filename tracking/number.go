@@ -5,9 +5,10 @@ import (
 	"unicode"
 )
 
-// Bounds of a normalized tracking number (DESIGN.md §8). The longest real
-// formats, USPS and FedEx barcode scans, have 34 digits and a few more; 40
-// leaves room without letting whole sentences through.
+// Bounds of a normalized tracking number (docs/architecture.md, Input
+// bounds). The longest real formats, USPS and FedEx barcode scans, have 34
+// digits and a few more; 40 leaves room without letting whole sentences
+// through.
 const (
 	minNumberLen = 6
 	maxNumberLen = 40
