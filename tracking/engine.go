@@ -199,7 +199,7 @@ type Tracked struct {
 // ErrTooManyShipments when the chat is at its limit.
 func (e *Engine) Track(ctx context.Context, req TrackRequest) (*Tracked, error) {
 	if len(e.providers.Providers(req.Carrier)) == 0 {
-		return nil, fmt.Errorf("tracking: track %s: %w", req.Number, ErrNoProvider)
+		return nil, e.providers.noProvider("track", req.Number, req.Carrier)
 	}
 	if req.Limit > 0 && req.Replaces == 0 {
 		// Refuse before the lookup; the subscribing transaction checks
