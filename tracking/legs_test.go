@@ -17,6 +17,7 @@ import (
 	"github.com/trackbot/trackbot/tracking"
 	"github.com/trackbot/trackbot/tracking/providers/aftership"
 	"github.com/trackbot/trackbot/tracking/providers/seventeentrack"
+	"github.com/trackbot/trackbot/tracking/trackingtest"
 )
 
 // The two-leg journey of the providers' multileg fixtures: China Post's
@@ -282,6 +283,63 @@ func TestLaterLegCarriedByTheFirstAnswerCostsNoQuota(t *testing.T) {
 					t.Errorf("after a week without news of the leg the journey cost %v, want %s registered too", got, legNumber)
 				}
 			})
+		})
+	}
+}
+
+// follower is a fake provider that, like 17TRACK and AfterShip, follows a
+// parcel onto the legs it names.
+type follower struct{ *trackingtest.Provider }
+
+func (follower) FollowsLegs() bool { return true }
+
+// TestLegLookedUpOnItsOwnOnlyWhenTheFirstAnswerStopsCarryingIt states the
+// rule of carrying, case by case: how often the leg is asked when the
+// first number's answer is as described.
+func TestLegLookedUpOnItsOwnOnlyWhenTheFirstAnswerStopsCarryingIt(t *testing.T) {
+	now := t0.Add(30 * 24 * time.Hour)
+	const first, leg = "1Z999AA10123456784", "9400111201080805483016"
+	ofFirst := tracking.Event{Time: now.Add(-20 * 24 * time.Hour), Substatus: tracking.SubPackageAccepted, Carrier: "ups", Number: first}
+	ofLeg := func(ago time.Duration, sub tracking.Substatus) tracking.Event {
+		return tracking.Event{Time: now.Add(-ago), Substatus: sub, Status: sub.Parent(), Carrier: tracking.CarrierUSPS, Number: leg}
+	}
+	day := 24 * time.Hour
+	for _, tc := range []struct {
+		name     string
+		follows  bool
+		events   []tracking.Event
+		legAsked int
+	}{
+		{"a leg event from yesterday", false, []tracking.Event{ofFirst, ofLeg(day, tracking.SubPackageArrived)}, 0},
+		{"the leg's last event 8 days old", false, []tracking.Event{ofFirst, ofLeg(8*day, tracking.SubPackageArrived)}, 1},
+		{"the leg delivered 25 days ago", false, []tracking.Event{ofFirst, ofLeg(25*day, tracking.SubDelivered)}, 0},
+		{"named by a follower, handed over yesterday", true, []tracking.Event{ofFirst, {Time: now.Add(-day), Substatus: tracking.SubCarrierHandover, Carrier: "ups", Number: first}}, 0},
+		{"named by a follower, nothing for 20 days", true, []tracking.Event{ofFirst}, 1},
+		{"named by a provider that does not follow", false, []tracking.Event{ofFirst, {Time: now.Add(-day), Substatus: tracking.SubCarrierHandover, Carrier: "ups", Number: first}}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := trackingtest.NewProvider("fake")
+			var p tracking.Provider = fake
+			if tc.follows {
+				p = follower{fake}
+			}
+			fake.Set(first, tracking.Result{Number: first, Carrier: "ups", Events: tc.events,
+				NextLegs: []tracking.Leg{{Number: leg, Carrier: tracking.CarrierUSPS}}})
+			fake.Set(leg, tracking.Result{Number: leg, Carrier: tracking.CarrierUSPS, Events: []tracking.Event{ofLeg(day, tracking.SubPackageArrived)}})
+			clock := tracking.NewFakeClock(now)
+			reg := tracking.NewRegistry(clock)
+			reg.AddCarrier(p, "ups", tracking.CarrierUSPS)
+			e := tracking.NewEngine(nil, reg, tracking.Options{Clock: clock})
+			sh, err := e.Lookup(context.Background(), tracking.Query{Number: first, Carrier: "ups"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(sh.Legs) != 1 {
+				t.Errorf("legs %v, want the USPS leg", sh.Legs)
+			}
+			if got := fake.Calls(leg); got != tc.legAsked {
+				t.Errorf("the leg was asked %d times, want %d", got, tc.legAsked)
+			}
 		})
 	}
 }
