@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -199,7 +201,7 @@ type Tracked struct {
 // ErrTooManyShipments when the chat is at its limit.
 func (e *Engine) Track(ctx context.Context, req TrackRequest) (*Tracked, error) {
 	if len(e.providers.Providers(req.Carrier)) == 0 {
-		return nil, fmt.Errorf("tracking: track %s: %w", req.Number, ErrNoProvider)
+		return nil, e.providers.noProvider("track", req.Number, req.Carrier)
 	}
 	if req.Limit > 0 && req.Replaces == 0 {
 		// Refuse before the lookup; the subscribing transaction checks
@@ -281,8 +283,8 @@ func (e *Engine) Lookup(ctx context.Context, q Query) (*Shipment, error) {
 		c, _ := merge(st, results, now)
 		applyChange(st, c)
 		events = append(events, c.Events...)
-		if len(c.Legs) == 0 {
-			break
+		if !slices.ContainsFunc(c.Legs, func(l Leg) bool { return !e.carriesLeg(results[0], l, now) }) {
+			break // no new leg, or the answer carries them all
 		}
 	}
 	return NewShipment(st, events), nil
@@ -391,7 +393,12 @@ func (e *Engine) RunOnce(ctx context.Context) (int, error) {
 		if len(batch) == 0 {
 			return total, nil
 		}
-		pre := e.providers.Prefetch(ctx, batchQueries(batch))
+		// The shipments' own numbers first; then, in a second batch, the
+		// later legs whose first answer does not carry them.
+		pre := e.providers.Prefetch(ctx, firstQueries(batch))
+		if qs := e.ownLegQueries(batch, pre, e.clock.Now()); len(qs) > 0 {
+			maps.Copy(pre, e.providers.Prefetch(ctx, qs))
+		}
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(e.workers)
 		for _, st := range batch {
@@ -486,17 +493,23 @@ func ignoreLeaseLost(err error) error {
 	return err
 }
 
-// lookupAll asks about the shipment's own number and every later leg. The
-// origin carrier often stops reporting once a parcel leaves the country, so
-// a failure on one number does not spoil the others; the error is returned
+// lookupAll asks about the shipment's own number and every later leg that
+// the own number's answer does not carry (see carriesLeg). The origin
+// carrier often stops reporting once a parcel leaves the country, so a
+// failure on one number does not spoil the others; the error is returned
 // only when no number could be looked up.
 func (e *Engine) lookupAll(ctx context.Context, st *ShipmentState, pre map[Leg]*Result) ([]*Result, error) {
 	legs := append([]Leg{{Number: st.Number, Carrier: st.Carrier}}, st.Legs...)
 	results := make([]*Result, len(legs))
 	var firstErr error
 	ok := 0
+	now := e.clock.Now()
 	for i, l := range legs {
-		if r, found := pre[l]; found {
+		r, found := pre[l]
+		if !found && i > 0 && e.carriesLeg(results[0], l, now) {
+			continue // its events are in results[0] already
+		}
+		if found {
 			c := *r
 			if c.Carrier == "" {
 				c.Carrier = l.Carrier
@@ -533,15 +546,95 @@ func (e *Engine) lookupAll(ctx context.Context, st *ShipmentState, pre map[Leg]*
 	return results, nil
 }
 
-// batchQueries lists the numbers of a batch of shipments, every leg.
-func batchQueries(batch []*ShipmentState) []Query {
+// firstQueries lists the own numbers of a batch of shipments.
+func firstQueries(batch []*ShipmentState) []Query {
+	qs := make([]Query, 0, len(batch))
+	for _, st := range batch {
+		qs = append(qs, Query{Number: st.Number, Carrier: st.Carrier, DestinationCountry: st.DestinationCountry, TrackedSince: st.CreatedAt})
+	}
+	return qs
+}
+
+// ownLegQueries lists the later legs of a batch of shipments that need a
+// look-up of their own: those whose shipment's own number was answered in
+// pre and that answer does not carry. The legs of a shipment whose own
+// number is not in pre are left to lookupAll, which asks the own number
+// first and decides then, so that no leg is registered at a provider only
+// because a batch failed.
+func (e *Engine) ownLegQueries(batch []*ShipmentState, pre map[Leg]*Result, now time.Time) []Query {
 	var qs []Query
 	for _, st := range batch {
-		for _, l := range append([]Leg{{Number: st.Number, Carrier: st.Carrier}}, st.Legs...) {
-			qs = append(qs, Query{Number: l.Number, Carrier: l.Carrier, DestinationCountry: st.DestinationCountry, TrackedSince: st.CreatedAt})
+		first, ok := pre[Leg{Number: st.Number, Carrier: st.Carrier}]
+		if !ok {
+			continue
+		}
+		for _, l := range st.Legs {
+			if !e.carriesLeg(first, l, now) {
+				qs = append(qs, Query{Number: l.Number, Carrier: l.Carrier, DestinationCountry: st.DestinationCountry, TrackedSince: st.CreatedAt})
+			}
 		}
 	}
 	return qs
+}
+
+// legSilence is how long the answer for a shipment's own number may bring
+// no news of a later leg before that leg is looked up on its own: a week,
+// the time after which a parcel without an update is worth a worry (and
+// customs rarely takes longer to let a parcel through).
+const legSilence = 7 * 24 * time.Hour
+
+// carriesLeg reports whether first, the answer for a shipment's own number,
+// reports the later leg l itself, so that l needs no look-up of its own —
+// and no registration at a provider that charges one unit per number.
+//
+// The rule: first carries l while it brings an event of l that is final
+// (delivered, returned) or less than legSilence old; and, when it brings no
+// event of l yet, while it comes from a provider that follows legs
+// (LegFollower), names l, and its own newest event is less than legSilence
+// old: the handover is recent and the provider is following it. When the
+// answer stops bringing the leg's events for that long, the leg is looked
+// up on its own, and may then cost a unit.
+func (e *Engine) carriesLeg(first *Result, l Leg, now time.Time) bool {
+	if first == nil {
+		return false
+	}
+	var newest, newestOfLeg time.Time
+	for _, ev := range first.Events {
+		if ev.Time.After(newest) {
+			newest = ev.Time
+		}
+		if !eventOfLeg(ev, l, first) {
+			continue
+		}
+		if ev.Status == StatusDelivered || ev.Status == StatusReturned {
+			return true
+		}
+		if ev.Time.After(newestOfLeg) {
+			newestOfLeg = ev.Time
+		}
+	}
+	if !newestOfLeg.IsZero() {
+		return now.Sub(newestOfLeg) < legSilence
+	}
+	p, ok := e.providers.Provider(first.Provider)
+	if !ok {
+		return false
+	}
+	lf, ok := p.(LegFollower)
+	if !ok || !lf.FollowsLegs() || !slices.Contains(first.NextLegs, l) {
+		return false
+	}
+	return !newest.IsZero() && now.Sub(newest) < legSilence
+}
+
+// eventOfLeg reports whether ev, from the answer first, belongs to the
+// later leg l: it names l's number, or, when it names none of its own, l's
+// carrier where that differs from the first number's.
+func eventOfLeg(ev Event, l Leg, first *Result) bool {
+	if ev.Number != "" && !strings.EqualFold(ev.Number, first.Number) {
+		return strings.EqualFold(ev.Number, l.Number)
+	}
+	return ev.Carrier != "" && ev.Carrier == l.Carrier && l.Carrier != first.Carrier
 }
 
 // applyChange brings an in-memory state up to date with a written change.

@@ -37,6 +37,17 @@ type PushRegisterer interface {
 	Unregister(ctx context.Context, q Query) error
 }
 
+// LegFollower is a Provider that follows a parcel onto the later legs it
+// names, as aggregators do: its answer for a shipment's own number also
+// brings the later carriers' events (17TRACK lists every carrier's events,
+// AfterShip its last-mile checkpoints). The engine then does not look such
+// a leg up on its own, which would register it again and spend a unit of
+// the provider's quota, while that answer keeps bringing the leg's events.
+type LegFollower interface {
+	Provider
+	FollowsLegs() bool
+}
+
 // WebhookParser is a Provider that receives pushes at
 // POST /webhooks/{name}. ParseWebhook verifies the request's signature and
 // returns ErrBadSignature when it fails; otherwise it returns the results the

@@ -14,6 +14,7 @@ import (
 type Registry struct {
 	clock     Clock
 	byCarrier map[string][]Provider
+	ownLabels map[string][]string // carrier → providers that track only labels bought through them
 	fallback  []Provider
 	byName    map[string]Provider
 	budgets   map[string]*budget
@@ -23,7 +24,7 @@ type Registry struct {
 
 // NewRegistry returns an empty registry that reads the time from clock.
 func NewRegistry(clock Clock) *Registry {
-	return &Registry{clock: clock, byCarrier: map[string][]Provider{}, byName: map[string]Provider{}, budgets: map[string]*budget{}}
+	return &Registry{clock: clock, byCarrier: map[string][]Provider{}, ownLabels: map[string][]string{}, byName: map[string]Provider{}, budgets: map[string]*budget{}}
 }
 
 // SetBudget limits calls to the named provider to perSecond requests a
@@ -56,6 +57,56 @@ func (r *Registry) AddCarrier(p Provider, carriers ...string) {
 	for _, c := range carriers {
 		r.byCarrier[c] = append(r.byCarrier[c], p)
 	}
+}
+
+// LabelScope says which numbers of a carrier a provider can track.
+type LabelScope int
+
+const (
+	// AnyLabel: the provider tracks any number of the carrier.
+	AnyLabel LabelScope = iota
+	// OwnLabelsOnly: the provider tracks only labels bought through it.
+	// trackbot follows numbers from any shop, so such a carrier is never
+	// routed to the provider.
+	OwnLabelsOnly
+)
+
+// Coverage maps carrier ids to the scope in which a provider tracks them.
+type Coverage map[string]LabelScope
+
+// AnyLabel lists, sorted, the carriers the provider tracks for any label.
+func (c Coverage) AnyLabel() []string {
+	var out []string
+	for id, scope := range c {
+		if scope == AnyLabel {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// AddCoverage makes p a provider for the carriers it tracks for any label,
+// after any added before it. The carriers it tracks only for its own
+// labels are not routed to it; they are remembered so that a lookup no
+// provider can take names the limit.
+func (r *Registry) AddCoverage(p Provider, cov Coverage) {
+	r.AddCarrier(p, cov.AnyLabel()...)
+	for id, scope := range cov {
+		if scope == OwnLabelsOnly {
+			r.ownLabels[id] = append(r.ownLabels[id], p.Name())
+		}
+	}
+}
+
+// noProvider is the error for a carrier no provider can track, naming the
+// providers that track it only for their own labels.
+func (r *Registry) noProvider(op, number, carrier string) error {
+	if names := r.ownLabels[carrier]; len(names) > 0 {
+		return fmt.Errorf("tracking: %s %s: %s tracks %s only for its own labels: %w",
+			op, number, strings.Join(names, ", "), carrier, ErrNoProvider)
+	}
+	return fmt.Errorf("tracking: %s %s: %w", op, number, ErrNoProvider)
 }
 
 // AddFallback makes p a provider for every carrier except the demo, tried
@@ -95,7 +146,7 @@ func (r *Registry) Providers(carrier string) []Provider {
 func (r *Registry) Lookup(ctx context.Context, q Query) (*Result, error) {
 	ps := r.Providers(q.Carrier)
 	if len(ps) == 0 {
-		return nil, fmt.Errorf("tracking: lookup %s: %w", q.Number, ErrNoProvider)
+		return nil, r.noProvider("lookup", q.Number, q.Carrier)
 	}
 	var errs []error
 	for i, p := range ps {

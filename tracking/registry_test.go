@@ -94,3 +94,37 @@ func TestDailyQuotaIsSharedByReplicas(t *testing.T) {
 		}
 	})
 }
+
+// TestOwnLabelCarriersAreNotRouted wires a provider that tracks one
+// carrier for any label and another only for its own labels: only the
+// first is routed to it, and a lookup of the second fails with
+// ErrNoProvider, naming the limit, without asking the provider; an
+// aggregator added later takes the second.
+func TestOwnLabelCarriersAreNotRouted(t *testing.T) {
+	ctx := context.Background()
+	reg := tracking.NewRegistry(tracking.NewFakeClock(t0))
+	labels := trackingtest.NewProvider("labels")
+	labels.Set("7035114477138472", script("7035114477138472", ev(0, tracking.SubPackageAccepted, "Accepted", "Ottawa")))
+	reg.AddCoverage(labels, tracking.Coverage{tracking.CarrierUSPS: tracking.AnyLabel, tracking.CarrierCanadaPost: tracking.OwnLabelsOnly})
+
+	if got := reg.Providers(tracking.CarrierUSPS); len(got) != 1 || got[0] != tracking.Provider(labels) {
+		t.Errorf("USPS routed to %v, want the provider", got)
+	}
+	_, err := reg.Lookup(ctx, tracking.Query{Number: "7035114477138472", Carrier: tracking.CarrierCanadaPost})
+	if !errors.Is(err, tracking.ErrNoProvider) || !strings.Contains(err.Error(), "labels tracks canada-post only for its own labels") {
+		t.Errorf("lookup error %v, want ErrNoProvider naming the limit", err)
+	}
+	if n := labels.Calls("7035114477138472"); n != 0 {
+		t.Errorf("the provider was asked %d times", n)
+	}
+
+	agg := trackingtest.NewProvider("aggregator")
+	agg.Set("7035114477138472", script("7035114477138472", ev(0, tracking.SubPackageAccepted, "Accepted", "Ottawa")))
+	reg.AddFallback(agg)
+	if res, err := reg.Lookup(ctx, tracking.Query{Number: "7035114477138472", Carrier: tracking.CarrierCanadaPost}); err != nil || res.Provider != "aggregator" {
+		t.Errorf("with an aggregator: %+v, %v", res, err)
+	}
+	if n := labels.Calls("7035114477138472"); n != 0 {
+		t.Errorf("the provider was asked %d times", n)
+	}
+}

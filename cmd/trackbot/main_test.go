@@ -742,3 +742,55 @@ func TestServeWiresSlack(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGTERM)
 	cmd.Wait()
 }
+
+// TestShippoOwnLabelCarriersAreNotSentToShippo runs the binary with only a
+// Shippo token. Shippo tracks Canada Post only for labels bought through
+// Shippo, so a Canada Post number is answered, in the chat and on the
+// command line, as one no configured service can track, without asking
+// Shippo; a USPS number still goes to Shippo.
+func TestShippoOwnLabelCarriersAreNotSentToShippo(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		stdin string
+		args  []string
+		code  int
+		out   string // in standard output, or standard error when code is not 0
+		calls int    // requests the fake Shippo server sees
+	}{
+		{name: "chat, Canada Post 16 digits", stdin: "/track 7035114477138472\n", args: []string{"chat"},
+			out: "none of the tracking services configured on this server can track this carrier"},
+		{name: "chat, Canada Post S10", stdin: "/track PG616083375CA\n", args: []string{"chat"},
+			out: "(Canada Post): none of the tracking services configured on this server can track this carrier"},
+		{name: "track, Canada Post", args: []string{"track", "7035114477138472"}, code: 1,
+			out: "no provider is configured for this carrier"},
+		{name: "chat, USPS", stdin: "/track 9400111201080805483016\n", args: []string{"chat"},
+			out: "9400111201080805483016", calls: 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var asked []string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				asked = append(asked, r.Method+" "+r.URL.Path)
+				mu.Unlock()
+				http.Error(w, `{"detail":"Not found."}`, http.StatusNotFound)
+			}))
+			defer srv.Close()
+			dir := t.TempDir()
+			r := trackbot(t, []string{"SHIPPO_API_TOKEN=shippo_live_k", "SHIPPO_API_URL=" + srv.URL,
+				"DATABASE_URL=sqlite:" + filepath.Join(dir, "t.db")}, tc.stdin, tc.args...)
+			out := r.stdout
+			if tc.code != 0 {
+				out = r.stderr
+			}
+			if r.code != tc.code || !strings.Contains(out, tc.out) {
+				t.Errorf("exit %d, want %d; output lacks %q:\nstdout %q\nstderr %q", r.code, tc.code, tc.out, r.stdout, r.stderr)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(asked) != tc.calls {
+				t.Errorf("Shippo was asked %v, want %d calls", asked, tc.calls)
+			}
+		})
+	}
+}

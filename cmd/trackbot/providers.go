@@ -26,7 +26,9 @@ func newRegistry(cfg *config, clock tracking.Clock, metrics *tracking.Metrics) *
 	}
 	if cfg.ShippoAPIToken != "" {
 		p := shippo.New(shippo.Config{APIKey: cfg.ShippoAPIToken, BaseURL: cfg.ShippoAPIURL, WebhookSecret: cfg.ShippoWebhookSecret, Now: now})
-		reg.AddCarrier(p, shippo.Carriers()...)
+		// Shippo tracks some carriers only for labels bought through it;
+		// those are left to the services that track any label.
+		reg.AddCoverage(p, shippo.Coverage())
 		perSecond := 8.0
 		if strings.HasPrefix(cfg.ShippoAPIToken, "shippo_test_") {
 			perSecond = 50.0 / 60 // Shippo allows test tokens 50 look-ups a minute

@@ -70,6 +70,17 @@ type checkpoint struct {
 	Subtag         string `json:"subtag"`
 }
 
+var _ tracking.LegFollower = (*Provider)(nil)
+
+// FollowsLegs reports that AfterShip follows a parcel onto the last-mile
+// carrier it names (last_mile, next_couriers): the first number's tracking
+// carries that carrier's checkpoints, so the last-mile number needs no
+// tracking of its own.
+//
+// API: https://www.aftership.com/docs/tracking/quickstart/api-quick-start
+// (the tracking object's last_mile and checkpoints)
+func (p *Provider) FollowsLegs() bool { return true }
+
 // result normalizes one tracking.
 func (p *Provider) result(t *trackingObject) *tracking.Result {
 	res := &tracking.Result{

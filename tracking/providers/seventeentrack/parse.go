@@ -73,6 +73,16 @@ type event struct {
 	Address     address `json:"address"`
 }
 
+var _ tracking.LegFollower = (*Provider)(nil)
+
+// FollowsLegs reports that 17TRACK follows a parcel onto the local
+// carrier it names (misc_info.local_number, local_provider): the answer
+// for the first number lists that carrier's events among its providers,
+// so the local number needs no registration of its own.
+//
+// API: https://asset.17track.net/api/document/v2.2_en/index.html (gettrackinfo: track_info.tracking.providers, misc_info)
+func (p *Provider) FollowsLegs() bool { return true }
+
 // result normalizes one tracked number.
 func (p *Provider) result(it *item) *tracking.Result {
 	res := &tracking.Result{

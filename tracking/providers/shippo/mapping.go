@@ -1,8 +1,6 @@
 package shippo
 
 import (
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/trackbot/trackbot/tracking"
@@ -142,8 +140,35 @@ func carrierID(token string) string {
 	return id
 }
 
-// Carriers lists the trackbot carrier ids Shippo can look up, sorted, for
-// wiring the provider into a tracking.Registry.
+// ownLabelsOnly lists the carriers Shippo tracks only for labels bought
+// through Shippo: their numbers from anywhere else get no answer, so
+// trackbot, which follows numbers from any shop, must not send them there.
+//
+// Source: Shippo's carrier pages for Canada Post, DHL Germany and DHL
+// eCommerce (https://docs.goshippo.com/docs/tracking/trackingcarrier).
+var ownLabelsOnly = map[string]bool{
+	"canada-post":   true,
+	"dhl-paket":     true,
+	"dhl-ecommerce": true,
+}
+
+// Coverage says, for every trackbot carrier id Shippo has a token for,
+// whether Shippo tracks any label of that carrier or only labels bought
+// through Shippo, for wiring the provider into a tracking.Registry with
+// AddCoverage.
+func Coverage() tracking.Coverage {
+	cov := make(tracking.Coverage, len(carrierTokens))
+	for id := range carrierTokens {
+		cov[id] = tracking.AnyLabel
+		if ownLabelsOnly[id] {
+			cov[id] = tracking.OwnLabelsOnly
+		}
+	}
+	return cov
+}
+
+// Carriers lists, sorted, the trackbot carrier ids Shippo tracks for any
+// label: the carriers a tracking.Registry routes to it.
 func Carriers() []string {
-	return slices.Sorted(maps.Keys(carrierTokens))
+	return Coverage().AnyLabel()
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -511,8 +512,20 @@ func TestCarrierTables(t *testing.T) {
 			t.Errorf("carrier %q: mapped = %v, want %v", id, ok, !unsupported[id])
 		}
 	}
-	if got := Carriers(); len(got) != len(carrierTokens) {
-		t.Errorf("Carriers() = %v", got)
+	// Shippo tracks Canada Post, DHL Germany and DHL eCommerce only for
+	// labels bought through Shippo (its carrier pages), so they are not
+	// routed to it; the other carriers are, for any label.
+	if got, want := Carriers(), []string{"dhl-express", "fedex", "royal-mail", "shippo", "ups", "usps"}; !slices.Equal(got, want) {
+		t.Errorf("Carriers() = %v, want %v", got, want)
+	}
+	cov := Coverage()
+	for _, id := range []string{"canada-post", "dhl-paket", "dhl-ecommerce"} {
+		if cov[id] != tracking.OwnLabelsOnly {
+			t.Errorf("Coverage()[%q] = %v, want OwnLabelsOnly", id, cov[id])
+		}
+	}
+	if len(cov) != len(carrierTokens) {
+		t.Errorf("Coverage() has %d carriers, want every mapped one (%d)", len(cov), len(carrierTokens))
 	}
 }
 
