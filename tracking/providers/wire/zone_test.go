@@ -1,0 +1,83 @@
+package wire
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+// TestLocalTime reads offset-less times in the zone of the event's place,
+// falls back to the next place (the leg's country), and keeps times with
+// an offset as they are.
+func TestLocalTime(t *testing.T) {
+	ny := Place{Country: "US", State: "NY", City: "NEW YORK"}
+	for _, tc := range []struct {
+		name       string
+		in         string
+		places     []Place
+		want       string
+		approx, ok bool
+	}{
+		{"offset wins over place", "2026-11-20T12:45:00-05:00", []Place{{Country: "CN"}}, "2026-11-20T17:45:00Z", false, true},
+		{"New York in winter", "2026-11-20T12:45:00", []Place{ny}, "2026-11-20T17:45:00Z", false, true},
+		{"New York in summer", "2026-07-20T12:45:00", []Place{ny}, "2026-07-20T16:45:00Z", false, true},
+		{"state spelled out", "2026-11-20T12:45:00", []Place{{Country: "US", State: "California"}}, "2026-11-20T20:45:00Z", false, true},
+		{"China is one zone", "2026-11-20 23:30:00", []Place{{Country: "CN", City: "Urumqi"}}, "2026-11-20T15:30:00Z", false, true},
+		{"São Paulo", "2026-11-20T10:00:00", []Place{{Country: "BR", State: "SP"}}, "2026-11-20T13:00:00Z", false, true},
+		{"Manaus by city", "2026-11-20T10:00:00", []Place{{Country: "BR", City: "Manaus"}}, "2026-11-20T14:00:00Z", false, true},
+		{"Brazil without a state", "2026-11-20T10:00:00", []Place{{Country: "BR"}}, "2026-11-20T13:00:00Z", true, true},
+		{"US without a state", "2026-11-20T12:45:00", []Place{{Country: "US"}}, "2026-11-20T17:45:00Z", true, true},
+		{"Germany has one clock", "2026-11-20T12:45:00", []Place{{Country: "DE"}}, "2026-11-20T11:45:00Z", false, true},
+		{"leg country decides", "2026-11-20T12:45:00", []Place{{City: "HUB"}, {Country: "GB"}}, "2026-11-20T12:45:00Z", false, true},
+		{"no place at all", "2026-11-20T12:45:00", nil, "2026-11-20T12:45:00Z", true, true},
+		{"unknown country", "2026-11-20T12:45:00", []Place{{Country: "XX"}}, "2026-11-20T12:45:00Z", true, true},
+		{"empty", "", []Place{ny}, "", false, false},
+		{"unreadable", "yesterday", []Place{ny}, "", false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, approx, ok := LocalTime(tc.in, tc.places...)
+			if ok != tc.ok || approx != tc.approx {
+				t.Fatalf("LocalTime(%q) ok=%v approximate=%v, want ok=%v approximate=%v", tc.in, ok, approx, tc.ok, tc.approx)
+			}
+			if !ok {
+				return
+			}
+			if want, _ := time.Parse(time.RFC3339, tc.want); !got.Equal(want) || got.Location() != time.UTC {
+				t.Errorf("LocalTime(%q) = %v, want %v", tc.in, got, want)
+			}
+		})
+	}
+}
+
+// TestZoneTables checks that every zone the tables name is in the embedded
+// zone rules and belongs to its country.
+func TestZoneTables(t *testing.T) {
+	for cc, zones := range countryZones {
+		for _, z := range zones {
+			if _, err := time.LoadLocation(z); err != nil {
+				t.Errorf("%s: %v", cc, err)
+			}
+		}
+	}
+	in := func(cc, zone string) bool { return slices.Contains(countryZones[cc], zone) }
+	for cc, z := range primaryZones {
+		if len(countryZones[cc]) < 2 || !in(cc, z) {
+			t.Errorf("primary zone %s of %s: not one of the country's several zones %v", z, cc, countryZones[cc])
+		}
+	}
+	for cc := range regionsSplit {
+		if _, ok := primaryZones[cc]; !ok {
+			t.Errorf("%s spans zones but has no primary zone", cc)
+		}
+	}
+	for cc, m := range regionZones {
+		if _, ok := primaryZones[cc]; !ok {
+			t.Errorf("%s has regions but no primary zone", cc)
+		}
+		for key, z := range m {
+			if !in(cc, z) {
+				t.Errorf("%s %q: zone %s is not one of the country's %v", cc, key, z, countryZones[cc])
+			}
+		}
+	}
+}
