@@ -104,7 +104,7 @@ func (p *Provider) result(it *item) *tracking.Result {
 	misc := ti.MiscInfo
 	localNumber := strings.TrimSpace(misc.LocalNumber)
 	multi := len(ti.Tracking.Providers) > 1
-	for _, prov := range ti.Tracking.Providers {
+	for i, prov := range ti.Tracking.Providers {
 		carrier := res.Carrier
 		if prov.Provider.Key != 0 {
 			carrier = carrierID(prov.Provider.Key)
@@ -118,8 +118,15 @@ func (p *Provider) result(it *item) *tracking.Result {
 		// stable sort below.
 		evs := slices.Clone(prov.Events)
 		slices.Reverse(evs)
+		// An event that does not say where it happened is in its leg's
+		// country: the origin for the first carrier, the destination for
+		// a carrier that took the parcel over.
+		legCountry := res.OriginCountry
+		if i > 0 {
+			legCountry = res.DestinationCountry
+		}
 		for _, ev := range evs {
-			e, ok := p.event(ev, carrier, number)
+			e, ok := p.event(ev, carrier, number, legCountry)
 			if ok {
 				res.Events = append(res.Events, e)
 			}
@@ -144,21 +151,24 @@ func (p *Provider) result(it *item) *tracking.Result {
 
 // event normalizes one event; ok is false when its time cannot be read,
 // since an event that cannot be placed on the timeline is of no use.
-func (p *Provider) event(ev event, carrier, number string) (tracking.Event, bool) {
-	t, ok := eventTime(ev)
+func (p *Provider) event(ev event, carrier, number, legCountry string) (tracking.Event, bool) {
+	loc := tracking.Location{
+		City:    strings.TrimSpace(ev.Address.City),
+		State:   strings.TrimSpace(ev.Address.State),
+		Country: country(ev.Address.Country),
+	}
+	t, approximate, ok := eventTime(ev,
+		wire.Place{Country: loc.Country, State: loc.State, City: loc.City}, wire.Place{Country: legCountry})
 	if !ok {
 		return tracking.Event{}, false
 	}
 	e := tracking.Event{
 		Time:        t,
 		Description: strings.TrimSpace(ev.Description),
-		Location: tracking.Location{
-			City:    strings.TrimSpace(ev.Address.City),
-			State:   strings.TrimSpace(ev.Address.State),
-			Country: country(ev.Address.Country),
-		},
-		Carrier: carrier,
-		Number:  number,
+		Location:    loc,
+		Carrier:     carrier,
+		Number:      number,
+		Approximate: approximate,
 	}
 	if e.Location == (tracking.Location{}) {
 		// Without a structured address the carrier's own text is the
@@ -170,23 +180,25 @@ func (p *Provider) event(ev event, carrier, number string) (tracking.Event, bool
 }
 
 // eventTime reads an event's time from time_iso (with the carrier's
-// offset), time_utc, or the raw date, time and zone, in that order.
-func eventTime(ev event) (time.Time, bool) {
-	if t, ok := wire.Time(ev.TimeISO); ok {
-		return t, true
+// offset), time_utc, or the raw date, time and zone, in that order
+// (carrier-apis.md §1.2). A local time whose zone 17TRACK leaves null is
+// read in the zone of places (see wire.LocalTime).
+func eventTime(ev event, places ...wire.Place) (t time.Time, approximate, ok bool) {
+	if t, approximate, ok := wire.LocalTime(ev.TimeISO, places...); ok {
+		return t, approximate, true
 	}
 	if t, ok := wire.Time(ev.TimeUTC); ok {
-		return t, true
+		return t, false, true
 	}
 	raw := ev.TimeRaw
 	if raw.Date == "" {
-		return time.Time{}, false
+		return time.Time{}, false, false
 	}
 	s := raw.Date
 	if raw.Time != "" {
 		s += "T" + raw.Time + strings.TrimSpace(raw.Timezone)
 	}
-	return wire.Time(s)
+	return wire.LocalTime(s, places...)
 }
 
 // country returns an ISO 3166 alpha-2 code, or "" for anything else.
