@@ -144,7 +144,7 @@ func (p *Provider) event(cp checkpoint, carrier, number, legCountry string) (tra
 		Country: country(first(cp.CountryRegion, cp.CountryISO3)),
 	}
 	t, approximate, ok := wire.LocalTime(cp.CheckpointTime,
-		wire.Place{Country: loc.Country, State: loc.State, City: loc.City}, wire.Place{Country: legCountry})
+		loc, tracking.Location{Country: legCountry})
 	if !ok {
 		return tracking.Event{}, false
 	}

@@ -158,7 +158,7 @@ func (p *Provider) event(ev event, carrier, number, legCountry string) (tracking
 		Country: country(ev.Address.Country),
 	}
 	t, approximate, ok := eventTime(ev,
-		wire.Place{Country: loc.Country, State: loc.State, City: loc.City}, wire.Place{Country: legCountry})
+		loc, tracking.Location{Country: legCountry})
 	if !ok {
 		return tracking.Event{}, false
 	}
@@ -183,7 +183,7 @@ func (p *Provider) event(ev event, carrier, number, legCountry string) (tracking
 // offset), time_utc, or the raw date, time and zone, in that order
 // (carrier-apis.md §1.2). A local time whose zone 17TRACK leaves null is
 // read in the zone of places (see wire.LocalTime).
-func eventTime(ev event, places ...wire.Place) (t time.Time, approximate, ok bool) {
+func eventTime(ev event, places ...tracking.Location) (t time.Time, approximate, ok bool) {
 	if t, approximate, ok := wire.LocalTime(ev.TimeISO, places...); ok {
 		return t, approximate, true
 	}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/trackbot/trackbot/tracking"
+
 	// The zone rules travel in the binary, so that a local time is read
 	// the same on a machine or container without /usr/share/zoneinfo.
 	_ "time/tzdata"
@@ -11,20 +13,13 @@ import (
 
 //go:generate go run gen_zones.go
 
-// Place is where an event happened, as far as a payload says: an ISO 3166
-// alpha-2 country, and the state (or province) and city, in the carrier's
-// spelling.
-type Place struct {
-	Country string
-	State   string
-	City    string
-}
-
-// Zone returns the IANA zone of a place. Where the country has clocks of
-// more than one zone, the state or city picks one when it names it, and
-// otherwise the zone most of the country's people live in stands for it:
-// exact is then false. loc is nil for a place without a known country.
-func Zone(p Place) (loc *time.Location, exact bool) {
+// Zone returns the IANA zone of a place: an ISO 3166 alpha-2 country, and
+// the state (or province) and city in the carrier's spelling. Where the
+// country has clocks of more than one zone, the state or city picks one
+// when it names it, and otherwise the zone most of the country's people
+// live in stands for it: exact is then false. loc is nil for a place
+// without a known country.
+func Zone(p tracking.Location) (loc *time.Location, exact bool) {
 	cc := strings.ToUpper(strings.TrimSpace(p.Country))
 	zones := countryZones[cc]
 	if len(zones) == 0 {
@@ -64,7 +59,7 @@ func Zone(p Place) (loc *time.Location, exact bool) {
 // approximate reports a time read as UTC because no place had a zone, or
 // read in a country's main zone because the place did not say which of the
 // country's zones it lies in. ok is false for an empty or unreadable time.
-func LocalTime(s string, places ...Place) (t time.Time, approximate, ok bool) {
+func LocalTime(s string, places ...tracking.Location) (t time.Time, approximate, ok bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, false, false

@@ -4,35 +4,37 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/trackbot/trackbot/tracking"
 )
 
 // TestLocalTime reads offset-less times in the zone of the event's place,
 // falls back to the next place (the leg's country), and keeps times with
 // an offset as they are.
 func TestLocalTime(t *testing.T) {
-	ny := Place{Country: "US", State: "NY", City: "NEW YORK"}
+	ny := tracking.Location{Country: "US", State: "NY", City: "NEW YORK"}
 	for _, tc := range []struct {
 		name       string
 		in         string
-		places     []Place
+		places     []tracking.Location
 		want       string
 		approx, ok bool
 	}{
-		{"offset wins over place", "2026-11-20T12:45:00-05:00", []Place{{Country: "CN"}}, "2026-11-20T17:45:00Z", false, true},
-		{"New York in winter", "2026-11-20T12:45:00", []Place{ny}, "2026-11-20T17:45:00Z", false, true},
-		{"New York in summer", "2026-07-20T12:45:00", []Place{ny}, "2026-07-20T16:45:00Z", false, true},
-		{"state spelled out", "2026-11-20T12:45:00", []Place{{Country: "US", State: "California"}}, "2026-11-20T20:45:00Z", false, true},
-		{"China is one zone", "2026-11-20 23:30:00", []Place{{Country: "CN", City: "Urumqi"}}, "2026-11-20T15:30:00Z", false, true},
-		{"São Paulo", "2026-11-20T10:00:00", []Place{{Country: "BR", State: "SP"}}, "2026-11-20T13:00:00Z", false, true},
-		{"Manaus by city", "2026-11-20T10:00:00", []Place{{Country: "BR", City: "Manaus"}}, "2026-11-20T14:00:00Z", false, true},
-		{"Brazil without a state", "2026-11-20T10:00:00", []Place{{Country: "BR"}}, "2026-11-20T13:00:00Z", true, true},
-		{"US without a state", "2026-11-20T12:45:00", []Place{{Country: "US"}}, "2026-11-20T17:45:00Z", true, true},
-		{"Germany has one clock", "2026-11-20T12:45:00", []Place{{Country: "DE"}}, "2026-11-20T11:45:00Z", false, true},
-		{"leg country decides", "2026-11-20T12:45:00", []Place{{City: "HUB"}, {Country: "GB"}}, "2026-11-20T12:45:00Z", false, true},
+		{"offset wins over place", "2026-11-20T12:45:00-05:00", []tracking.Location{{Country: "CN"}}, "2026-11-20T17:45:00Z", false, true},
+		{"New York in winter", "2026-11-20T12:45:00", []tracking.Location{ny}, "2026-11-20T17:45:00Z", false, true},
+		{"New York in summer", "2026-07-20T12:45:00", []tracking.Location{ny}, "2026-07-20T16:45:00Z", false, true},
+		{"state spelled out", "2026-11-20T12:45:00", []tracking.Location{{Country: "US", State: "California"}}, "2026-11-20T20:45:00Z", false, true},
+		{"China is one zone", "2026-11-20 23:30:00", []tracking.Location{{Country: "CN", City: "Urumqi"}}, "2026-11-20T15:30:00Z", false, true},
+		{"São Paulo", "2026-11-20T10:00:00", []tracking.Location{{Country: "BR", State: "SP"}}, "2026-11-20T13:00:00Z", false, true},
+		{"Manaus by city", "2026-11-20T10:00:00", []tracking.Location{{Country: "BR", City: "Manaus"}}, "2026-11-20T14:00:00Z", false, true},
+		{"Brazil without a state", "2026-11-20T10:00:00", []tracking.Location{{Country: "BR"}}, "2026-11-20T13:00:00Z", true, true},
+		{"US without a state", "2026-11-20T12:45:00", []tracking.Location{{Country: "US"}}, "2026-11-20T17:45:00Z", true, true},
+		{"Germany has one clock", "2026-11-20T12:45:00", []tracking.Location{{Country: "DE"}}, "2026-11-20T11:45:00Z", false, true},
+		{"leg country decides", "2026-11-20T12:45:00", []tracking.Location{{City: "HUB"}, {Country: "GB"}}, "2026-11-20T12:45:00Z", false, true},
 		{"no place at all", "2026-11-20T12:45:00", nil, "2026-11-20T12:45:00Z", true, true},
-		{"unknown country", "2026-11-20T12:45:00", []Place{{Country: "XX"}}, "2026-11-20T12:45:00Z", true, true},
-		{"empty", "", []Place{ny}, "", false, false},
-		{"unreadable", "yesterday", []Place{ny}, "", false, false},
+		{"unknown country", "2026-11-20T12:45:00", []tracking.Location{{Country: "XX"}}, "2026-11-20T12:45:00Z", true, true},
+		{"empty", "", []tracking.Location{ny}, "", false, false},
+		{"unreadable", "yesterday", []tracking.Location{ny}, "", false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, approx, ok := LocalTime(tc.in, tc.places...)
