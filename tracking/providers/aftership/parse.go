@@ -133,37 +133,22 @@ func (p *Provider) result(t *trackingObject) *tracking.Result {
 }
 
 // event normalizes one checkpoint; ok is false when its time cannot be
-// read, since an event that cannot be placed on the timeline is of no use.
-// checkpoint_time is the carrier's local time, with or without an offset
-// (carrier-apis.md §2.2, and the webhook sample of §2.4 has none): without
-// one it is read in the zone of the checkpoint's place, else of legCountry.
+// read. checkpoint_time is the carrier's local time, with or without an
+// offset (carrier-apis.md §2.2, and the webhook sample of §2.4 has none):
+// without one it is read in the zone of the checkpoint's place, else of
+// legCountry. Without structured fields the carrier's own place text is
+// the best place name there is.
 func (p *Provider) event(cp checkpoint, carrier, number, legCountry string) (tracking.Event, bool) {
-	loc := tracking.Location{
-		City:    strings.TrimSpace(cp.City),
-		State:   strings.TrimSpace(cp.State),
-		Country: country(first(cp.CountryRegion, cp.CountryISO3)),
-	}
-	t, approximate, ok := wire.LocalTime(cp.CheckpointTime,
-		loc, tracking.Location{Country: legCountry})
+	place := tracking.Location{City: cp.City, State: cp.State, Country: country(first(cp.CountryRegion, cp.CountryISO3))}
+	e, ok := wire.LocatedEvent([]string{cp.CheckpointTime}, place, cp.Location, legCountry)
 	if !ok {
 		return tracking.Event{}, false
 	}
+	e.Carrier, e.Number = carrier, number
 	if cp.Slug != "" {
-		carrier = carrierID(cp.Slug)
+		e.Carrier = carrierID(cp.Slug)
 	}
-	e := tracking.Event{
-		Time:        t,
-		Description: strings.TrimSpace(cp.Message),
-		Location:    loc,
-		Carrier:     carrier,
-		Number:      number,
-		Approximate: approximate,
-	}
-	if e.Location == (tracking.Location{}) {
-		// Without structured fields the carrier's own text is the best
-		// place name there is.
-		e.Location.City = strings.TrimSpace(cp.Location)
-	}
+	e.Description = strings.TrimSpace(cp.Message)
 	e.Status, e.Substatus = p.classify(cp.Tag, cp.Subtag, e.Description)
 	return e, true
 }

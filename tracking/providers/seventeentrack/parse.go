@@ -3,7 +3,6 @@ package seventeentrack
 import (
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/trackbot/trackbot/tracking"
 	"github.com/trackbot/trackbot/tracking/providers/wire"
@@ -149,56 +148,30 @@ func (p *Provider) result(it *item) *tracking.Result {
 	return res
 }
 
-// event normalizes one event; ok is false when its time cannot be read,
-// since an event that cannot be placed on the timeline is of no use.
+// event normalizes one event; ok is false when its time cannot be read.
+// The time is time_iso (with the carrier's offset), time_utc, or the raw
+// date, time and zone, in that order (carrier-apis.md §1.2); a local time
+// whose zone 17TRACK leaves null is read in the zone of the event's
+// address, else of legCountry. Without a structured address the carrier's
+// own place text is the best place name there is.
 func (p *Provider) event(ev event, carrier, number, legCountry string) (tracking.Event, bool) {
-	loc := tracking.Location{
-		City:    strings.TrimSpace(ev.Address.City),
-		State:   strings.TrimSpace(ev.Address.State),
-		Country: country(ev.Address.Country),
+	times := []string{ev.TimeISO, ev.TimeUTC}
+	if raw := ev.TimeRaw; raw.Date != "" {
+		s := raw.Date
+		if raw.Time != "" {
+			s += "T" + raw.Time + strings.TrimSpace(raw.Timezone)
+		}
+		times = append(times, s)
 	}
-	t, approximate, ok := eventTime(ev,
-		loc, tracking.Location{Country: legCountry})
+	place := tracking.Location{City: ev.Address.City, State: ev.Address.State, Country: country(ev.Address.Country)}
+	e, ok := wire.LocatedEvent(times, place, ev.Location, legCountry)
 	if !ok {
 		return tracking.Event{}, false
 	}
-	e := tracking.Event{
-		Time:        t,
-		Description: strings.TrimSpace(ev.Description),
-		Location:    loc,
-		Carrier:     carrier,
-		Number:      number,
-		Approximate: approximate,
-	}
-	if e.Location == (tracking.Location{}) {
-		// Without a structured address the carrier's own text is the
-		// best place name there is.
-		e.Location.City = strings.TrimSpace(ev.Location)
-	}
+	e.Carrier, e.Number = carrier, number
+	e.Description = strings.TrimSpace(ev.Description)
 	e.Status, e.Substatus = p.classify("", ev.SubStatus, ev.Stage, e.Description)
 	return e, true
-}
-
-// eventTime reads an event's time from time_iso (with the carrier's
-// offset), time_utc, or the raw date, time and zone, in that order
-// (carrier-apis.md §1.2). A local time whose zone 17TRACK leaves null is
-// read in the zone of places (see wire.LocalTime).
-func eventTime(ev event, places ...tracking.Location) (t time.Time, approximate, ok bool) {
-	if t, approximate, ok := wire.LocalTime(ev.TimeISO, places...); ok {
-		return t, approximate, true
-	}
-	if t, ok := wire.Time(ev.TimeUTC); ok {
-		return t, false, true
-	}
-	raw := ev.TimeRaw
-	if raw.Date == "" {
-		return time.Time{}, false, false
-	}
-	s := raw.Date
-	if raw.Time != "" {
-		s += "T" + raw.Time + strings.TrimSpace(raw.Timezone)
-	}
-	return wire.LocalTime(s, places...)
 }
 
 // country returns an ISO 3166 alpha-2 code, or "" for anything else.

@@ -139,3 +139,31 @@ var primaryZones = map[string]string{
 var regionsSplit = map[string]bool{
 	"AU": true, "BR": true, "CA": true, "CD": true, "ID": true, "MN": true, "MX": true, "RU": true, "US": true,
 }
+
+// LocatedEvent starts the event of a carrier scan: its time is the first
+// of times that reads, placed by LocalTime in the zone of place or else of
+// legCountry, and its location is place, or, when the payload has no
+// structured place, the carrier's own placeText as the city. The caller
+// adds the description, carrier, number and status. ok is false when no
+// time reads, since an event that cannot be put on the timeline is of no
+// use.
+func LocatedEvent(times []string, place tracking.Location, placeText, legCountry string) (e tracking.Event, ok bool) {
+	place = tracking.Location{
+		City:    strings.TrimSpace(place.City),
+		State:   strings.TrimSpace(place.State),
+		Country: strings.TrimSpace(place.Country),
+	}
+	for _, s := range times {
+		if e.Time, e.Approximate, ok = LocalTime(s, place, tracking.Location{Country: legCountry}); ok {
+			break
+		}
+	}
+	if !ok {
+		return tracking.Event{}, false
+	}
+	e.Location = place
+	if e.Location == (tracking.Location{}) {
+		e.Location.City = strings.TrimSpace(placeText)
+	}
+	return e, true
+}

@@ -83,3 +83,35 @@ func TestZoneTables(t *testing.T) {
 		}
 	}
 }
+
+// TestLocatedEvent takes the first time that reads, places it, and falls
+// back to the carrier's own place text when the payload has no structured
+// place.
+func TestLocatedEvent(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		times     []string
+		place     tracking.Location
+		text, leg string
+		want      string
+		wantLoc   tracking.Location
+		approx    bool
+		ok        bool
+	}{
+		{"first readable time", []string{"", "2026-11-20T23:30:00+08:00", "2026-11-20T00:00:00"}, tracking.Location{City: " Guangzhou ", Country: "CN"}, "GZ", "CN",
+			"2026-11-20T15:30:00Z", tracking.Location{City: "Guangzhou", Country: "CN"}, false, true},
+		{"place text and leg country", []string{"2026-11-20T10:30:00"}, tracking.Location{}, " NEW YORK NY ", "US",
+			"2026-11-20T15:30:00Z", tracking.Location{City: "NEW YORK NY"}, true, true},
+		{"no time", []string{"", "soon"}, tracking.Location{Country: "US"}, "", "US", "", tracking.Location{}, false, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, ok := LocatedEvent(tc.times, tc.place, tc.text, tc.leg)
+			if ok != tc.ok || e.Approximate != tc.approx || e.Location != tc.wantLoc {
+				t.Fatalf("LocatedEvent = %+v, %v; want location %+v approximate %v ok %v", e, ok, tc.wantLoc, tc.approx, tc.ok)
+			}
+			if want, _ := time.Parse(time.RFC3339, tc.want); ok && !e.Time.Equal(want) {
+				t.Errorf("time %v, want %v", e.Time, want)
+			}
+		})
+	}
+}
