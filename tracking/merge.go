@@ -90,8 +90,7 @@ type Change struct {
 
 // merge folds provider results into what the shipment already knows. It
 // deduplicates events by fingerprint, orders them by time, derives the
-// current status from the newest event, and adds the legs the results
-// name. The returned change has no schedule yet; empty reports that
+// current status (see currentStatus), and adds the legs the results name. The returned change has no schedule yet; empty reports that
 // nothing at all is new.
 func merge(st *ShipmentState, results []*Result, now time.Time) (c *Change, empty bool) {
 	c = &Change{
@@ -162,23 +161,133 @@ func merge(st *ShipmentState, results []*Result, now time.Time) (c *Change, empt
 	if newest != nil {
 		t := newest.Time
 		c.LastEventAt = &t
-		if newest.Status != c.Status || newest.Substatus != c.Substatus {
-			c.Status, c.Substatus, c.StatusChangedAt = newest.Status, newest.Substatus, newest.Time
+	}
+	if d, ok := currentStatus(st, c, summary); ok && (d.status != c.Status || d.substatus != c.Substatus) {
+		c.Status, c.Substatus, c.StatusChangedAt = d.status, d.substatus, d.since
+		if c.StatusChangedAt.IsZero() {
+			c.StatusChangedAt = now
 		}
+	}
+	if newest != nil {
 		c.Broadcast = statusBroadcast(st, c, *newest)
-	} else if st.LastEventAt == nil && len(c.Events) == 0 && summary != nil && summary.Status.Valid() && summary.Status != c.Status {
-		// No events at all: the provider's own summary is all there is.
-		c.Status, c.StatusChangedAt = summary.Status, now
-		c.Substatus = summary.Substatus
-		if !c.Substatus.Valid() {
-			c.Substatus = SubOther
-		}
 	}
 
 	empty = len(c.Events) == 0 && len(c.Legs) == 0 && c.Status == st.Status && c.Substatus == st.Substatus &&
 		c.Provider == st.Provider && c.OriginCountry == st.OriginCountry &&
 		c.DestinationCountry == st.DestinationCountry && equalTime(c.ETA, st.ETA)
 	return c, empty
+}
+
+// decision is a status currentStatus settled on, and since when it holds;
+// a zero since means "from now".
+type decision struct {
+	status    Status
+	substatus Substatus
+	since     time.Time
+}
+
+// currentStatus applies the one status rule: the provider's summary sets
+// the current status unless a strictly newer event of the same leg or a
+// later one says otherwise, so an earlier leg's scan never undoes it (a
+// delivered summary stays delivered).
+//
+// The summary is that of the answer for the shipment's own number
+// (AfterShip's tag and subtag, 17TRACK's latest_status, Shippo's
+// tracking_status, DHL's status); it is as new as that answer's newest
+// event, whose leg is the summary's leg, and only stored or new events
+// newer than it, of that leg or a later one, can override it. An answer
+// without a summary, or one that says only "unknown", leaves the newest
+// new event to decide, as long as it is not of an earlier leg than the
+// event that made the shipment delivered or returned. An event whose time
+// could not be placed (Event.Approximate) decides only when no other
+// candidate can, so that a time off by hours never reorders another leg.
+// ok is false when nothing decides and the status stays.
+func currentStatus(st *ShipmentState, c *Change, summary *Result) (d decision, ok bool) {
+	legs := map[string]int{st.Number: 0}
+	for i, l := range append(slices.Clone(st.Legs), c.Legs...) {
+		if _, seen := legs[l.Number]; !seen {
+			legs[l.Number] = i + 1
+		}
+	}
+	legOf := func(e Event) int { return legs[e.Number] }
+
+	// newestOf returns the newest event that passes keep, preferring any
+	// placed event over an approximate one.
+	newestOf := func(keep func(Event) bool, events ...[]Event) (Event, bool) {
+		var best, bestApprox Event
+		var found, foundApprox bool
+		for _, evs := range events {
+			for _, e := range evs {
+				if !keep(e) {
+					continue
+				}
+				if e.Approximate {
+					if !foundApprox || e.Time.After(bestApprox.Time) {
+						bestApprox, foundApprox = e, true
+					}
+				} else if !found || e.Time.After(best.Time) {
+					best, found = e, true
+				}
+			}
+		}
+		if found {
+			return best, true
+		}
+		return bestApprox, foundApprox
+	}
+
+	if summary != nil && summary.Status.Valid() && summary.Status != StatusUnknown {
+		d = decision{status: summary.Status, substatus: summary.Substatus}
+		if !d.substatus.Valid() {
+			d.substatus = SubOther
+		}
+		// The answer is as new as its newest event, and the summary holds
+		// since the newest of its events that says the same.
+		base, baseLeg, hasBase := time.Time{}, 0, false
+		for _, e := range summary.Events {
+			e = normalizeEvent(e, summary)
+			if !hasBase || e.Time.After(base) {
+				base, baseLeg, hasBase = e.Time, legOf(e), true
+			}
+			if e.Status == d.status && e.Substatus == d.substatus && e.Time.After(d.since) {
+				d.since = e.Time
+			}
+		}
+		if d.since.IsZero() {
+			d.since = base
+		}
+		newer := func(e Event) bool { return e.Time.After(base) && legOf(e) >= baseLeg }
+		if !hasBase {
+			// An answer without events is overridden only by a later leg.
+			newer = func(e Event) bool { return legOf(e) > 0 }
+		}
+		if e, ok := newestOf(newer, st.Events, c.Events); ok {
+			return decision{status: e.Status, substatus: e.Substatus, since: e.Time}, true
+		}
+		return d, true
+	}
+
+	floor := -1
+	if c.Status.Final() {
+		if e, ok := newestOf(func(e Event) bool { return e.Status == c.Status }, st.Events); ok {
+			floor = legOf(e)
+		}
+	}
+	e, ok := newestOf(func(e Event) bool {
+		return (st.LastEventAt == nil || e.Time.After(*st.LastEventAt)) && legOf(e) >= floor
+	}, c.Events)
+	if ok {
+		return decision{status: e.Status, substatus: e.Substatus, since: e.Time}, true
+	}
+	if st.LastEventAt == nil && len(c.Events) == 0 && summary != nil && summary.Status.Valid() {
+		// No events at all: the provider's own summary is all there is.
+		d = decision{status: summary.Status, substatus: summary.Substatus}
+		if !d.substatus.Valid() {
+			d.substatus = SubOther
+		}
+		return d, true
+	}
+	return decision{}, false
 }
 
 // normalizeEvent fills what a provider left out: times in UTC to the

@@ -44,6 +44,12 @@ type Event struct {
 	Carrier string `json:"carrier"`
 	// Number is the tracking number the event was reported for.
 	Number string `json:"-"`
+	// Approximate marks a time the carrier gave without an offset and
+	// that no place located in a zone of its own (see wire.LocalTime): it
+	// may be off by hours, so it never decides the status against events
+	// of another leg. It is not stored; a stored event is as placed as its
+	// first reading made it.
+	Approximate bool `json:"-"`
 }
 
 // Fingerprint identifies an event across refreshes by its time, place and

@@ -167,8 +167,9 @@ func TestLookupMultiLeg(t *testing.T) {
 		pt.Want("2024-03-09T15:55:00Z", tracking.StatusTransit, tracking.SubPackageDeparted, tracking.Location{City: "GUANGZHOU", State: "Guangdong", Country: "CN"}, "china-post", cn),
 		// InTransit_001 refined by its text.
 		pt.Want("2024-03-11T22:20:00Z", tracking.StatusTransit, tracking.SubCustomsProcessing, tracking.Location{City: "JAMAICA", State: "NY", Country: "US"}, "china-post", cn),
-		// No subtag, no offset (UTC), no structured place.
-		pt.Want("2024-03-12T14:05:00Z", tracking.StatusTransit, tracking.SubCarrierHandover, tracking.Location{City: "NEW YORK NY"}, "usps", us),
+		// No subtag, no offset, no structured place: New York's local
+		// time (EDT) stands for the destination leg's country.
+		pt.Want("2024-03-12T18:05:00Z", tracking.StatusTransit, tracking.SubCarrierHandover, tracking.Location{City: "NEW YORK NY"}, "usps", us),
 		pt.Want("2024-03-14T01:40:00Z", tracking.StatusTransit, tracking.SubPackageArrived, tracking.Location{City: "QUEENS", State: "NY", Country: "US"}, "usps", us),
 		pt.Want("2024-03-14T11:12:00Z", tracking.StatusTransit, tracking.SubOutForDelivery, tracking.Location{City: "BROOKLYN", State: "NY", Country: "US"}, "usps", us),
 	})
@@ -441,9 +442,10 @@ func TestWebhookResults(t *testing.T) {
 		}
 		const n = "9400111899562537624326"
 		pt.CheckEvents(t, res.Events, []pt.WantEvent{
-			pt.Want("2021-01-13T09:12:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, tracking.Location{City: "ATLANTA", State: "GA", Country: "US"}, "usps", n),
-			// A checkpoint time without offset is UTC.
-			pt.Want("2021-01-14T00:52:00Z", tracking.StatusTransit, tracking.SubPackageProcessed, tracking.Location{}, "usps", n),
+			// checkpoint_time is the carrier's local time: Atlanta, EST.
+			pt.Want("2021-01-13T14:12:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, tracking.Location{City: "ATLANTA", State: "GA", Country: "US"}, "usps", n),
+			// Without a place, the leg's country (US, main zone) decides.
+			pt.Want("2021-01-14T05:52:00Z", tracking.StatusTransit, tracking.SubPackageProcessed, tracking.Location{}, "usps", n),
 		})
 		pt.GoldenJSON(t, "webhook_tracking_update", res)
 	})

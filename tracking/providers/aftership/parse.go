@@ -109,7 +109,14 @@ func (p *Provider) result(t *trackingObject) *tracking.Result {
 		if lastMile.TrackingNumber != "" && cp.Slug == lastMile.Slug {
 			number = strings.TrimSpace(lastMile.TrackingNumber)
 		}
-		if e, ok := p.event(cp, res.Carrier, number); ok {
+		// A checkpoint that does not say where it was scanned is in its
+		// leg's country: the origin for the tracking's own carrier, the
+		// destination for a carrier that took the parcel over.
+		legCountry := res.OriginCountry
+		if cp.Slug != "" && cp.Slug != t.Slug {
+			legCountry = res.DestinationCountry
+		}
+		if e, ok := p.event(cp, res.Carrier, number, legCountry); ok {
 			res.Events = append(res.Events, e)
 		}
 	}
@@ -137,31 +144,22 @@ func (p *Provider) result(t *trackingObject) *tracking.Result {
 }
 
 // event normalizes one checkpoint; ok is false when its time cannot be
-// read, since an event that cannot be placed on the timeline is of no use.
-func (p *Provider) event(cp checkpoint, carrier, number string) (tracking.Event, bool) {
-	t, ok := wire.Time(cp.CheckpointTime)
+// read. checkpoint_time is the carrier's local time, with or without an
+// offset (carrier-apis.md §2.2, and the webhook sample of §2.4 has none):
+// without one it is read in the zone of the checkpoint's place, else of
+// legCountry. Without structured fields the carrier's own place text is
+// the best place name there is.
+func (p *Provider) event(cp checkpoint, carrier, number, legCountry string) (tracking.Event, bool) {
+	place := tracking.Location{City: cp.City, State: cp.State, Country: country(first(cp.CountryRegion, cp.CountryISO3))}
+	e, ok := wire.LocatedEvent([]string{cp.CheckpointTime}, place, cp.Location, legCountry)
 	if !ok {
 		return tracking.Event{}, false
 	}
+	e.Carrier, e.Number = carrier, number
 	if cp.Slug != "" {
-		carrier = carrierID(cp.Slug)
+		e.Carrier = carrierID(cp.Slug)
 	}
-	e := tracking.Event{
-		Time:        t,
-		Description: strings.TrimSpace(cp.Message),
-		Location: tracking.Location{
-			City:    strings.TrimSpace(cp.City),
-			State:   strings.TrimSpace(cp.State),
-			Country: country(first(cp.CountryRegion, cp.CountryISO3)),
-		},
-		Carrier: carrier,
-		Number:  number,
-	}
-	if e.Location == (tracking.Location{}) {
-		// Without structured fields the carrier's own text is the best
-		// place name there is.
-		e.Location.City = strings.TrimSpace(cp.Location)
-	}
+	e.Description = strings.TrimSpace(cp.Message)
 	e.Status, e.Substatus = p.classify(cp.Tag, cp.Subtag, e.Description)
 	return e, true
 }

@@ -3,7 +3,6 @@ package seventeentrack
 import (
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/trackbot/trackbot/tracking"
 	"github.com/trackbot/trackbot/tracking/providers/wire"
@@ -114,7 +113,7 @@ func (p *Provider) result(it *item) *tracking.Result {
 	misc := ti.MiscInfo
 	localNumber := strings.TrimSpace(misc.LocalNumber)
 	multi := len(ti.Tracking.Providers) > 1
-	for _, prov := range ti.Tracking.Providers {
+	for i, prov := range ti.Tracking.Providers {
 		carrier := res.Carrier
 		if prov.Provider.Key != 0 {
 			carrier = carrierID(prov.Provider.Key)
@@ -128,8 +127,15 @@ func (p *Provider) result(it *item) *tracking.Result {
 		// stable sort below.
 		evs := slices.Clone(prov.Events)
 		slices.Reverse(evs)
+		// An event that does not say where it happened is in its leg's
+		// country: the origin for the first carrier, the destination for
+		// a carrier that took the parcel over.
+		legCountry := res.OriginCountry
+		if i > 0 {
+			legCountry = res.DestinationCountry
+		}
 		for _, ev := range evs {
-			e, ok := p.event(ev, carrier, number)
+			e, ok := p.event(ev, carrier, number, legCountry)
 			if ok {
 				res.Events = append(res.Events, e)
 			}
@@ -152,51 +158,30 @@ func (p *Provider) result(it *item) *tracking.Result {
 	return res
 }
 
-// event normalizes one event; ok is false when its time cannot be read,
-// since an event that cannot be placed on the timeline is of no use.
-func (p *Provider) event(ev event, carrier, number string) (tracking.Event, bool) {
-	t, ok := eventTime(ev)
+// event normalizes one event; ok is false when its time cannot be read.
+// The time is time_iso (with the carrier's offset), time_utc, or the raw
+// date, time and zone, in that order (carrier-apis.md §1.2); a local time
+// whose zone 17TRACK leaves null is read in the zone of the event's
+// address, else of legCountry. Without a structured address the carrier's
+// own place text is the best place name there is.
+func (p *Provider) event(ev event, carrier, number, legCountry string) (tracking.Event, bool) {
+	times := []string{ev.TimeISO, ev.TimeUTC}
+	if raw := ev.TimeRaw; raw.Date != "" {
+		s := raw.Date
+		if raw.Time != "" {
+			s += "T" + raw.Time + strings.TrimSpace(raw.Timezone)
+		}
+		times = append(times, s)
+	}
+	place := tracking.Location{City: ev.Address.City, State: ev.Address.State, Country: country(ev.Address.Country)}
+	e, ok := wire.LocatedEvent(times, place, ev.Location, legCountry)
 	if !ok {
 		return tracking.Event{}, false
 	}
-	e := tracking.Event{
-		Time:        t,
-		Description: strings.TrimSpace(ev.Description),
-		Location: tracking.Location{
-			City:    strings.TrimSpace(ev.Address.City),
-			State:   strings.TrimSpace(ev.Address.State),
-			Country: country(ev.Address.Country),
-		},
-		Carrier: carrier,
-		Number:  number,
-	}
-	if e.Location == (tracking.Location{}) {
-		// Without a structured address the carrier's own text is the
-		// best place name there is.
-		e.Location.City = strings.TrimSpace(ev.Location)
-	}
+	e.Carrier, e.Number = carrier, number
+	e.Description = strings.TrimSpace(ev.Description)
 	e.Status, e.Substatus = p.classify("", ev.SubStatus, ev.Stage, e.Description)
 	return e, true
-}
-
-// eventTime reads an event's time from time_iso (with the carrier's
-// offset), time_utc, or the raw date, time and zone, in that order.
-func eventTime(ev event) (time.Time, bool) {
-	if t, ok := wire.Time(ev.TimeISO); ok {
-		return t, true
-	}
-	if t, ok := wire.Time(ev.TimeUTC); ok {
-		return t, true
-	}
-	raw := ev.TimeRaw
-	if raw.Date == "" {
-		return time.Time{}, false
-	}
-	s := raw.Date
-	if raw.Time != "" {
-		s += "T" + raw.Time + strings.TrimSpace(raw.Timezone)
-	}
-	return wire.Time(s)
 }
 
 // country returns an ISO 3166 alpha-2 code, or "" for anything else.

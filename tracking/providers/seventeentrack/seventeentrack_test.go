@@ -158,7 +158,8 @@ func TestLookupMultiLeg(t *testing.T) {
 
 	const cn, us = "LX123456785CN", "9400111899223197428490"
 	pt.CheckEvents(t, res.Events, []pt.WantEvent{
-		pt.Want("2024-03-07T16:45:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, tracking.Location{Country: "CN"}, "china-post", cn),
+		// time_raw with a null zone, in China: Beijing time.
+		pt.Want("2024-03-07T08:45:00Z", tracking.StatusPreTransit, tracking.SubInformationReceived, tracking.Location{Country: "CN"}, "china-post", cn),
 		pt.Want("2024-03-08T02:02:00Z", tracking.StatusTransit, tracking.SubPackageAccepted, tracking.Location{City: "SHENZHEN", State: "Guangdong", Country: "CN"}, "china-post", cn),
 		pt.Want("2024-03-09T15:55:00Z", tracking.StatusTransit, tracking.SubPackageDeparted, tracking.Location{City: "GUANGZHOU", State: "Guangdong", Country: "CN"}, "china-post", cn),
 		// InTransit_Other refined by its text.
@@ -169,6 +170,36 @@ func TestLookupMultiLeg(t *testing.T) {
 		pt.Want("2024-03-14T11:12:00Z", tracking.StatusTransit, tracking.SubOutForDelivery, tracking.Location{City: "BROOKLYN", State: "NY", Country: "US"}, "usps", us),
 	})
 	pt.GoldenJSON(t, "multileg", res)
+}
+
+// TestLookupLocalTimes reads events whose time_raw has a null zone
+// (carrier-apis.md §1.2) in the zone of their place in Brazil, and, for an
+// event without a place, in its leg's country: the destination for the
+// carrier that took the parcel over.
+func TestLookupLocalTimes(t *testing.T) {
+	_, p := newFake(t, map[string][]reply{
+		"gettrackinfo": {{file: "gettrackinfo_brazil.json"}},
+	})
+	res, err := p.Lookup(context.Background(), tracking.Query{Number: "LX123456785CN", Carrier: "china-post"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Correios has no trackbot carrier id: 17TRACK's key names it.
+	const cn = "LX123456785CN"
+	pt.CheckEvents(t, res.Events, []pt.WantEvent{
+		pt.Want("2026-11-10T01:00:00Z", tracking.StatusTransit, tracking.SubPackageDeparted, tracking.Location{City: "Guangzhou", State: "Guangdong", Country: "CN"}, "china-post", cn),
+		// São Paulo state: America/Sao_Paulo, UTC-3.
+		pt.Want("2026-11-20T13:00:00Z", tracking.StatusTransit, tracking.SubPackageProcessed, tracking.Location{City: "Sao Paulo", State: "SP", Country: "BR"}, "17track-2151", cn),
+		// No place: Brazil, the destination, in its main zone.
+		pt.Want("2026-11-20T15:00:00Z", tracking.StatusTransit, tracking.SubPackageProcessed, tracking.Location{}, "17track-2151", cn),
+		// Manaus: America/Manaus, UTC-4.
+		pt.Want("2026-11-20T18:00:00Z", tracking.StatusTransit, tracking.SubPackageProcessed, tracking.Location{City: "Manaus", Country: "BR"}, "17track-2151", cn),
+	})
+	for i, want := range []bool{false, false, true, false} {
+		if res.Events[i].Approximate != want {
+			t.Errorf("event %d: approximate %v, want %v", i, res.Events[i].Approximate, want)
+		}
+	}
 }
 
 func TestLookupRegistration(t *testing.T) {

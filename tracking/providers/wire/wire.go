@@ -10,8 +10,9 @@ import (
 	"time"
 )
 
-// timeLayouts are the spellings of a time seen in tracking payloads, with
-// and without a zone; fractional seconds are accepted by all of them.
+// timeLayouts are the spellings of a time seen in tracking payloads, the
+// first zonedLayouts of them with an offset and the others without;
+// fractional seconds are accepted by all of them.
 var timeLayouts = []string{
 	time.RFC3339Nano,
 	"2006-01-02T15:04:05Z0700",
@@ -24,9 +25,13 @@ var timeLayouts = []string{
 	"2006-01-02",
 }
 
+const zonedLayouts = 4
+
 // Time reads a payload time into UTC. A time with an offset keeps its
-// instant; a time without one is taken as UTC. ok is false for an empty
-// or unreadable time.
+// instant; a time without one is taken as UTC, which is right for fields
+// documented as UTC (Shippo's status_date) and for estimated delivery
+// dates, but not for a carrier's local scan time: LocalTime reads those.
+// ok is false for an empty or unreadable time.
 func Time(s string) (t time.Time, ok bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
