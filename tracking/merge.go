@@ -166,8 +166,10 @@ func merge(st *ShipmentState, results []*Result, now time.Time) (c *Change, empt
 			c.Status, c.Substatus, c.StatusChangedAt = newest.Status, newest.Substatus, newest.Time
 		}
 		c.Broadcast = statusBroadcast(st, c, *newest)
-	} else if st.LastEventAt == nil && len(c.Events) == 0 && summary != nil && summary.Status.Valid() && summary.Status != c.Status {
-		// No events at all: the provider's own summary is all there is.
+	} else if st.LastEventAt == nil && len(c.Events) == 0 && summary != nil && summary.Status.Valid() &&
+		(summary.Status != c.Status || summary.Substatus.Valid() && summary.Substatus != c.Substatus) {
+		// No events at all: the provider's own summary is all there is,
+		// its sub-status included (UNKNOWN may be an invalid number).
 		c.Status, c.StatusChangedAt = summary.Status, now
 		c.Substatus = summary.Substatus
 		if !c.Substatus.Valid() {
