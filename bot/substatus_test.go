@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -110,5 +111,19 @@ func TestInvalidNumberAdviceAsksForTheRightNumber(t *testing.T) {
 	}
 	if s := en.T("guidance_invalid_number_seller", nil); !strings.Contains(s, "Check the number on the shipping label") {
 		t.Errorf("seller advice: %q", s)
+	}
+}
+
+// TestEverySubstatusHasANameInEveryLanguage: a card can name every
+// sub-status of the model, in every catalog.
+func TestEverySubstatusHasANameInEveryLanguage(t *testing.T) {
+	h := newHarness(t, storetest.Open(t, store.SQLite))
+	for _, lang := range h.cat.Languages() {
+		ids := h.cat.MessageIDs(lang)
+		for _, sub := range tracking.Substatuses() {
+			if !slices.Contains(ids, "sub_"+string(sub)) {
+				t.Errorf("%s: no name for %s", lang, sub)
+			}
+		}
 	}
 }
