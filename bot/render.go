@@ -124,7 +124,9 @@ func (t *turn) card(tr store.Tracked, intro string, replace bool) []Reply {
 				Place: e.Location.String(), Carrier: legCarrier(sh, e)})
 		}
 		blocks = append(blocks, Block{Timeline: entries})
-	} else {
+	} else if sh.Substatus != tracking.SubInvalidNumber {
+		// An invalid number will not show events by waiting: its advice
+		// says what to do instead.
 		blocks = append(blocks, Block{Text: &Text{Body: t.T("no_events_yet_long", nil)}})
 	}
 	blocks = append(blocks, t.guidanceBlocks(tr, sh)...)

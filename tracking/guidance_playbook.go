@@ -85,6 +85,7 @@ var playbook = []Rule{
 		Condition: "delivery attempted, notice left, or the carrier needs the recipient (address, access, rescheduling, held)",
 		check:     checkAttempted,
 	},
+	invalidNumberRule,
 	{
 		ID: RuleNoProgress, Level: LevelAction, Audience: AudienceBoth, Push: true, Marketplaces: allShops,
 		Supersedes: []string{RuleTemuNoUpdate, RuleLate, RuleNoEvent, RuleNoInfo, RuleLabelOnly},

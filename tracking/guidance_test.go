@@ -552,6 +552,7 @@ func TestRulesTable(t *testing.T) {
 		"origin_silent":        {tracking.LevelWarn, tracking.AudienceBoth, true},
 		"moved_after_delivery": {tracking.LevelWarn, tracking.AudienceBoth, true},
 		"delivered":            {tracking.LevelInfo, tracking.AudienceBoth, true},
+		"invalid_number":       {tracking.LevelAction, tracking.AudienceBoth, true},
 	}
 	rules := tracking.Rules()
 	if len(rules) != len(want) {

@@ -303,7 +303,8 @@ func (r *Registry) Prefetch(ctx context.Context, qs []Query) map[Leg]*Result {
 
 // empty reports an answer that says nothing: no status and no events. It
 // counts as the provider not knowing the number, so that the next provider
-// is asked.
+// is asked. A number the provider calls invalid is an answer: the chat has
+// to check it, not wait.
 func empty(res *Result) bool {
-	return res == nil || len(res.Events) == 0 && (res.Status == "" || res.Status == StatusUnknown)
+	return res == nil || len(res.Events) == 0 && (res.Status == "" || res.Status == StatusUnknown) && res.Substatus != SubInvalidNumber
 }

@@ -45,7 +45,12 @@ func (s Status) Final() bool {
 type Substatus string
 
 // The sub-statuses of the normalized model: the carriers' common set plus
-// three of trackbot's own for customs and carrier handovers.
+// trackbot's own for customs, carrier handovers and the exceptions that
+// need different actions (documents for customs, a refusal, a
+// cancellation, a number the carrier does not know). Three of the
+// exceptions keep the carriers' names: address_issue (an address
+// problem), package_held (held by the carrier) and package_unclaimed (not
+// collected from the pickup point, not yet on its way back).
 const (
 	SubInformationReceived  Substatus = "information_received"
 	SubAddressIssue         Substatus = "address_issue"
@@ -77,6 +82,10 @@ const (
 	SubCustomsProcessing    Substatus = "customs_processing"
 	SubCustomsHeld          Substatus = "customs_held"
 	SubCarrierHandover      Substatus = "carrier_handover"
+	SubCustomsInfoRequested Substatus = "customs_info_requested"
+	SubRefused              Substatus = "refused"
+	SubCancelled            Substatus = "cancelled"
+	SubInvalidNumber        Substatus = "invalid_number"
 )
 
 type substatusInfo struct {
@@ -110,7 +119,9 @@ var substatuses = map[Substatus]substatusInfo{
 	SubRescheduleDelivery:   {StatusTransit, true},
 	SubDelivered:            {StatusDelivered, false},
 	SubReturnToSender:       {StatusReturned, true},
-	SubPackageUnclaimed:     {StatusReturned, true},
+	// Unclaimed is still at the pickup point: once the carrier sends it
+	// back, its events say returntosender.
+	SubPackageUnclaimed:     {StatusTransit, true},
 	SubPackageUndeliverable: {StatusFailure, true},
 	SubPackageDisposed:      {StatusFailure, true},
 	SubPackageLost:          {StatusFailure, true},
@@ -118,6 +129,14 @@ var substatuses = map[Substatus]substatusInfo{
 	SubCustomsProcessing:    {StatusTransit, false},
 	SubCustomsHeld:          {StatusTransit, true},
 	SubCarrierHandover:      {StatusTransit, false},
+	// Customs wants documents or information (an invoice, a tax number),
+	// not money: customs_held stays the hold for payment.
+	SubCustomsInfoRequested: {StatusTransit, true},
+	SubRefused:              {StatusFailure, true},
+	SubCancelled:            {StatusFailure, true},
+	// The carrier does not know the number as given: somebody has to
+	// check it, so it is not "nothing to do yet".
+	SubInvalidNumber: {StatusUnknown, true},
 }
 
 // Substatuses lists every sub-status of the model.

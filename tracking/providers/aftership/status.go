@@ -65,12 +65,12 @@ var subtags = map[string]mapping{
 
 	"Exception_001": {Status: tracking.StatusFailure, Sub: tracking.SubOther, Generic: true},
 	"Exception_002": {Status: tracking.StatusTransit, Sub: tracking.SubAddressIssue},         // customer moved
-	"Exception_003": {Status: tracking.StatusFailure, Sub: tracking.SubPackageUndeliverable}, // refused by the recipient
+	"Exception_003": {Status: tracking.StatusFailure, Sub: tracking.SubRefused},              // refused by the recipient
 	"Exception_004": {Status: tracking.StatusTransit, Sub: tracking.SubCustomsProcessing},    // delayed in customs
 	"Exception_005": {Status: tracking.StatusTransit, Sub: tracking.SubDelayed},              // delayed, external factors
 	"Exception_006": {Status: tracking.StatusTransit, Sub: tracking.SubCustomsHeld},          // held for payment
 	"Exception_007": {Status: tracking.StatusTransit, Sub: tracking.SubAddressIssue},         // incorrect address
-	"Exception_008": {Status: tracking.StatusReturned, Sub: tracking.SubPackageUnclaimed},    // not collected from pickup
+	"Exception_008": {Status: tracking.StatusTransit, Sub: tracking.SubPackageUnclaimed},     // not collected from pickup, not yet returned
 	"Exception_009": {Status: tracking.StatusFailure, Sub: tracking.SubPackageUndeliverable}, // rejected by the carrier
 	"Exception_010": {Status: tracking.StatusReturned, Sub: tracking.SubReturnToSender},      // returning to sender
 	"Exception_011": {Status: tracking.StatusReturned, Sub: tracking.SubReturnToSender},      // returned to sender
@@ -78,12 +78,12 @@ var subtags = map[string]mapping{
 	"Exception_013": {Status: tracking.StatusFailure, Sub: tracking.SubPackageLost},          // lost
 	"Exception_014": {Status: tracking.StatusFailure, Sub: tracking.SubOther, Generic: true},
 	"Exception_015": {Status: tracking.StatusFailure, Sub: tracking.SubOther, Generic: true},
-	"Exception_016": {Status: tracking.StatusTransit, Sub: tracking.SubDelayed},         // delayed, processing issue
-	"Exception_017": {Status: tracking.StatusTransit, Sub: tracking.SubDelayed},         // delayed, extreme weather
-	"Exception_018": {Status: tracking.StatusTransit, Sub: tracking.SubCustomsHeld},     // documents missing for customs
-	"Exception_019": {Status: tracking.StatusTransit, Sub: tracking.SubDelayed},         // delayed, late flight
-	"Exception_020": {Status: tracking.StatusFailure, Sub: tracking.SubOther},           // shipment cancelled
-	"Exception_021": {Status: tracking.StatusFailure, Sub: tracking.SubPackageDisposed}, // disposed
+	"Exception_016": {Status: tracking.StatusTransit, Sub: tracking.SubDelayed},              // delayed, processing issue
+	"Exception_017": {Status: tracking.StatusTransit, Sub: tracking.SubDelayed},              // delayed, extreme weather
+	"Exception_018": {Status: tracking.StatusTransit, Sub: tracking.SubCustomsInfoRequested}, // documents missing for customs
+	"Exception_019": {Status: tracking.StatusTransit, Sub: tracking.SubDelayed},              // delayed, late flight
+	"Exception_020": {Status: tracking.StatusFailure, Sub: tracking.SubCancelled},            // shipment cancelled
+	"Exception_021": {Status: tracking.StatusFailure, Sub: tracking.SubPackageDisposed},      // disposed
 
 	"Expired_001": {Status: tracking.StatusUnknown, Sub: tracking.SubOther},
 }

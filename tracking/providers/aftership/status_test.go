@@ -57,26 +57,26 @@ var (
 		{Code: "Delivered_004", Means: pt.Delivered}, // cash on delivery received
 		{Code: "Delivered_005", Means: pt.Delivered}, // delivered to a neighbour
 		{Code: "Exception_001", Means: pt.Failed, CatchAll: true},
-		{Code: "Exception_002", Means: pt.NeedsAction},   // customer moved
-		{Code: "Exception_003", Means: pt.NeedsAction},   // customer refused delivery
-		{Code: "Exception_004", Means: pt.InCustoms},     // delayed (customs clearance)
-		{Code: "Exception_005", Means: pt.Delayed},       // delayed (external factors)
-		{Code: "Exception_006", Means: pt.HeldInCustoms}, // held for payment
-		{Code: "Exception_007", Means: pt.NeedsAction},   // incorrect address
-		{Code: "Exception_008", Means: pt.NeedsAction},   // pick up missed
-		{Code: "Exception_009", Means: pt.NeedsAction},   // rejected by carrier
-		{Code: "Exception_010", Means: pt.Returned},      // returning to sender
-		{Code: "Exception_011", Means: pt.Returned},      // returned to sender
-		{Code: "Exception_012", Means: pt.NeedsAction},   // shipment damage
-		{Code: "Exception_013", Means: pt.NeedsAction},   // shipment lost
+		{Code: "Exception_002", Means: pt.AddressProblem}, // customer moved
+		{Code: "Exception_003", Means: pt.Refused},        // customer refused delivery
+		{Code: "Exception_004", Means: pt.InCustoms},      // delayed (customs clearance)
+		{Code: "Exception_005", Means: pt.Delayed},        // delayed (external factors)
+		{Code: "Exception_006", Means: pt.HeldInCustoms},  // held for payment
+		{Code: "Exception_007", Means: pt.AddressProblem}, // incorrect address
+		{Code: "Exception_008", Means: pt.Unclaimed},      // pick up missed
+		{Code: "Exception_009", Means: pt.NeedsAction},    // rejected by carrier
+		{Code: "Exception_010", Means: pt.Returned},       // returning to sender
+		{Code: "Exception_011", Means: pt.Returned},       // returned to sender
+		{Code: "Exception_012", Means: pt.NeedsAction},    // shipment damage
+		{Code: "Exception_013", Means: pt.NeedsAction},    // shipment lost
 		{Code: "Exception_014", Means: pt.Failed, CatchAll: true},
 		{Code: "Exception_015", Means: pt.Failed, CatchAll: true},
-		{Code: "Exception_016", Means: pt.Delayed},       // delayed (processing issue)
-		{Code: "Exception_017", Means: pt.Delayed},       // delayed (extreme weather)
-		{Code: "Exception_018", Means: pt.HeldInCustoms}, // incorrect / missing documents
-		{Code: "Exception_019", Means: pt.Delayed},       // delayed (late flight)
-		{Code: "Exception_020", Means: pt.Failed},        // shipment cancelled
-		{Code: "Exception_021", Means: pt.NeedsAction},   // shipment disposed
+		{Code: "Exception_016", Means: pt.Delayed},            // delayed (processing issue)
+		{Code: "Exception_017", Means: pt.Delayed},            // delayed (extreme weather)
+		{Code: "Exception_018", Means: pt.DocumentsRequested}, // incorrect / missing documents
+		{Code: "Exception_019", Means: pt.Delayed},            // delayed (late flight)
+		{Code: "Exception_020", Means: pt.Cancelled},          // shipment cancelled
+		{Code: "Exception_021", Means: pt.NeedsAction},        // shipment disposed
 		{Code: "Expired_001", Means: pt.NoInformation},
 	}
 )

@@ -44,6 +44,25 @@ const (
 	// Failed: the vendor's failure or exception with nothing more said:
 	// FAILURE.
 	Failed
+	// DocumentsRequested: customs wants documents or information, not
+	// money: customs_info_requested.
+	DocumentsRequested
+	// Refused: the recipient refused the parcel: FAILURE, refused.
+	Refused
+	// Cancelled: the shipment was cancelled: FAILURE, cancelled.
+	Cancelled
+	// Unclaimed: not collected from the pickup point, not yet on its way
+	// back: package_unclaimed, not RETURNED.
+	Unclaimed
+	// HeldByCarrier: the carrier holds the parcel (security, depot):
+	// package_held.
+	HeldByCarrier
+	// AddressProblem: the address is wrong, incomplete or the recipient
+	// moved: address_issue.
+	AddressProblem
+	// InvalidNumber: the vendor does not know the number as given:
+	// UNKNOWN, invalid_number.
+	InvalidNumber
 )
 
 // Code is one code of a vendor's taxonomy and what it means.
@@ -141,6 +160,34 @@ func breaks(c Code, m tracking.CodeMapping) string {
 	case Failed:
 		if st != tracking.StatusFailure {
 			return "a failure: want FAILURE"
+		}
+	case DocumentsRequested:
+		if sub != tracking.SubCustomsInfoRequested {
+			return "customs wants documents: want customs_info_requested"
+		}
+	case Refused:
+		if st != tracking.StatusFailure || sub != tracking.SubRefused {
+			return "refused by the recipient: want FAILURE, refused"
+		}
+	case Cancelled:
+		if st != tracking.StatusFailure || sub != tracking.SubCancelled {
+			return "cancelled: want FAILURE, cancelled"
+		}
+	case Unclaimed:
+		if sub != tracking.SubPackageUnclaimed || st == tracking.StatusReturned {
+			return "not collected, not yet returned: want package_unclaimed, not RETURNED"
+		}
+	case HeldByCarrier:
+		if sub != tracking.SubPackageHeld {
+			return "held by the carrier: want package_held"
+		}
+	case AddressProblem:
+		if sub != tracking.SubAddressIssue {
+			return "an address problem: want address_issue"
+		}
+	case InvalidNumber:
+		if st != tracking.StatusUnknown || sub != tracking.SubInvalidNumber {
+			return "the number is invalid: want UNKNOWN, invalid_number"
 		}
 	default:
 		return "the test gives the code no meaning"

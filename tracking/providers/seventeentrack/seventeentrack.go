@@ -273,7 +273,9 @@ func (p *Provider) settle(qs []tracking.Query, idx []int, data *envelopeData, ou
 		code, _ := carrierCode(q)
 		if it := findAccepted(data.Accepted, number, code); it != nil {
 			res := p.result(it)
-			if (res.Status != "" && res.Status != tracking.StatusUnknown) || len(res.Events) > 0 {
+			// An invalid number is an answer, not "nothing yet": the
+			// chat must be told to check it.
+			if (res.Status != "" && res.Status != tracking.StatusUnknown) || len(res.Events) > 0 || res.Substatus == tracking.SubInvalidNumber {
 				out[i] = outcome{res: res}
 			} else {
 				out[i].err = fmt.Errorf("no information: %w", tracking.ErrNumberUnknown)

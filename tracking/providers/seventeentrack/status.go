@@ -9,7 +9,7 @@ type mapping = tracking.CodeMapping
 // (carrier-apis.md §1.3).
 var subStatuses = map[string]mapping{
 	"NotFound_Other":       {Status: tracking.StatusUnknown, Sub: tracking.SubOther},
-	"NotFound_InvalidCode": {Status: tracking.StatusUnknown, Sub: tracking.SubOther},
+	"NotFound_InvalidCode": {Status: tracking.StatusUnknown, Sub: tracking.SubInvalidNumber},
 
 	"InfoReceived": {Status: tracking.StatusPreTransit, Sub: tracking.SubInformationReceived},
 
@@ -19,7 +19,7 @@ var subStatuses = map[string]mapping{
 	"InTransit_Arrival":                     {Status: tracking.StatusTransit, Sub: tracking.SubPackageArrived},
 	"InTransit_CustomsProcessing":           {Status: tracking.StatusTransit, Sub: tracking.SubCustomsProcessing},
 	"InTransit_CustomsReleased":             {Status: tracking.StatusTransit, Sub: tracking.SubPackageProcessed},
-	"InTransit_CustomsRequiringInformation": {Status: tracking.StatusTransit, Sub: tracking.SubCustomsHeld},
+	"InTransit_CustomsRequiringInformation": {Status: tracking.StatusTransit, Sub: tracking.SubCustomsInfoRequested},
 
 	// Expired: no update for so long that 17TRACK gave up waiting.
 	"Expired_Other": {Status: tracking.StatusTransit, Sub: tracking.SubDelayed},
@@ -31,7 +31,7 @@ var subStatuses = map[string]mapping{
 	"DeliveryFailure_Other":          {Status: tracking.StatusTransit, Sub: tracking.SubDeliveryAttempted, Generic: true},
 	"DeliveryFailure_NoBody":         {Status: tracking.StatusTransit, Sub: tracking.SubDeliveryAttempted},
 	"DeliveryFailure_Security":       {Status: tracking.StatusTransit, Sub: tracking.SubPackageHeld},
-	"DeliveryFailure_Rejected":       {Status: tracking.StatusFailure, Sub: tracking.SubPackageUndeliverable},
+	"DeliveryFailure_Rejected":       {Status: tracking.StatusFailure, Sub: tracking.SubRefused},
 	"DeliveryFailure_InvalidAddress": {Status: tracking.StatusTransit, Sub: tracking.SubAddressIssue},
 
 	"Delivered_Other": {Status: tracking.StatusDelivered, Sub: tracking.SubDelivered},
@@ -42,11 +42,11 @@ var subStatuses = map[string]mapping{
 	"Exception_NoBody":    {Status: tracking.StatusTransit, Sub: tracking.SubAddressIssue},
 	"Exception_Security":  {Status: tracking.StatusTransit, Sub: tracking.SubPackageHeld},
 	"Exception_Damage":    {Status: tracking.StatusFailure, Sub: tracking.SubPackageDamaged},
-	"Exception_Rejected":  {Status: tracking.StatusFailure, Sub: tracking.SubPackageUndeliverable},
+	"Exception_Rejected":  {Status: tracking.StatusFailure, Sub: tracking.SubRefused},
 	"Exception_Delayed":   {Status: tracking.StatusTransit, Sub: tracking.SubDelayed},
 	"Exception_Lost":      {Status: tracking.StatusFailure, Sub: tracking.SubPackageLost},
 	"Exception_Destroyed": {Status: tracking.StatusFailure, Sub: tracking.SubPackageDisposed},
-	"Exception_Cancel":    {Status: tracking.StatusFailure, Sub: tracking.SubOther},
+	"Exception_Cancel":    {Status: tracking.StatusFailure, Sub: tracking.SubCancelled},
 }
 
 // mainStatuses maps the 9 main statuses, for a sub-status that is missing
