@@ -140,29 +140,14 @@ func (p *Provider) result(s *shipment, additional []string, number, carrier stri
 	evs := slices.Clone(s.Events)
 	slices.Reverse(evs)
 	for _, e := range evs {
-		t, ok := wire.Time(e.Timestamp)
-		if !ok {
-			continue
-		}
-		ev := tracking.Event{
-			Time:        t,
-			Description: e.description(),
-			Location:    location(e.Location),
-			Carrier:     res.Carrier,
-			Number:      number,
-		}
+		ev := tracking.Event{Description: e.description(), Location: location(e.Location), Carrier: res.Carrier, Number: number}
 		ev.Status, ev.Substatus = p.classify(e.StatusCode, e.texts()...)
-		res.Events = append(res.Events, ev)
+		wire.AppendEvent(res, e.Timestamp, ev)
 	}
-	slices.SortStableFunc(res.Events, func(a, b tracking.Event) int { return a.Time.Compare(b.Time) })
-
-	switch {
-	case s.Status != nil:
+	if s.Status != nil {
 		res.Status, res.Substatus = p.classify(s.Status.StatusCode, s.Status.texts()...)
-	case len(res.Events) > 0:
-		last := res.Events[len(res.Events)-1]
-		res.Status, res.Substatus = last.Status, last.Substatus
 	}
+	wire.Settle(res, s.Status != nil)
 	res.NextLegs = s.legs(additional, res.Number, res.Carrier)
 	return res
 }

@@ -75,33 +75,16 @@ func (p *Provider) result(tr *track, number, carrier string) *tracking.Result {
 		reports = append(slices.Clip(reports), *cur)
 	}
 	for _, r := range reports {
-		t, ok := wire.Time(r.StatusDate)
-		if !ok {
-			// An event without a time cannot be ordered or told apart
-			// from the next refresh's copy; the current status still
-			// counts below.
-			continue
-		}
-		ev := tracking.Event{
-			Time:        t,
-			Description: r.description(),
-			Location:    location(r.Location),
-			Carrier:     res.Carrier,
-			Number:      number,
-		}
+		// A report without a time is no event; as the current status it
+		// still counts below.
+		ev := tracking.Event{Description: r.description(), Location: location(r.Location), Carrier: res.Carrier, Number: number}
 		ev.Status, ev.Substatus = p.classify(r.Status, r.code(), r.description())
-		res.Events = append(res.Events, ev)
+		wire.AppendEvent(res, r.StatusDate, ev)
 	}
-	slices.SortStableFunc(res.Events, func(a, b tracking.Event) int { return a.Time.Compare(b.Time) })
-
-	switch {
-	case tr.TrackingStatus != nil:
-		cur := tr.TrackingStatus
+	if cur := tr.TrackingStatus; cur != nil {
 		res.Status, res.Substatus = p.classify(cur.Status, cur.code(), cur.description())
-	case len(res.Events) > 0:
-		last := res.Events[len(res.Events)-1]
-		res.Status, res.Substatus = last.Status, last.Substatus
 	}
+	wire.Settle(res, tr.TrackingStatus != nil)
 	return res
 }
 

@@ -1,6 +1,9 @@
-// Package wire reads what carrier and aggregator APIs send over the wire
-// the same way for every provider: times in their many spellings, and how
-// long a rate-limited answer asks trackbot to wait.
+// Package wire does what every carrier and aggregator client does alike:
+// building and sending requests and reading their answers and errors
+// (client.go, call.go), times in their many spellings, read in the zone of
+// the event's place when they carry no offset (zone.go), the events of an
+// answer put in order (events.go), and how long a rate-limited answer asks
+// trackbot to wait.
 package wire
 
 import (
