@@ -127,6 +127,33 @@ func TestLimitsAnswerWithAReason(t *testing.T) {
 	})
 }
 
+// TestConsoleIsNotRateLimited: the console, one person at a terminal, may
+// type (or pipe) commands as fast as it likes; a Telegram chat still gets
+// ten at once and is then asked to wait.
+func TestConsoleIsNotRateLimited(t *testing.T) {
+	chats := []struct {
+		chat    bot.ChatRef
+		refused int // commands of thirty at once asked to wait
+	}{
+		{bot.ChatRef{Platform: bot.Console, ID: "console", Kind: bot.Private}, 0},
+		{bot.ChatRef{Platform: bot.Telegram, ID: "6101", Kind: bot.Private}, 20},
+	}
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s)
+		for _, c := range chats {
+			refused := 0
+			for range 30 {
+				if got := render(h.say(c.chat, "en", "/help")); strings.Contains(got, "lot of messages") {
+					refused++
+				}
+			}
+			if refused != c.refused {
+				t.Errorf("%s: %d of thirty commands at once refused, want %d", c.chat.Platform, refused, c.refused)
+			}
+		}
+	})
+}
+
 // TestPastedTextTracksTheValidNumbersAndNamesTheMistyped: three numbers in
 // a pasted text, one with a wrong check digit: the two valid ones are
 // tracked, and the mistyped one is named.
