@@ -26,6 +26,9 @@ type Config struct {
 	// PublicURL is where tracking pages are served; sharing is off
 	// without it.
 	PublicURL string
+	// ShareLinkTTL is how long a shared tracking page stays open; zero
+	// keeps it open until it is revoked.
+	ShareLinkTTL time.Duration
 }
 
 // Bot is the conversation core.
@@ -35,6 +38,7 @@ type Bot struct {
 	catalog   *locales.Catalog
 	clock     tracking.Clock
 	publicURL string
+	shareTTL  time.Duration
 
 	// commands is the per-chat command rate: a burst of ten, then one
 	// every two seconds.
@@ -48,8 +52,8 @@ func New(cfg Config) *Bot {
 		clock = tracking.SystemClock{}
 	}
 	return &Bot{store: cfg.Store, engine: cfg.Engine, catalog: cfg.Catalog, clock: clock,
-		publicURL: strings.TrimRight(cfg.PublicURL, "/"),
-		commands:  limiter.NewKeyed[int64](rate.Every(2*time.Second), 10)}
+		publicURL: strings.TrimRight(cfg.PublicURL, "/"), shareTTL: cfg.ShareLinkTTL,
+		commands: limiter.NewKeyed[int64](rate.Every(2*time.Second), 10)}
 }
 
 var _ Handler = (*Bot)(nil)
