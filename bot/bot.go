@@ -85,6 +85,16 @@ func (b *Bot) Handle(ctx context.Context, m Message) []Reply {
 	if len(m.Text) > maxMessage {
 		return t.text("error_too_long", map[string]any{"Max": maxMessage})
 	}
+	// Refused whole, before the chat's row is written: a label, an order
+	// reference or a search may be anywhere in a command, and cleaning the
+	// text would store something other than what was typed. Chatter in a
+	// group is not answered, as any chatter without a command or a number.
+	if !tracking.StorableText(m.Text) {
+		if group := m.Chat.Kind == Group || m.Chat.Kind == Channel; group && isChatter(m.Text) {
+			return nil
+		}
+		return t.text("error_unstorable_text", nil)
+	}
 	role := roleBuyer
 	if m.Chat.Platform == Slack {
 		role = roleSeller
@@ -118,6 +128,13 @@ func (b *Bot) Handle(ctx context.Context, m Message) []Reply {
 		return c.handle(t, args)
 	}
 	return t.text("unknown", nil)
+}
+
+// isChatter reports group text the bot does not answer: no command and no
+// tracking number in it.
+func isChatter(text string) bool {
+	cmd, args := parseCommand(text)
+	return cmd == "" && len(tracking.FindNumbers(args)) == 0 && len(tracking.FindMistyped(args)) == 0
 }
 
 // allow applies the per-chat command rate: a burst of ten, then one every
@@ -258,6 +275,8 @@ func (t *turn) trackFailed(err error, number, carrier string) []Reply {
 		return t.text("error_no_provider", map[string]any{"Number": number, "Carrier": tracking.CarrierName(carrier)})
 	case errors.Is(err, tracking.ErrTooManyShipments):
 		return t.text("error_too_many", map[string]any{"Max": maxShipments})
+	case errors.Is(err, tracking.ErrUnstorableText):
+		return t.text("error_unstorable_text", nil)
 	}
 	return t.fail(err)
 }

@@ -40,6 +40,45 @@ func sameCounts(t *testing.T, what string, before, after map[string]int) {
 	}
 }
 
+// unstorable is the reason given for text with characters the store
+// cannot keep as typed.
+var unstorable = map[string]string{"en": "characters I can't store as they are", "de": "Zeichen, die ich nicht unverändert speichern kann"}
+
+// TestUnstorableTextWritesNoRowAtAll: a first message whose label or
+// order reference has a NUL, a right-to-left override or invalid UTF-8 is
+// refused with a reason before even the chat's row is written; in a group,
+// chatter with such characters is not answered.
+func TestUnstorableTextWritesNoRowAtAll(t *testing.T) {
+	messages := []struct {
+		name, text string
+		kind       bot.ChatKind
+		answered   bool
+	}{
+		{"a NUL in a label", "/track DEMO-LIVE a\x00b", bot.Private, true},
+		{"a right-to-left override in a label", "/track DEMO-LIVE \u202Egal", bot.Private, true},
+		{"an isolate in a pasted number's text", "DEMO-LIVE \u2067x\u2069", bot.Private, true},
+		{"invalid UTF-8", "/track DEMO-LIVE \xff\xfe", bot.Private, true},
+		{"a right-to-left override in a group command", "/track DEMO-LIVE \u202Egal", bot.Group, true},
+		{"a right-to-left override in group chatter", "see you \u202Etomorrow", bot.Group, false},
+	}
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s)
+		for i, m := range messages {
+			chat := bot.ChatRef{Platform: bot.Telegram, ID: fmt.Sprint(7000 + i), Kind: m.kind}
+			before := rowCounts(t, s)
+			replies := h.say(chat, "en", m.text)
+			got := render(replies)
+			switch {
+			case m.answered && !strings.Contains(got, unstorable["en"]):
+				t.Errorf("%s: answered %q, want the reason %q", m.name, got, unstorable["en"])
+			case !m.answered && len(replies) != 0:
+				t.Errorf("%s: answered %q, want no reply", m.name, got)
+			}
+			sameCounts(t, m.name, before, rowCounts(t, s))
+		}
+	})
+}
+
 // TestBadInputsGetAReasonAndWriteNothing sends what people get wrong, in
 // English and in German: each is answered with a reason in the chat's
 // language, and not a row is written.
@@ -55,6 +94,10 @@ func TestBadInputsGetAReasonAndWriteNothing(t *testing.T) {
 		{"a 200-character label", "/track DEMO-LABEL " + strings.Repeat("x", 200), map[string]string{"en": "too long; keep it under 64", "de": "zu lang"}},
 		{"renaming with a 200-character label", "/rename DEMO-LIVE " + strings.Repeat("y", 200), map[string]string{"en": "too long; keep it under 64", "de": "zu lang"}},
 		{"a mistyped number", "/track RR123456789CN", map[string]string{"en": "RR123456789CN looks mistyped", "de": "RR123456789CN"}},
+		{"a NUL in a label", "/track DEMO-LABEL a\x00b", unstorable},
+		{"a right-to-left override in a label", "/track DEMO-LABEL gpj.\u202Eexe", unstorable},
+		{"renaming with invalid UTF-8", "/rename DEMO-LIVE caf\xe9", unstorable},
+		{"an order reference with a control character", "/order DEMO-LIVE #12\x1b[31m", unstorable},
 	}
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		h := newHarness(t, s)

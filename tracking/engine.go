@@ -198,6 +198,11 @@ type Tracked struct {
 // ErrNoProvider when no provider serves the carrier and with
 // ErrTooManyShipments when the chat is at its limit.
 func (e *Engine) Track(ctx context.Context, req TrackRequest) (*Tracked, error) {
+	if !StorableText(req.Label) || !StorableText(req.OrderRef) || !StorableText(req.Number) {
+		// Checked before the shipment is created: PostgreSQL would refuse
+		// the subscription and leave the shipment polled for nobody.
+		return nil, fmt.Errorf("tracking: track %q: %w", req.Number, ErrUnstorableText)
+	}
 	if len(e.providers.Providers(req.Carrier)) == 0 {
 		return nil, fmt.Errorf("tracking: track %s: %w", req.Number, ErrNoProvider)
 	}

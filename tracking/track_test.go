@@ -178,3 +178,67 @@ func TestTrackIsOneTransaction(t *testing.T) {
 		}
 	})
 }
+
+// TestTrackRefusesUnstorableTextBeforeAnyRow: a label or an order
+// reference the database cannot hold as typed is refused before the
+// shipment is created, so that no shipment is left polled for nobody
+// (PostgreSQL refused the subscription only after the shipment was in).
+func TestTrackRefusesUnstorableTextBeforeAnyRow(t *testing.T) {
+	requests := []struct {
+		name            string
+		label, orderRef string
+	}{
+		{"a NUL in the label", "a\x00b", ""},
+		{"a right-to-left override in the label", "\u202Egal", ""},
+		{"invalid UTF-8 in the order reference", "", "#\xff"},
+		{"an escape in the order reference", "", "#1\x1b[2J"},
+	}
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		clock := tracking.NewFakeClock(t0)
+		fake := trackingtest.NewProvider("fake")
+		reg := tracking.NewRegistry(clock)
+		reg.AddCarrier(fake, "ups")
+		e := tracking.NewEngine(s, reg, tracking.Options{Clock: clock, MinInterval: time.Minute})
+		chat := newChat(t, s, "c1")
+		for _, r := range requests {
+			_, err := e.Track(ctx, tracking.TrackRequest{ChatID: chat, Number: "1Z999AA10123456784", Carrier: "ups", Label: r.label, OrderRef: r.orderRef})
+			if !errors.Is(err, tracking.ErrUnstorableText) {
+				t.Errorf("%s: %v, want ErrUnstorableText", r.name, err)
+			}
+			var shipments int
+			if err := s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM shipments`).Scan(&shipments); err != nil || shipments != 0 {
+				t.Errorf("%s: %d shipments (%v), want none", r.name, shipments, err)
+			}
+			if n := fake.Calls("1Z999AA10123456784"); n != 0 {
+				t.Errorf("%s: the provider was asked %d times", r.name, n)
+			}
+		}
+	})
+}
+
+// TestStorableText: what the database and the chat hold as typed.
+func TestStorableText(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		ok   bool
+	}{
+		{"Blue jacket", true},
+		{"Синяя куртка 📦", true},
+		{"two\nlines\twith a tab\r\n", true},
+		{"שלום \u200F mark", true}, // a right-to-left mark is no override
+		{"", true},
+		{"a\x00b", false},
+		{"bell\a", false},
+		{"del\x7f", false},
+		{"c1 \u0085", false},
+		{"\u202Aembedding", false},
+		{"\u202Eoverride", false},
+		{"\u2066isolate\u2069", false},
+		{"caf\xe9", false},
+	} {
+		if got := tracking.StorableText(tc.text); got != tc.ok {
+			t.Errorf("StorableText(%q) = %v, want %v", tc.text, got, tc.ok)
+		}
+	}
+}
