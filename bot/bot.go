@@ -178,6 +178,9 @@ func (t *turn) plain(text string) []Reply {
 		}
 		return t.text("unknown", nil)
 	}
+	if !group && len(numbers) > bulkFrom {
+		return t.bulkTrack(numbers, tracking.FindMistyped(text))
+	}
 	if len(numbers) > 10 {
 		numbers = numbers[:10]
 	}
@@ -196,6 +199,75 @@ func (t *turn) plain(text string) []Reply {
 		{Text: &Text{Body: t.loc.N("offer_track", len(numbers), nil)}},
 		{Buttons: buttons},
 	}}}, mistyped...)
+}
+
+// bulkFrom is how many numbers pasted at once are still answered one by
+// one, each with its card; more get one summary (bulkTrack).
+const bulkFrom = 3
+
+// bulkShown is how many numbers a summary line names before it counts the
+// rest, so that the summary stays one message.
+const bulkShown = 40
+
+// bulkTrack tracks many pasted numbers at once, up to the chat's limit,
+// and answers with one summary: how many are tracked, and which were
+// already tracked or not tracked, and why. The first lookups are left to
+// the scheduler (tracking.TrackRequest.Deferred): hundreds of lookups
+// would hold the answer for minutes.
+func (t *turn) bulkTrack(numbers, mistyped []string) []Reply {
+	var tracked int
+	var already, overLimit, noProvider, failed []string
+	for _, n := range numbers {
+		if len(overLimit) > 0 {
+			overLimit = append(overLimit, n) // the limit is reached; no need to ask
+			continue
+		}
+		d := tracking.Detect(n)
+		carrier := ""
+		if len(d.Candidates) > 0 {
+			carrier = d.Candidates[0].Carrier
+		}
+		if existing, err := t.b.store.FindSubscription(t.ctx, t.chat.ID, d.Number); err == nil && existing.Shipment.Carrier == carrier {
+			already = append(already, d.Number)
+			continue
+		}
+		res, err := t.b.engine.Track(t.ctx, tracking.TrackRequest{ChatID: t.chat.ID, Number: d.Number, Carrier: carrier,
+			Limit: maxShipments, Deferred: true})
+		switch {
+		case errors.Is(err, tracking.ErrTooManyShipments):
+			overLimit = append(overLimit, d.Number)
+		case errors.Is(err, tracking.ErrNoProvider):
+			noProvider = append(noProvider, d.Number)
+		case err != nil:
+			slog.ErrorContext(t.ctx, "tracking a pasted number failed", "platform", t.msg.Chat.Platform, "err", err)
+			failed = append(failed, d.Number)
+		case res.New:
+			tracked++
+		default:
+			already = append(already, d.Number)
+		}
+	}
+	lines := []string{t.T("bulk_tracked", map[string]any{"Count": tracked, "Total": len(numbers) + len(mistyped)})}
+	for _, l := range []struct {
+		id      string
+		numbers []string
+	}{
+		{"bulk_already", already},
+		{"bulk_over_limit", overLimit},
+		{"bulk_mistyped", mistyped},
+		{"bulk_no_provider", noProvider},
+		{"bulk_failed", failed},
+	} {
+		if len(l.numbers) == 0 {
+			continue
+		}
+		named := strings.Join(l.numbers[:min(len(l.numbers), bulkShown)], ", ")
+		if more := len(l.numbers) - bulkShown; more > 0 {
+			named += " " + t.T("bulk_more", map[string]any{"Count": more})
+		}
+		lines = append(lines, t.T(l.id, map[string]any{"Count": len(l.numbers), "Max": maxShipments, "Numbers": named}))
+	}
+	return []Reply{TextReply(strings.Join(lines, "\n\n"))}
 }
 
 // track starts tracking what "/track" was given.

@@ -197,6 +197,99 @@ func TestConsoleIsNotRateLimited(t *testing.T) {
 	})
 }
 
+// s10 returns the UPU S10 number RR<serial>CN with its check digit.
+func s10(serial int) string {
+	digits := fmt.Sprintf("%08d", serial)
+	sum := 0
+	for i, w := range []int{8, 6, 4, 2, 3, 5, 9, 7} {
+		sum += int(digits[i]-'0') * w
+	}
+	check := 11 - sum%11
+	switch check {
+	case 10:
+		check = 0
+	case 11:
+		check = 5
+	}
+	return fmt.Sprintf("RR%s%dCN", digits, check)
+}
+
+// TestPastingManyNumbersTracksUpToTheLimitWithOneSummary pastes 210
+// numbers, one of them already tracked, and a mistyped one: the chat
+// tracks up to its limit of 200 and hears one summary naming what was not
+// tracked and why. The lookups are left to the scheduler, and the history
+// it then finds is not pushed as news.
+func TestPastingManyNumbersTracksUpToTheLimitWithOneSummary(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		fake := trackingtest.NewProvider("fake")
+		h := newHarness(t, s, func(reg *tracking.Registry) { reg.AddCarrier(fake, "china-post") })
+		numbers := make([]string, 210)
+		for i := range numbers {
+			numbers[i] = s10(i + 1)
+			fake.Set(numbers[i], tracking.Result{Number: numbers[i], Carrier: "china-post", Events: []tracking.Event{{
+				Time: t0.Add(-48 * time.Hour), Substatus: tracking.SubPackageAccepted, Description: "Accepted"}}})
+		}
+		chat := bot.ChatRef{Platform: bot.Telegram, ID: "6201", Kind: bot.Private}
+		if got := render(h.say(chat, "en", "/track "+numbers[7])); !strings.Contains(got, "Now tracking "+numbers[7]) {
+			t.Fatalf("/track: %q", got)
+		}
+		calls := fake.AllCalls()
+
+		replies := h.say(chat, "en", strings.Join(numbers, "\n")+"\nand this one: RR123456789CN")
+		if len(replies) != 1 {
+			t.Fatalf("%d replies, want one summary:\n%s", len(replies), render(replies))
+		}
+		got := render(replies)
+		want := []string{
+			"Tracked 199 of the 211 numbers you sent. I look them up over the next minutes",
+			"Already tracked here (1): " + numbers[7] + "\n",
+			"Not tracked, this chat has reached its limit of 200 parcels (10): " + strings.Join(numbers[200:], ", ") + ".",
+			"Not tracked, mistyped: the check digit doesn't match (1): RR123456789CN",
+		}
+		for _, w := range want {
+			if !strings.Contains(got, w) {
+				t.Errorf("the summary lacks %q:\n%s", w, got)
+			}
+		}
+		if n, err := s.CountSubscriptions(ctx, mustChat(t, s, "6201")); err != nil || n != 200 {
+			t.Errorf("the chat tracks %d parcels (%v), want 200", n, err)
+		}
+		if after := fake.AllCalls(); len(after) != len(calls) {
+			t.Errorf("the paste looked up %d numbers inline, want none", len(after)-len(calls))
+		}
+
+		// The scheduler looks them up; what it finds happened before the
+		// paste, so no alert is written for it.
+		h.clock.Advance(time.Minute)
+		for range 20 {
+			if fake.Calls(numbers[199]) > 0 {
+				break
+			}
+			if _, err := h.engine.RunOnce(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if fake.Calls(numbers[0]) == 0 || fake.Calls(numbers[199]) == 0 {
+			t.Errorf("the scheduler did not look the pasted numbers up")
+		}
+		var alerts int
+		if err := s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE kind = 'status'`).Scan(&alerts); err != nil || alerts != 0 {
+			t.Errorf("%d status alerts (%v) for history older than the paste, want none", alerts, err)
+		}
+	})
+}
+
+// mustChat returns the id of the Telegram chat with the platform id id.
+func mustChat(t *testing.T, s *store.Store, id string) int64 {
+	t.Helper()
+	c, err := s.EnsureChat(context.Background(), "telegram", "", id, "private", "buyer", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.ID
+}
+
 // TestPastedTextTracksTheValidNumbersAndNamesTheMistyped: three numbers in
 // a pasted text, one with a wrong check digit: the two valid ones are
 // tracked, and the mistyped one is named.
