@@ -242,3 +242,51 @@ func TestStorableText(t *testing.T) {
 		}
 	}
 }
+
+// registering is a fake provider that can be asked to push.
+type registering struct {
+	*trackingtest.Provider
+	registered atomic.Int32
+}
+
+func (p *registering) Register(context.Context, tracking.Query) error {
+	p.registered.Add(1)
+	return nil
+}
+func (p *registering) Unregister(context.Context, tracking.Query) error { return nil }
+
+// TestFirstCheckRegistersForPushes: a shipment is registered for pushes
+// once, at its first check, whether Track looks it up at once or leaves
+// the lookup to the scheduler (tracked in bulk).
+func TestFirstCheckRegistersForPushes(t *testing.T) {
+	for _, deferred := range []bool{false, true} {
+		t.Run(map[bool]string{false: "looked up by Track", true: "deferred"}[deferred], func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, s *store.Store) {
+				ctx := context.Background()
+				clock := tracking.NewFakeClock(t0)
+				const number = "1Z999AA10123456784"
+				p := &registering{Provider: trackingtest.NewProvider("pusher")}
+				p.Set(number, script(number, ev(0, tracking.SubPackageAccepted, "Picked up", "Louisville")))
+				reg := tracking.NewRegistry(clock)
+				reg.AddCarrier(p, "ups")
+				e := tracking.NewEngine(s, reg, tracking.Options{Clock: clock, MinInterval: time.Minute, RegisterPush: true})
+				if _, err := e.Track(ctx, tracking.TrackRequest{ChatID: newChat(t, s, "c1"), Number: number, Carrier: "ups", Deferred: deferred}); err != nil {
+					t.Fatal(err)
+				}
+				want := map[bool]int32{false: 1, true: 0}[deferred]
+				if n := p.registered.Load(); n != want {
+					t.Errorf("after Track: registered %d times, want %d", n, want)
+				}
+				for range 3 {
+					clock.Advance(2 * time.Hour)
+					if _, err := e.RunOnce(ctx); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if n := p.registered.Load(); n != 1 {
+					t.Errorf("after the scheduler's checks: registered %d times, want once", n)
+				}
+			})
+		})
+	}
+}
