@@ -181,7 +181,11 @@ func (t *turn) plain(text string) []Reply {
 	if !group && len(numbers) > bulkFrom {
 		return t.bulkTrack(numbers, tracking.FindMistyped(text))
 	}
+	// A group is offered buttons for ten numbers at most; the others are
+	// counted, not dropped in silence.
+	offerNote := ""
 	if len(numbers) > 10 {
+		offerNote = "\n" + t.T("offer_track_more", map[string]any{"Count": len(numbers) - 10})
 		numbers = numbers[:10]
 	}
 	if !group {
@@ -196,7 +200,7 @@ func (t *turn) plain(text string) []Reply {
 		buttons = append(buttons, Button{Label: t.T("button_track_number", map[string]any{"Number": n}), Action: "track", Payload: n})
 	}
 	return append([]Reply{{Blocks: []Block{
-		{Text: &Text{Body: t.loc.N("offer_track", len(numbers), nil)}},
+		{Text: &Text{Body: t.loc.N("offer_track", len(numbers), nil) + offerNote}},
 		{Buttons: buttons},
 	}}}, mistyped...)
 }

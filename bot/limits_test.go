@@ -280,6 +280,30 @@ func TestPastingManyNumbersTracksUpToTheLimitWithOneSummary(t *testing.T) {
 	})
 }
 
+// TestGroupOfferCountsTheNumbersWithoutAButton: a group is offered
+// buttons for ten of twelve pasted numbers and told of the other two.
+func TestGroupOfferCountsTheNumbersWithoutAButton(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s)
+		numbers := make([]string, 12)
+		for i := range numbers {
+			numbers[i] = s10(i + 1)
+		}
+		before := rowCounts(t, s)
+		got := render(h.say(groupChat, "en", "today's parcels: "+strings.Join(numbers, " ")))
+		if n := strings.Count(got, "-> track:"); n != 10 {
+			t.Errorf("%d buttons, want 10:\n%s", n, got)
+		}
+		if !strings.Contains(got, "I found 10 tracking numbers. Track them?\n2 more numbers have no button here") {
+			t.Errorf("the offer does not count the two numbers without a button:\n%s", got)
+		}
+		after := rowCounts(t, s)
+		if after["shipments"] != before["shipments"] || after["subscriptions"] != before["subscriptions"] {
+			t.Errorf("an offer tracked something: %v, then %v", before, after)
+		}
+	})
+}
+
 // mustChat returns the id of the Telegram chat with the platform id id.
 func mustChat(t *testing.T, s *store.Store, id string) int64 {
 	t.Helper()
