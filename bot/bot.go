@@ -26,6 +26,9 @@ type Config struct {
 	// PublicURL is where tracking pages are served; sharing is off
 	// without it.
 	PublicURL string
+	// ShareLinkTTL is how long a shared tracking page stays open; zero
+	// keeps it open until it is revoked.
+	ShareLinkTTL time.Duration
 }
 
 // Bot is the conversation core.
@@ -35,6 +38,7 @@ type Bot struct {
 	catalog   *locales.Catalog
 	clock     tracking.Clock
 	publicURL string
+	shareTTL  time.Duration
 
 	// commands is the per-chat command rate: a burst of ten, then one
 	// every two seconds.
@@ -48,8 +52,8 @@ func New(cfg Config) *Bot {
 		clock = tracking.SystemClock{}
 	}
 	return &Bot{store: cfg.Store, engine: cfg.Engine, catalog: cfg.Catalog, clock: clock,
-		publicURL: strings.TrimRight(cfg.PublicURL, "/"),
-		commands:  limiter.NewKeyed[int64](rate.Every(2*time.Second), 10)}
+		publicURL: strings.TrimRight(cfg.PublicURL, "/"), shareTTL: cfg.ShareLinkTTL,
+		commands: limiter.NewKeyed[int64](rate.Every(2*time.Second), 10)}
 }
 
 var _ Handler = (*Bot)(nil)
@@ -81,6 +85,16 @@ func (b *Bot) Handle(ctx context.Context, m Message) []Reply {
 	if len(m.Text) > maxMessage {
 		return t.text("error_too_long", map[string]any{"Max": maxMessage})
 	}
+	// Refused whole, before the chat's row is written: a label, an order
+	// reference or a search may be anywhere in a command, and cleaning the
+	// text would store something other than what was typed. Chatter in a
+	// group is not answered, as any chatter without a command or a number.
+	if !tracking.StorableText(m.Text) {
+		if group := m.Chat.Kind == Group || m.Chat.Kind == Channel; group && isChatter(m.Text) {
+			return nil
+		}
+		return t.text("error_unstorable_text", nil)
+	}
 	role := roleBuyer
 	if m.Chat.Platform == Slack {
 		role = roleSeller
@@ -98,7 +112,9 @@ func (b *Bot) Handle(ctx context.Context, m Message) []Reply {
 		t.loc = b.catalog.Localizer(chat.Language)
 	}
 	t.tz = location(chat.Timezone)
-	if !b.allow(chat.ID, t.now) {
+	// The console is one person at their own terminal, often pasting a
+	// script: nobody to protect the others from.
+	if m.Chat.Platform != Console && !b.allow(chat.ID, t.now) {
 		return t.text("error_slow_down", nil)
 	}
 	if m.Action != nil {
@@ -112,6 +128,13 @@ func (b *Bot) Handle(ctx context.Context, m Message) []Reply {
 		return c.handle(t, args)
 	}
 	return t.text("unknown", nil)
+}
+
+// isChatter reports group text the bot does not answer: no command and no
+// tracking number in it.
+func isChatter(text string) bool {
+	cmd, args := parseCommand(text)
+	return cmd == "" && len(tracking.FindNumbers(args)) == 0 && len(tracking.FindMistyped(args)) == 0
 }
 
 // allow applies the per-chat command rate: a burst of ten, then one every
@@ -155,7 +178,14 @@ func (t *turn) plain(text string) []Reply {
 		}
 		return t.text("unknown", nil)
 	}
+	if !group && len(numbers) > bulkFrom {
+		return t.bulkTrack(numbers, tracking.FindMistyped(text))
+	}
+	// A group is offered buttons for ten numbers at most; the others are
+	// counted, not dropped in silence.
+	offerNote := ""
 	if len(numbers) > 10 {
+		offerNote = "\n" + t.T("offer_track_more", map[string]any{"Count": len(numbers) - 10})
 		numbers = numbers[:10]
 	}
 	if !group {
@@ -170,9 +200,78 @@ func (t *turn) plain(text string) []Reply {
 		buttons = append(buttons, Button{Label: t.T("button_track_number", map[string]any{"Number": n}), Action: "track", Payload: n})
 	}
 	return append([]Reply{{Blocks: []Block{
-		{Text: &Text{Body: t.loc.N("offer_track", len(numbers), nil)}},
+		{Text: &Text{Body: t.loc.N("offer_track", len(numbers), nil) + offerNote}},
 		{Buttons: buttons},
 	}}}, mistyped...)
+}
+
+// bulkFrom is how many numbers pasted at once are still answered one by
+// one, each with its card; more get one summary (bulkTrack).
+const bulkFrom = 3
+
+// bulkShown is how many numbers a summary line names before it counts the
+// rest, so that the summary stays one message.
+const bulkShown = 40
+
+// bulkTrack tracks many pasted numbers at once, up to the chat's limit,
+// and answers with one summary: how many are tracked, and which were
+// already tracked or not tracked, and why. The first lookups are left to
+// the scheduler (tracking.TrackRequest.Deferred): hundreds of lookups
+// would hold the answer for minutes.
+func (t *turn) bulkTrack(numbers, mistyped []string) []Reply {
+	var tracked int
+	var already, overLimit, noProvider, failed []string
+	for _, n := range numbers {
+		if len(overLimit) > 0 {
+			overLimit = append(overLimit, n) // the limit is reached; no need to ask
+			continue
+		}
+		d := tracking.Detect(n)
+		carrier := ""
+		if len(d.Candidates) > 0 {
+			carrier = d.Candidates[0].Carrier
+		}
+		if existing, err := t.b.store.FindSubscription(t.ctx, t.chat.ID, d.Number); err == nil && existing.Shipment.Carrier == carrier {
+			already = append(already, d.Number)
+			continue
+		}
+		res, err := t.b.engine.Track(t.ctx, tracking.TrackRequest{ChatID: t.chat.ID, Number: d.Number, Carrier: carrier,
+			Limit: maxShipments, Deferred: true})
+		switch {
+		case errors.Is(err, tracking.ErrTooManyShipments):
+			overLimit = append(overLimit, d.Number)
+		case errors.Is(err, tracking.ErrNoProvider):
+			noProvider = append(noProvider, d.Number)
+		case err != nil:
+			slog.ErrorContext(t.ctx, "tracking a pasted number failed", "platform", t.msg.Chat.Platform, "err", err)
+			failed = append(failed, d.Number)
+		case res.New:
+			tracked++
+		default:
+			already = append(already, d.Number)
+		}
+	}
+	lines := []string{t.T("bulk_tracked", map[string]any{"Count": tracked, "Total": len(numbers) + len(mistyped)})}
+	for _, l := range []struct {
+		id      string
+		numbers []string
+	}{
+		{"bulk_already", already},
+		{"bulk_over_limit", overLimit},
+		{"bulk_mistyped", mistyped},
+		{"bulk_no_provider", noProvider},
+		{"bulk_failed", failed},
+	} {
+		if len(l.numbers) == 0 {
+			continue
+		}
+		named := strings.Join(l.numbers[:min(len(l.numbers), bulkShown)], ", ")
+		if more := len(l.numbers) - bulkShown; more > 0 {
+			named += " " + t.T("bulk_more", map[string]any{"Count": more})
+		}
+		lines = append(lines, t.T(l.id, map[string]any{"Count": len(l.numbers), "Max": maxShipments, "Numbers": named}))
+	}
+	return []Reply{TextReply(strings.Join(lines, "\n\n"))}
 }
 
 // track starts tracking what "/track" was given.
@@ -252,6 +351,8 @@ func (t *turn) trackFailed(err error, number, carrier string) []Reply {
 		return t.text("error_no_provider", map[string]any{"Number": number, "Carrier": tracking.CarrierName(carrier)})
 	case errors.Is(err, tracking.ErrTooManyShipments):
 		return t.text("error_too_many", map[string]any{"Max": maxShipments})
+	case errors.Is(err, tracking.ErrUnstorableText):
+		return t.text("error_unstorable_text", nil)
 	}
 	return t.fail(err)
 }

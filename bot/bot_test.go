@@ -266,18 +266,45 @@ func TestShareLinkOpensThePageUntilRevoked(t *testing.T) {
 	if len(token) < 32 {
 		t.Fatalf("token %q is shorter than 128 bits", token)
 	}
-	if _, label, err := s.SharedShipment(ctx, token); err != nil || label != "Lamp" {
+	if _, label, err := s.SharedShipment(ctx, token, h.clock.Now()); err != nil || label != "Lamp" {
 		t.Fatalf("shared page: %q, %v", label, err)
 	}
 	// Another chat cannot revoke it.
 	b.Handle(ctx, bot.Message{Chat: bot.ChatRef{Platform: bot.Telegram, ID: "9", Kind: bot.Private}, Action: &bot.Action{Name: "unshare", Payload: "1"}})
-	if _, _, err := s.SharedShipment(ctx, token); err != nil {
+	if _, _, err := s.SharedShipment(ctx, token, h.clock.Now()); err != nil {
 		t.Fatalf("another chat revoked the link: %v", err)
 	}
 	b.Handle(ctx, bot.Message{Chat: privateChat, Action: &bot.Action{Name: "unshare", Payload: "1"}})
-	if _, _, err := s.SharedShipment(ctx, token); !errors.Is(err, store.ErrNotFound) {
+	if _, _, err := s.SharedShipment(ctx, token, h.clock.Now()); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("revoked link still opens: %v", err)
 	}
+}
+
+// TestShareLinkExpires: with a share link lifetime set, the link says
+// until when it opens the page, and then it stops.
+func TestShareLinkExpires(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s)
+		b := bot.New(bot.Config{Store: s, Engine: h.engine, Catalog: h.cat, Clock: h.clock,
+			PublicURL: "https://track.example.org", ShareLinkTTL: 48 * time.Hour})
+		ctx := context.Background()
+		b.Handle(ctx, bot.Message{Chat: privateChat, Text: "/track DEMO-STALLED Lamp"})
+		reply := render(b.Handle(ctx, bot.Message{Chat: privateChat, Action: &bot.Action{Name: "share", Payload: "1"}}))
+		i := strings.Index(reply, "https://track.example.org/t/")
+		if i < 0 || !strings.Contains(reply, "The link opens the page until 2026-11-04 09:00.") {
+			t.Fatalf("share reply:\n%s", reply)
+		}
+		token := strings.Fields(reply[i+len("https://track.example.org/t/"):])[0]
+		for _, tc := range []struct {
+			after time.Duration
+			opens bool
+		}{{0, true}, {47 * time.Hour, true}, {49 * time.Hour, false}} {
+			_, _, err := s.SharedShipment(ctx, token, t0.Add(tc.after))
+			if tc.opens && err != nil || !tc.opens && !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("%v after sharing: %v, want opens=%v", tc.after, err, tc.opens)
+			}
+		}
+	})
 }
 
 // TestShopChangeBringsItsGuidance: telling trackbot the parcel is from Temu

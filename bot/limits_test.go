@@ -40,6 +40,45 @@ func sameCounts(t *testing.T, what string, before, after map[string]int) {
 	}
 }
 
+// unstorable is the reason given for text with characters the store
+// cannot keep as typed.
+var unstorable = map[string]string{"en": "characters I can't store as they are", "de": "Zeichen, die ich nicht unverändert speichern kann"}
+
+// TestUnstorableTextWritesNoRowAtAll: a first message whose label or
+// order reference has a NUL, a right-to-left override or invalid UTF-8 is
+// refused with a reason before even the chat's row is written; in a group,
+// chatter with such characters is not answered.
+func TestUnstorableTextWritesNoRowAtAll(t *testing.T) {
+	messages := []struct {
+		name, text string
+		kind       bot.ChatKind
+		answered   bool
+	}{
+		{"a NUL in a label", "/track DEMO-LIVE a\x00b", bot.Private, true},
+		{"a right-to-left override in a label", "/track DEMO-LIVE \u202Egal", bot.Private, true},
+		{"an isolate in a pasted number's text", "DEMO-LIVE \u2067x\u2069", bot.Private, true},
+		{"invalid UTF-8", "/track DEMO-LIVE \xff\xfe", bot.Private, true},
+		{"a right-to-left override in a group command", "/track DEMO-LIVE \u202Egal", bot.Group, true},
+		{"a right-to-left override in group chatter", "see you \u202Etomorrow", bot.Group, false},
+	}
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s)
+		for i, m := range messages {
+			chat := bot.ChatRef{Platform: bot.Telegram, ID: fmt.Sprint(7000 + i), Kind: m.kind}
+			before := rowCounts(t, s)
+			replies := h.say(chat, "en", m.text)
+			got := render(replies)
+			switch {
+			case m.answered && !strings.Contains(got, unstorable["en"]):
+				t.Errorf("%s: answered %q, want the reason %q", m.name, got, unstorable["en"])
+			case !m.answered && len(replies) != 0:
+				t.Errorf("%s: answered %q, want no reply", m.name, got)
+			}
+			sameCounts(t, m.name, before, rowCounts(t, s))
+		}
+	})
+}
+
 // TestBadInputsGetAReasonAndWriteNothing sends what people get wrong, in
 // English and in German: each is answered with a reason in the chat's
 // language, and not a row is written.
@@ -55,6 +94,10 @@ func TestBadInputsGetAReasonAndWriteNothing(t *testing.T) {
 		{"a 200-character label", "/track DEMO-LABEL " + strings.Repeat("x", 200), map[string]string{"en": "too long; keep it under 64", "de": "zu lang"}},
 		{"renaming with a 200-character label", "/rename DEMO-LIVE " + strings.Repeat("y", 200), map[string]string{"en": "too long; keep it under 64", "de": "zu lang"}},
 		{"a mistyped number", "/track RR123456789CN", map[string]string{"en": "RR123456789CN looks mistyped", "de": "RR123456789CN"}},
+		{"a NUL in a label", "/track DEMO-LABEL a\x00b", unstorable},
+		{"a right-to-left override in a label", "/track DEMO-LABEL gpj.\u202Eexe", unstorable},
+		{"renaming with invalid UTF-8", "/rename DEMO-LIVE caf\xe9", unstorable},
+		{"an order reference with a control character", "/order DEMO-LIVE #12\x1b[31m", unstorable},
 	}
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		h := newHarness(t, s)
@@ -125,6 +168,150 @@ func TestLimitsAnswerWithAReason(t *testing.T) {
 			t.Errorf("two seconds later the chat is still refused: %q", got)
 		}
 	})
+}
+
+// TestConsoleIsNotRateLimited: the console, one person at a terminal, may
+// type (or pipe) commands as fast as it likes; a Telegram chat still gets
+// ten at once and is then asked to wait.
+func TestConsoleIsNotRateLimited(t *testing.T) {
+	chats := []struct {
+		chat    bot.ChatRef
+		refused int // commands of thirty at once asked to wait
+	}{
+		{bot.ChatRef{Platform: bot.Console, ID: "console", Kind: bot.Private}, 0},
+		{bot.ChatRef{Platform: bot.Telegram, ID: "6101", Kind: bot.Private}, 20},
+	}
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s)
+		for _, c := range chats {
+			refused := 0
+			for range 30 {
+				if got := render(h.say(c.chat, "en", "/help")); strings.Contains(got, "lot of messages") {
+					refused++
+				}
+			}
+			if refused != c.refused {
+				t.Errorf("%s: %d of thirty commands at once refused, want %d", c.chat.Platform, refused, c.refused)
+			}
+		}
+	})
+}
+
+// s10 returns the UPU S10 number RR<serial>CN with its check digit.
+func s10(serial int) string {
+	digits := fmt.Sprintf("%08d", serial)
+	sum := 0
+	for i, w := range []int{8, 6, 4, 2, 3, 5, 9, 7} {
+		sum += int(digits[i]-'0') * w
+	}
+	check := 11 - sum%11
+	switch check {
+	case 10:
+		check = 0
+	case 11:
+		check = 5
+	}
+	return fmt.Sprintf("RR%s%dCN", digits, check)
+}
+
+// TestPastingManyNumbersTracksUpToTheLimitWithOneSummary pastes 210
+// numbers, one of them already tracked, and a mistyped one: the chat
+// tracks up to its limit of 200 and hears one summary naming what was not
+// tracked and why. The lookups are left to the scheduler, and the history
+// it then finds is not pushed as news.
+func TestPastingManyNumbersTracksUpToTheLimitWithOneSummary(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		fake := trackingtest.NewProvider("fake")
+		h := newHarness(t, s, func(reg *tracking.Registry) { reg.AddCarrier(fake, "china-post") })
+		numbers := make([]string, 210)
+		for i := range numbers {
+			numbers[i] = s10(i + 1)
+			fake.Set(numbers[i], tracking.Result{Number: numbers[i], Carrier: "china-post", Events: []tracking.Event{{
+				Time: t0.Add(-48 * time.Hour), Substatus: tracking.SubPackageAccepted, Description: "Accepted"}}})
+		}
+		chat := bot.ChatRef{Platform: bot.Telegram, ID: "6201", Kind: bot.Private}
+		if got := render(h.say(chat, "en", "/track "+numbers[7])); !strings.Contains(got, "Now tracking "+numbers[7]) {
+			t.Fatalf("/track: %q", got)
+		}
+		calls := fake.AllCalls()
+
+		replies := h.say(chat, "en", strings.Join(numbers, "\n")+"\nand this one: RR123456789CN")
+		if len(replies) != 1 {
+			t.Fatalf("%d replies, want one summary:\n%s", len(replies), render(replies))
+		}
+		got := render(replies)
+		want := []string{
+			"Tracked 199 of the 211 numbers you sent. I look them up over the next minutes",
+			"Already tracked here (1): " + numbers[7] + "\n",
+			"Not tracked, this chat has reached its limit of 200 parcels (10): " + strings.Join(numbers[200:], ", ") + ".",
+			"Not tracked, mistyped: the check digit doesn't match (1): RR123456789CN",
+		}
+		for _, w := range want {
+			if !strings.Contains(got, w) {
+				t.Errorf("the summary lacks %q:\n%s", w, got)
+			}
+		}
+		if n, err := s.CountSubscriptions(ctx, mustChat(t, s, "6201")); err != nil || n != 200 {
+			t.Errorf("the chat tracks %d parcels (%v), want 200", n, err)
+		}
+		if after := fake.AllCalls(); len(after) != len(calls) {
+			t.Errorf("the paste looked up %d numbers inline, want none", len(after)-len(calls))
+		}
+
+		// The scheduler looks them up; what it finds happened before the
+		// paste, so no alert is written for it.
+		h.clock.Advance(time.Minute)
+		for range 20 {
+			if fake.Calls(numbers[199]) > 0 {
+				break
+			}
+			if _, err := h.engine.RunOnce(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if fake.Calls(numbers[0]) == 0 || fake.Calls(numbers[199]) == 0 {
+			t.Errorf("the scheduler did not look the pasted numbers up")
+		}
+		var alerts int
+		if err := s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE kind = 'status'`).Scan(&alerts); err != nil || alerts != 0 {
+			t.Errorf("%d status alerts (%v) for history older than the paste, want none", alerts, err)
+		}
+	})
+}
+
+// TestGroupOfferCountsTheNumbersWithoutAButton: a group is offered
+// buttons for ten of twelve pasted numbers and told of the other two.
+func TestGroupOfferCountsTheNumbersWithoutAButton(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s)
+		numbers := make([]string, 12)
+		for i := range numbers {
+			numbers[i] = s10(i + 1)
+		}
+		before := rowCounts(t, s)
+		got := render(h.say(groupChat, "en", "today's parcels: "+strings.Join(numbers, " ")))
+		if n := strings.Count(got, "-> track:"); n != 10 {
+			t.Errorf("%d buttons, want 10:\n%s", n, got)
+		}
+		if !strings.Contains(got, "I found 10 tracking numbers. Track them?\n2 more numbers have no button here") {
+			t.Errorf("the offer does not count the two numbers without a button:\n%s", got)
+		}
+		after := rowCounts(t, s)
+		if after["shipments"] != before["shipments"] || after["subscriptions"] != before["subscriptions"] {
+			t.Errorf("an offer tracked something: %v, then %v", before, after)
+		}
+	})
+}
+
+// mustChat returns the id of the Telegram chat with the platform id id.
+func mustChat(t *testing.T, s *store.Store, id string) int64 {
+	t.Helper()
+	c, err := s.EnsureChat(context.Background(), "telegram", "", id, "private", "buyer", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.ID
 }
 
 // TestPastedTextTracksTheValidNumbersAndNamesTheMistyped: three numbers in

@@ -196,11 +196,17 @@ func (t *turn) share(tr store.Tracked) []Reply {
 		return t.fail(err)
 	}
 	token := hex.EncodeToString(b)
-	if err := t.b.store.CreateShareToken(t.ctx, t.chat.ID, tr.Sub.ID, token, t.now); err != nil {
+	var expires time.Time
+	body := t.T("share_link", map[string]any{"Number": display(tr), "Link": t.b.publicURL + "/t/" + token})
+	if t.b.shareTTL > 0 {
+		expires = t.now.Add(t.b.shareTTL)
+		body += "\n" + t.T("share_link_until", map[string]any{"Date": expires.In(t.tz).Format("2006-01-02 15:04")})
+	}
+	if err := t.b.store.CreateShareToken(t.ctx, t.chat.ID, tr.Sub.ID, token, t.now, expires); err != nil {
 		return t.fail(err)
 	}
 	return []Reply{{Blocks: []Block{
-		{Text: &Text{Body: t.T("share_link", map[string]any{"Number": display(tr), "Link": t.b.publicURL + "/t/" + token})}},
+		{Text: &Text{Body: body}},
 		{Buttons: []Button{{Label: t.T("button_unshare", nil), Action: "unshare", Payload: strconv.FormatInt(tr.Sub.ID, 10)}}},
 	}}}
 }

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -327,10 +329,17 @@ func resume(ctx context.Context, db sqlx.ExecerContext, shipmentID int64, reason
 }
 
 // CreateShareToken stores a token that opens a read-only tracking page for
-// one of a chat's subscriptions.
-func (s *Store) CreateShareToken(ctx context.Context, chatID, subID int64, token string, now time.Time) error {
-	res, err := s.db.ExecContext(ctx, `INSERT INTO share_tokens (token, subscription_id, created_at)
-		SELECT $1, id, $2 FROM subscriptions WHERE id = $3 AND chat_id = $4`, token, dbTime(now), subID, chatID)
+// one of a chat's subscriptions until expires (the zero time: until it is
+// revoked). Only the token's SHA-256 is stored: the database alone opens
+// no page.
+func (s *Store) CreateShareToken(ctx context.Context, chatID, subID int64, token string, now, expires time.Time) error {
+	var until *time.Time
+	if !expires.IsZero() {
+		until = &expires
+	}
+	res, err := s.db.ExecContext(ctx, `INSERT INTO share_tokens (token_hash, subscription_id, created_at, expires_at)
+		SELECT $1, id, $2, $3 FROM subscriptions WHERE id = $4 AND chat_id = $5`,
+		shareTokenHash(token), dbTime(now), dbTimePtr(until), subID, chatID)
 	if err != nil {
 		return fmt.Errorf("store: create share token: %w", err)
 	}
@@ -340,14 +349,17 @@ func (s *Store) CreateShareToken(ctx context.Context, chatID, subID int64, token
 	return nil
 }
 
-// SharedShipment returns the shipment and label a live share token opens.
-func (s *Store) SharedShipment(ctx context.Context, token string) (*tracking.Shipment, string, error) {
+// SharedShipment returns the shipment and label a share token opens at
+// now: one neither revoked nor expired.
+func (s *Store) SharedShipment(ctx context.Context, token string, now time.Time) (*tracking.Shipment, string, error) {
 	var row struct {
 		ShipmentID int64  `db:"shipment_id"`
 		Label      string `db:"label"`
 	}
 	err := s.db.GetContext(ctx, &row, `SELECT s.shipment_id, s.label FROM share_tokens t
-		JOIN subscriptions s ON s.id = t.subscription_id WHERE t.token = $1 AND t.revoked_at IS NULL`, token)
+		JOIN subscriptions s ON s.id = t.subscription_id
+		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)`,
+		shareTokenHash(token), dbTime(now))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, "", ErrNotFound
 	}
@@ -356,6 +368,14 @@ func (s *Store) SharedShipment(ctx context.Context, token string) (*tracking.Shi
 	}
 	sh, err := s.ShipmentView(ctx, row.ShipmentID)
 	return sh, row.Label, err
+}
+
+// shareTokenHash is what the store keeps of a share token: its hex
+// SHA-256. The tokens are 128 random bits, so no salt or slow hash is
+// needed against guessing.
+func shareTokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
 }
 
 // RevokeShareTokens closes every tracking page of one of a chat's

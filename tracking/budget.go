@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -24,6 +25,10 @@ type budget struct {
 	failures int
 	openTill time.Time
 	warned   bool
+
+	// queued counts the requests waiting in the limiter, for tests that
+	// pause a provider while requests queue.
+	queued atomic.Int32
 }
 
 // QuotaCounter counts a provider's requests of a day for every replica
@@ -54,10 +59,23 @@ func newBudget(perSecond float64, perDay int) *budget {
 
 // take spends one request of the budget, waiting for the rate limiter. It
 // returns a *RateLimitError when the daily quota is spent and while the
-// provider is paused (the breaker is open, or it asked to wait). With a
-// shared counter the daily quota counts every replica's requests; when the
-// counter cannot be reached, this process counts alone meanwhile.
-func (b *budget) take(ctx context.Context, provider string, now time.Time, shared QuotaCounter) error {
+// provider is paused (the breaker is open, or it asked to wait). The pause
+// is checked again once the limiter lets the request go, with the time
+// read then: a request that queued before a 429 or a tripped breaker must
+// not leave inside the pause. With a shared counter the daily quota counts
+// every replica's requests; when the counter cannot be reached, this
+// process counts alone meanwhile.
+func (b *budget) take(ctx context.Context, provider string, clock Clock, shared QuotaCounter) error {
+	if err := b.paused(provider, clock.Now()); err != nil {
+		return err
+	}
+	b.queued.Add(1)
+	err := b.limiter.Wait(ctx)
+	b.queued.Add(-1)
+	if err != nil {
+		return err
+	}
+	now := clock.Now()
 	b.mu.Lock()
 	day := now.UTC().Format(time.DateOnly)
 	if day != b.day {
@@ -94,7 +112,18 @@ func (b *budget) take(ctx context.Context, provider string, now time.Time, share
 		return &RateLimitError{Provider: provider, RetryAfter: midnight.Sub(now), Daily: true}
 	}
 	b.mu.Unlock()
-	return b.limiter.Wait(ctx)
+	return nil
+}
+
+// paused returns a *RateLimitError while the provider is paused at now,
+// so that a paused provider's requests do not queue in the limiter.
+func (b *budget) paused(provider string, now time.Time) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if now.Before(b.openTill) {
+		return &RateLimitError{Provider: provider, RetryAfter: b.openTill.Sub(now)}
+	}
+	return nil
 }
 
 // maxPause caps how long a provider's own "retry after" pauses all calls

@@ -148,6 +148,12 @@ type TrackRequest struct {
 	// Limit is how many shipments the chat may follow at most; 0 is no
 	// limit.
 	Limit int
+	// Deferred leaves a new shipment's first lookup to the scheduler, which
+	// finds it due at once, instead of looking it up before Track returns:
+	// for many numbers at a time. The chat is then told only of events
+	// after now, as it would be of events after a first lookup, rather
+	// than of each parcel's whole history when the lookups come in.
+	Deferred bool
 }
 
 // SubscribeRequest is everything that makes a chat follow a shipment,
@@ -200,6 +206,11 @@ type Tracked struct {
 // ErrNoProvider when no provider serves the carrier and with
 // ErrTooManyShipments when the chat is at its limit.
 func (e *Engine) Track(ctx context.Context, req TrackRequest) (*Tracked, error) {
+	if !StorableText(req.Label) || !StorableText(req.OrderRef) || !StorableText(req.Number) {
+		// Checked before the shipment is created: PostgreSQL would refuse
+		// the subscription and leave the shipment polled for nobody.
+		return nil, fmt.Errorf("tracking: track %q: %w", req.Number, ErrUnstorableText)
+	}
 	if len(e.providers.Providers(req.Carrier)) == 0 {
 		return nil, e.providers.noProvider("track", req.Number, req.Carrier)
 	}
@@ -220,18 +231,23 @@ func (e *Engine) Track(ctx context.Context, req TrackRequest) (*Tracked, error) 
 		return nil, err
 	}
 	out := &Tracked{}
-	if st.LastCheckedAt == nil {
+	lastPushed := st.LastEventAt
+	switch {
+	case st.LastCheckedAt != nil:
+	case req.Deferred:
+		lastPushed = &now
+	default:
 		st, out.LookupErr = e.Refresh(ctx, st.ID)
 		if st == nil {
 			return nil, out.LookupErr
 		}
-		e.registerForPush(ctx, st)
+		lastPushed = st.LastEventAt
 	}
 	out.Shipment = st
 	now = e.clock.Now()
 	out.SubscriptionID, out.New, err = e.store.Subscribe(ctx, &SubscribeRequest{
 		ChatID: req.ChatID, ShipmentID: st.ID, Label: req.Label, OrderRef: req.OrderRef,
-		Replaces: req.Replaces, Limit: req.Limit, LastPushed: st.LastEventAt,
+		Replaces: req.Replaces, Limit: req.Limit, LastPushed: lastPushed,
 		Resume: st.StoppedReason == StopSilent, Guidance: e.advisor(NewShipment(st, st.Events), now),
 		Now: now, BeforeCommit: e.beforeCommit,
 	})
@@ -434,6 +450,7 @@ func (e *Engine) refresh(ctx context.Context, st *ShipmentState) (lookupErr, err
 
 // refreshWith is refresh with results already fetched in a batch.
 func (e *Engine) refreshWith(ctx context.Context, st *ShipmentState, pre map[Leg]*Result) (lookupErr, err error) {
+	first := st.LastCheckedAt == nil
 	results, lookupErr := e.lookupAll(ctx, st, pre)
 	now := e.clock.Now()
 	if lookupErr != nil && !errors.Is(lookupErr, ErrNumberUnknown) {
@@ -444,7 +461,15 @@ func (e *Engine) refreshWith(ctx context.Context, st *ShipmentState, pre map[Leg
 		e.metrics.refresh("failed")
 		return lookupErr, ignoreLeaseLost(e.store.Reschedule(ctx, st.ID, e.owner, now, &next, st.CheckFailures+1))
 	}
-	return lookupErr, e.commit(ctx, st, results, now)
+	if err := e.commit(ctx, st, results, now); err != nil {
+		return lookupErr, err
+	}
+	if first {
+		// The first check registers for pushes, whether Track made it
+		// or the scheduler did, for a shipment tracked in bulk.
+		e.registerForPush(ctx, st)
+	}
+	return lookupErr, nil
 }
 
 // commit is the one step that writes what a refresh found, whether a poll

@@ -3,6 +3,8 @@ package tracking_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/trackbot/trackbot/internal/expect"
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/store/storetest"
 	"github.com/trackbot/trackbot/tracking"
@@ -281,5 +284,79 @@ func TestUnknownStatusCodeIsCountedAndReadFromText(t *testing.T) {
 	}
 	if after := counterValue(t, promReg, "trackbot_provider_unknown_codes_total", map[string]string{"provider": "dhl"}); after <= before {
 		t.Errorf("unknown codes counted %v, before %v: want more", after, before)
+	}
+}
+
+// TestRetryAfterHoldsQueuedAndNewRequests has DHL answer 429 with
+// Retry-After 30 while more lookups wait in its rate limiter: neither the
+// queued lookups nor new ones reach it before the 30 seconds are over, and
+// the first one after does.
+func TestRetryAfterHoldsQueuedAndNewRequests(t *testing.T) {
+	ctx := context.Background()
+	clock := tracking.NewFakeClock(time.Date(2024, 6, 14, 16, 0, 0, 0, time.UTC))
+	var mu sync.Mutex
+	var arrivals []time.Time // the clock's time at each request
+	first := make(chan struct{})
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		arrivals = append(arrivals, clock.Now())
+		n := len(arrivals)
+		mu.Unlock()
+		if n == 1 {
+			close(first)
+			<-release // the 429 comes back while others queue
+		}
+		w.Header().Set("Retry-After", "30")
+		w.WriteHeader(http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	asked := func() []time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]time.Time(nil), arrivals...)
+	}
+
+	reg := tracking.NewRegistry(clock)
+	reg.AddCarrier(dhl.New(dhl.Config{APIKey: "k", BaseURL: srv.URL, Now: clock.Now}), "dhl-express")
+	reg.SetBudget("dhl", 1, 0) // one a second: the others queue
+	lookup := func(number string) error {
+		_, err := reg.Lookup(ctx, tracking.Query{Number: number, Carrier: "dhl-express"})
+		return err
+	}
+
+	const queued = 3
+	errs := make(chan error, queued+1)
+	go func() { errs <- lookup("1000000000") }()
+	<-first
+	for i := range queued {
+		go func() { errs <- lookup(fmt.Sprintf("100000000%d", i+1)) }()
+	}
+	if !expect.Eventually(5*time.Second, func() bool { return reg.QueuedForTest("dhl") == queued }) {
+		close(release)
+		t.Fatalf("%d lookups queue in the limiter, want %d", reg.QueuedForTest("dhl"), queued)
+	}
+	close(release)
+	for range queued + 1 {
+		var rl *tracking.RateLimitError
+		if err := <-errs; !errors.As(err, &rl) {
+			t.Errorf("lookup during the pause: %v, want a rate limit", err)
+		}
+	}
+	if got := asked(); len(got) != 1 {
+		t.Fatalf("DHL was asked %d times, at %v; want once, the queued lookups held by its Retry-After", len(got), got)
+	}
+
+	clock.Advance(29 * time.Second)
+	if err := lookup("2000000000"); err == nil {
+		t.Error("a new lookup inside the Retry-After succeeded")
+	}
+	if got := asked(); len(got) != 1 {
+		t.Fatalf("DHL was asked %d times; a new lookup left inside its Retry-After", len(got))
+	}
+	clock.Advance(2 * time.Second)
+	lookup("3000000000")
+	if got := asked(); len(got) != 2 || got[1].Sub(got[0]) < 30*time.Second {
+		t.Errorf("DHL was asked at %v; want once more, 30 seconds or more after the 429", got)
 	}
 }

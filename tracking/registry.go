@@ -184,7 +184,7 @@ func (r *Registry) Lookup(ctx context.Context, q Query) (*Result, error) {
 func (r *Registry) call(ctx context.Context, p Provider, q Query) (res *Result, asked bool, err error) {
 	b := r.budgets[p.Name()]
 	if b != nil {
-		if err := b.take(ctx, p.Name(), r.clock.Now(), r.quotas); err != nil {
+		if err := b.take(ctx, p.Name(), r.clock, r.quotas); err != nil {
 			r.metrics.providerCall(p.Name(), err)
 			return nil, false, err
 		}
@@ -274,7 +274,7 @@ func (r *Registry) Prefetch(ctx context.Context, qs []Query) map[Leg]*Result {
 	for _, bp := range order {
 		qs := groups[bp]
 		if b := r.budgets[bp.Name()]; b != nil {
-			if err := b.take(ctx, bp.Name(), r.clock.Now(), r.quotas); err != nil {
+			if err := b.take(ctx, bp.Name(), r.clock, r.quotas); err != nil {
 				r.metrics.providerCall(bp.Name(), err)
 				continue
 			}

@@ -178,3 +178,115 @@ func TestTrackIsOneTransaction(t *testing.T) {
 		}
 	})
 }
+
+// TestTrackRefusesUnstorableTextBeforeAnyRow: a label or an order
+// reference the database cannot hold as typed is refused before the
+// shipment is created, so that no shipment is left polled for nobody
+// (PostgreSQL refused the subscription only after the shipment was in).
+func TestTrackRefusesUnstorableTextBeforeAnyRow(t *testing.T) {
+	requests := []struct {
+		name            string
+		label, orderRef string
+	}{
+		{"a NUL in the label", "a\x00b", ""},
+		{"a right-to-left override in the label", "\u202Egal", ""},
+		{"invalid UTF-8 in the order reference", "", "#\xff"},
+		{"an escape in the order reference", "", "#1\x1b[2J"},
+	}
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		clock := tracking.NewFakeClock(t0)
+		fake := trackingtest.NewProvider("fake")
+		reg := tracking.NewRegistry(clock)
+		reg.AddCarrier(fake, "ups")
+		e := tracking.NewEngine(s, reg, tracking.Options{Clock: clock, MinInterval: time.Minute})
+		chat := newChat(t, s, "c1")
+		for _, r := range requests {
+			_, err := e.Track(ctx, tracking.TrackRequest{ChatID: chat, Number: "1Z999AA10123456784", Carrier: "ups", Label: r.label, OrderRef: r.orderRef})
+			if !errors.Is(err, tracking.ErrUnstorableText) {
+				t.Errorf("%s: %v, want ErrUnstorableText", r.name, err)
+			}
+			var shipments int
+			if err := s.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM shipments`).Scan(&shipments); err != nil || shipments != 0 {
+				t.Errorf("%s: %d shipments (%v), want none", r.name, shipments, err)
+			}
+			if n := fake.Calls("1Z999AA10123456784"); n != 0 {
+				t.Errorf("%s: the provider was asked %d times", r.name, n)
+			}
+		}
+	})
+}
+
+// TestStorableText: what the database and the chat hold as typed.
+func TestStorableText(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		ok   bool
+	}{
+		{"Blue jacket", true},
+		{"Синяя куртка 📦", true},
+		{"two\nlines\twith a tab\r\n", true},
+		{"שלום \u200F mark", true}, // a right-to-left mark is no override
+		{"", true},
+		{"a\x00b", false},
+		{"bell\a", false},
+		{"del\x7f", false},
+		{"c1 \u0085", false},
+		{"\u202Aembedding", false},
+		{"\u202Eoverride", false},
+		{"\u2066isolate\u2069", false},
+		{"caf\xe9", false},
+	} {
+		if got := tracking.StorableText(tc.text); got != tc.ok {
+			t.Errorf("StorableText(%q) = %v, want %v", tc.text, got, tc.ok)
+		}
+	}
+}
+
+// registering is a fake provider that can be asked to push.
+type registering struct {
+	*trackingtest.Provider
+	registered atomic.Int32
+}
+
+func (p *registering) Register(context.Context, tracking.Query) error {
+	p.registered.Add(1)
+	return nil
+}
+func (p *registering) Unregister(context.Context, tracking.Query) error { return nil }
+
+// TestFirstCheckRegistersForPushes: a shipment is registered for pushes
+// once, at its first check, whether Track looks it up at once or leaves
+// the lookup to the scheduler (tracked in bulk).
+func TestFirstCheckRegistersForPushes(t *testing.T) {
+	for _, deferred := range []bool{false, true} {
+		t.Run(map[bool]string{false: "looked up by Track", true: "deferred"}[deferred], func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, s *store.Store) {
+				ctx := context.Background()
+				clock := tracking.NewFakeClock(t0)
+				const number = "1Z999AA10123456784"
+				p := &registering{Provider: trackingtest.NewProvider("pusher")}
+				p.Set(number, script(number, ev(0, tracking.SubPackageAccepted, "Picked up", "Louisville")))
+				reg := tracking.NewRegistry(clock)
+				reg.AddCarrier(p, "ups")
+				e := tracking.NewEngine(s, reg, tracking.Options{Clock: clock, MinInterval: time.Minute, RegisterPush: true})
+				if _, err := e.Track(ctx, tracking.TrackRequest{ChatID: newChat(t, s, "c1"), Number: number, Carrier: "ups", Deferred: deferred}); err != nil {
+					t.Fatal(err)
+				}
+				want := map[bool]int32{false: 1, true: 0}[deferred]
+				if n := p.registered.Load(); n != want {
+					t.Errorf("after Track: registered %d times, want %d", n, want)
+				}
+				for range 3 {
+					clock.Advance(2 * time.Hour)
+					if _, err := e.RunOnce(ctx); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if n := p.registered.Load(); n != 1 {
+					t.Errorf("after the scheduler's checks: registered %d times, want once", n)
+				}
+			})
+		})
+	}
+}

@@ -15,11 +15,18 @@ import (
 // SharedShipments finds the shipment a share token opens.
 //
 // SharedShipment returns the shipment and the label its owner gave it; an
-// unknown or revoked token is an error wrapping tracking.ErrNotFound
-// (answered 404), any other error a failure (answered 500).
+// unknown, revoked or (at now) expired token is an error wrapping
+// tracking.ErrNotFound (answered 404), any other error a failure (answered
+// 500).
 type SharedShipments interface {
-	SharedShipment(ctx context.Context, token string) (*tracking.Shipment, string, error)
+	SharedShipment(ctx context.Context, token string, now time.Time) (*tracking.Shipment, string, error)
 }
+
+// pagePolicy is the tracking page's Content-Security-Policy: the page has
+// no script, loads nothing and may not be framed; its one style sheet is
+// inline.
+const pagePolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; " +
+	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 // HandleTrackingPages serves GET /t/{token}: a read-only page of one
 // shipment, for people outside the chat.
@@ -30,7 +37,7 @@ func (s *Server) HandleTrackingPages(src SharedShipments) {
 			http.NotFound(w, r)
 			return
 		}
-		sh, label, err := src.SharedShipment(r.Context(), token)
+		sh, label, err := src.SharedShipment(r.Context(), token, time.Now())
 		if err != nil {
 			if errors.Is(err, tracking.ErrNotFound) {
 				http.NotFound(w, r)
@@ -46,6 +53,9 @@ func (s *Server) HandleTrackingPages(src SharedShipments) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		w.Header().Set("X-Robots-Tag", "noindex")
+		w.Header().Set("Content-Security-Policy", pagePolicy)
+		w.Header().Set("X-Frame-Options", "DENY") // for browsers without frame-ancestors
+		w.Header().Set("X-Content-Type-Options", "nosniff")
 		if err := pageTemplate.Execute(w, map[string]any{"Shipment": sh, "Label": label, "Events": events}); err != nil {
 			slog.ErrorContext(r.Context(), "tracking page render failed", "err", err)
 		}

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -19,7 +20,7 @@ import (
 // sharedByError is a SharedShipments whose every look-up fails with err.
 type sharedByError struct{ err error }
 
-func (s sharedByError) SharedShipment(context.Context, string) (*tracking.Shipment, string, error) {
+func (s sharedByError) SharedShipment(context.Context, string, time.Time) (*tracking.Shipment, string, error) {
 	return nil, "", s.err
 }
 

@@ -347,7 +347,7 @@ func TestTrackingPageEscapesAndHidesUnknownTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	token := strings.Repeat("ab", 16)
-	if err := s.CreateShareToken(ctx, chat.ID, sub, token, now); err != nil {
+	if err := s.CreateShareToken(ctx, chat.ID, sub, token, now, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
 	srv := web.New(":0", alwaysReady{}, prometheus.NewRegistry())
@@ -364,7 +364,25 @@ func TestTrackingPageEscapesAndHidesUnknownTokens(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(page), "1Z999AA10123456784") || strings.Contains(string(page), "<script>alert") {
 		t.Errorf("page: %d, escaped label missing or raw script present:\n%s", resp.StatusCode, page)
 	}
-	for _, bad := range []string{strings.Repeat("cd", 16), "short"} {
+	// The page runs no script, loads nothing from elsewhere and cannot be
+	// framed; its inline style still applies.
+	headers := map[string]string{
+		"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+		"X-Frame-Options":         "DENY",
+		"X-Content-Type-Options":  "nosniff",
+		"Referrer-Policy":         "no-referrer",
+	}
+	for name, want := range headers {
+		if got := resp.Header.Get(name); got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+	// A link past its expiry opens nothing; the page reads the wall clock.
+	expired := strings.Repeat("ef", 16)
+	if err := s.CreateShareToken(ctx, chat.ID, sub, expired, now, time.Now().Add(-time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{strings.Repeat("cd", 16), "short", expired} {
 		resp, err := http.Get(ts.URL + "/t/" + bad)
 		if err != nil {
 			t.Fatal(err)

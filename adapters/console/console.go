@@ -6,6 +6,7 @@ package console
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -48,17 +49,25 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 	lines := make(chan string)
 	readErr := make(chan error, 1)
 	go func() {
-		sc := bufio.NewScanner(a.in)
-		sc.Buffer(make([]byte, 64*1024), 1024*1024)
-		for sc.Scan() {
-			select {
-			case lines <- sc.Text():
-			case <-ctx.Done():
+		r := bufio.NewReaderSize(a.in, 64*1024)
+		for {
+			line, err := readLine(r, maxLine)
+			if line != "" || err == nil {
+				select {
+				case lines <- line:
+				case <-ctx.Done():
+					return
+				}
+			}
+			if err != nil {
+				if errors.Is(err, io.EOF) {
+					err = nil
+				}
+				readErr <- err
+				close(lines)
 				return
 			}
 		}
-		readErr <- sc.Err()
-		close(lines)
 	}()
 	a.prompt()
 	for {
@@ -84,6 +93,30 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 			}
 			a.prompt()
 		}
+	}
+}
+
+// maxLine is the most of a line the console keeps. A longer line is cut
+// there and its rest skipped: what is kept is still over the bot's
+// message limit, so the bot answers it with its localized "too long"
+// reply, and the console goes on with the next line.
+const maxLine = 1 << 20
+
+// readLine reads one line from r without its line ending, keeping at most
+// max bytes of it and skipping the rest. The error is io.EOF after the
+// last line.
+func readLine(r *bufio.Reader, max int) (string, error) {
+	var buf []byte
+	for {
+		chunk, err := r.ReadSlice('\n')
+		if room := max - len(buf); room > 0 {
+			buf = append(buf, chunk[:min(len(chunk), room)]...)
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		line := strings.TrimRight(string(buf), "\r\n")
+		return line, err
 	}
 }
 

@@ -23,6 +23,7 @@ type config struct {
 	DatabaseURL     string `env:"DATABASE_URL, default=sqlite:trackbot.db"`
 	HTTPAddr        string `env:"HTTP_ADDR, default=:8080"`
 	PublicURL       string `env:"PUBLIC_URL"`
+	ShareLinkTTL    span   `env:"SHARE_LINK_TTL, default=90d"`
 	DefaultLanguage string `env:"DEFAULT_LANGUAGE, default=en"`
 	LogLevel        string `env:"LOG_LEVEL, default=info"`
 	LogFormat       string `env:"LOG_FORMAT, default=text"`
@@ -161,6 +162,9 @@ func (c *config) Validate() error {
 		if err := validHTTPURL(c.PublicURL); err != nil {
 			bad("PUBLIC_URL", err.Error())
 		}
+	}
+	if c.ShareLinkTTL < 0 {
+		bad("SHARE_LINK_TTL", "must not be negative (0: links last until revoked)")
 	}
 	if !supportedLanguage(c.DefaultLanguage) {
 		bad("DEFAULT_LANGUAGE", "must be one of "+strings.Join(languages, ", "))
