@@ -35,7 +35,8 @@ const (
 	defaultVersion = "2026-07"
 )
 
-// AfterShip's meta codes (carrier-apis.md §2; the SDKs' error lists).
+// AfterShip's meta codes (its API reference's error codes; the SDKs' error
+// lists).
 const (
 	codeAlreadyExists       = 4003
 	codeDoesNotExist        = 4004

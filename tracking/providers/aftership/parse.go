@@ -9,7 +9,7 @@ import (
 	"github.com/trackbot/trackbot/tracking/providers/wire"
 )
 
-// trackingObject is AfterShip's tracking (carrier-apis.md §2.2), as far as
+// trackingObject is AfterShip's tracking object, as far as
 // trackbot reads it. The pre-2025 names of renamed fields are kept beside
 // the new ones, so that older API versions parse too.
 type trackingObject struct {
@@ -145,7 +145,7 @@ func (p *Provider) result(t *trackingObject) *tracking.Result {
 
 // event normalizes one checkpoint; ok is false when its time cannot be
 // read. checkpoint_time is the carrier's local time, with or without an
-// offset (carrier-apis.md §2.2, and the webhook sample of §2.4 has none):
+// offset (AfterShip's checkpoint object; its own webhook sample has none):
 // without one it is read in the zone of the checkpoint's place, else of
 // legCountry. Without structured fields the carrier's own place text is
 // the best place name there is.

@@ -20,7 +20,7 @@ var tags = map[string]mapping{
 	"Expired": {Status: tracking.StatusUnknown, Sub: tracking.SubOther},
 }
 
-// subtags maps every subtag of carrier-apis.md §2.3
+// subtags maps every subtag of AfterShip's delivery sub-statuses
 // (https://www.aftership.com/docs/tracking/2026-07/enum/delivery-sub-statuses).
 // Those listed without a description map like their tag, refined by text.
 var subtags = map[string]mapping{

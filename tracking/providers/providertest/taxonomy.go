@@ -77,7 +77,7 @@ type Code struct {
 }
 
 // CheckTable checks a provider's mapping table against the vendor's
-// taxonomy, as documented in carrier-apis.md: the table maps exactly the
+// taxonomy, as the vendor documents it: the table maps exactly the
 // documented codes, each into the model, with a sub-status whose parent is
 // the mapped status (a bare "other" may stand under any status), to a place
 // that keeps the code's meaning.

@@ -8,7 +8,7 @@ import (
 )
 
 // carrierKeys are 17TRACK's numeric keys for trackbot's carriers
-// (carrier-apis.md §7). J&T is missing on purpose: it has one key per
+// (17TRACK's published carrier list). J&T is missing on purpose: it has one key per
 // country, chosen by jtKeys.
 var carrierKeys = map[string]int{
 	"usps":          21051,

@@ -9,7 +9,7 @@ import (
 )
 
 // item is one accepted number of /gettrackinfo, and the data of a
-// TRACKING_UPDATED push (carrier-apis.md §1.2).
+// TRACKING_UPDATED push (17TRACK API v2.2: gettrackinfo and webhook).
 type item struct {
 	Number    string     `json:"number"`
 	Carrier   int        `json:"carrier"`
@@ -160,7 +160,8 @@ func (p *Provider) result(it *item) *tracking.Result {
 
 // event normalizes one event; ok is false when its time cannot be read.
 // The time is time_iso (with the carrier's offset), time_utc, or the raw
-// date, time and zone, in that order (carrier-apis.md §1.2); a local time
+// date, time and zone, in that order (17TRACK API v2.2, track_info
+// events); a local time
 // whose zone 17TRACK leaves null is read in the zone of the event's
 // address, else of legCountry. Without a structured address the carrier's
 // own place text is the best place name there is.

@@ -6,7 +6,8 @@ import "github.com/trackbot/trackbot/tracking"
 type mapping = tracking.CodeMapping
 
 // subStatuses maps the 30 sub-statuses of 17TRACK v2.x
-// (carrier-apis.md §1.3).
+// (https://asset.17track.net/api/document/v2.2_en/index.html, status
+// and sub-status tables).
 var subStatuses = map[string]mapping{
 	"NotFound_Other":       {Status: tracking.StatusUnknown, Sub: tracking.SubOther},
 	"NotFound_InvalidCode": {Status: tracking.StatusUnknown, Sub: tracking.SubInvalidNumber},
