@@ -482,8 +482,8 @@ func detectDHLExpress(n string) []found {
 
 // patterns are the formats without a public check digit, mostly Chinese
 // cross-border carriers, whose formats are known only from the numbers
-// they print. Several overlap on purpose:
-// an "LP00…" number is Cainiao's or 4PX's, and only the aggregator knows.
+// they print. Several overlap on purpose: an "LP00…" number is Cainiao's
+// or 4PX's, and only the aggregator knows.
 var patterns = []struct {
 	re         *regexp.Regexp
 	carrier    string

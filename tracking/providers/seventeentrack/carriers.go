@@ -7,9 +7,9 @@ import (
 	"github.com/trackbot/trackbot/tracking"
 )
 
-// carrierKeys are 17TRACK's numeric keys for trackbot's carriers
-// (17TRACK's published carrier list). J&T is missing on purpose: it has one key per
-// country, chosen by jtKeys.
+// carrierKeys are 17TRACK's numeric keys for trackbot's carriers, from
+// 17TRACK's published carrier list. J&T is missing on purpose: it has one
+// key per country, chosen by jtKeys.
 var carrierKeys = map[string]int{
 	"usps":          21051,
 	"ups":           100002,
