@@ -142,16 +142,8 @@ func (s *Store) ClaimShipment(ctx context.Context, id int64, owner string, now t
 // waiting; SQLite has one writer at a time anyway.
 func (s *Store) ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*tracking.ShipmentState, error) {
 	now = dbTime(now)
-	locking := ""
-	if s.dialect == Postgres {
-		locking = " FOR UPDATE SKIP LOCKED"
-	}
 	var rows []shipmentRow
-	err := s.db.SelectContext(ctx, &rows, `UPDATE shipments SET lease_owner = $1, lease_until = $2
-		WHERE id IN (SELECT id FROM shipments
-			WHERE next_check_at <= $3 AND (lease_until IS NULL OR lease_until <= $3)
-			ORDER BY next_check_at LIMIT $4`+locking+`)
-		RETURNING `+shipmentColumns, owner, now.Add(lease), now, limit)
+	err := s.db.SelectContext(ctx, &rows, s.claimDueSQL(), owner, now.Add(lease), now, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: claim due shipments: %w", err)
 	}
@@ -159,6 +151,20 @@ func (s *Store) ClaimDue(ctx context.Context, owner string, now time.Time, lease
 		return nil, nil
 	}
 	return s.withExtras(ctx, s.db, rows)
+}
+
+// claimDueSQL leases the due shipments nobody holds ($1 owner, $2 lease
+// end, $3 now, $4 limit); it walks the shipments_due index.
+func (s *Store) claimDueSQL() string {
+	locking := ""
+	if s.dialect == Postgres {
+		locking = " FOR UPDATE SKIP LOCKED"
+	}
+	return `UPDATE shipments SET lease_owner = $1, lease_until = $2
+		WHERE id IN (SELECT id FROM shipments
+			WHERE next_check_at <= $3 AND (lease_until IS NULL OR lease_until <= $3)
+			ORDER BY next_check_at LIMIT $4` + locking + `)
+		RETURNING ` + shipmentColumns
 }
 
 // withExtras adds every shipment's legs and events, in one query each for
@@ -363,13 +369,18 @@ func enqueueBroadcast(ctx context.Context, tx *sqlx.Tx, shipmentID int64, n *tra
 	return nil
 }
 
+// shipmentsByNumberSQL finds a number's shipments through the
+// shipments_number and legs_number indexes: a push arrives for any of a
+// million shipments.
+const shipmentsByNumberSQL = `SELECT id FROM shipments WHERE number = $1
+	UNION SELECT shipment_id FROM legs WHERE number = $1 ORDER BY 1`
+
 // ShipmentsByNumber lists the shipments a number belongs to, as their own
 // number or as a later leg's, whatever the carrier: a carrier's push names
 // only the number.
 func (s *Store) ShipmentsByNumber(ctx context.Context, number string) ([]int64, error) {
 	var ids []int64
-	err := s.db.SelectContext(ctx, &ids, `SELECT id FROM shipments WHERE number = $1
-		UNION SELECT shipment_id FROM legs WHERE number = $1 ORDER BY 1`, number)
+	err := s.db.SelectContext(ctx, &ids, shipmentsByNumberSQL, number)
 	if err != nil {
 		return nil, fmt.Errorf("store: shipments by number: %w", err)
 	}
