@@ -28,6 +28,9 @@ import (
 // transaction (created false when the chat already followed the shipment);
 // it fails with ErrTooManyShipments, writing nothing, past the request's
 // limit. CountSubscriptions counts a chat's subscriptions.
+// UpdateChatGuidance moves the guidance of a chat's subscriptions (all, or
+// those named) in one transaction, asking advise for each shipment as it
+// loads it.
 type Store interface {
 	EnsureShipment(ctx context.Context, carrier, number string, now time.Time) (st *ShipmentState, created bool, err error)
 	Shipment(ctx context.Context, id int64) (*ShipmentState, error)
@@ -40,6 +43,7 @@ type Store interface {
 	ShipmentsByNumber(ctx context.Context, number string) ([]int64, error)
 	SetPushRegistered(ctx context.Context, id int64, registered bool) error
 	UpdateGuidance(ctx context.Context, subscriptionID int64, eval func(role, marketplace string) []Advice, now time.Time) error
+	UpdateChatGuidance(ctx context.Context, chatID int64, subscriptionIDs []int64, advise func(*ShipmentState) func(role, marketplace string) []Advice, now time.Time) error
 }
 
 // ErrLeaseLost is returned when a worker writes a shipment whose lease it
