@@ -254,6 +254,49 @@ func (s *Store) Reschedule(ctx context.Context, id int64, owner string, now time
 	return nil
 }
 
+// RescheduleMany is Reschedule for the refreshes of one round that
+// changed nothing, in one statement per chunk: each shipment gets its own
+// next check, check time and failure count, and its lease is released. A
+// shipment whose lease owner lost is not written; written lists the ids
+// that were.
+func (s *Store) RescheduleMany(ctx context.Context, owner string, rs []tracking.Reschedule) (written []int64, err error) {
+	// PostgreSQL cannot tell the type of a bare parameter in CASE.
+	ts, integer := "$%d", "$%d"
+	if s.dialect == Postgres {
+		ts, integer = "CAST($%d AS TIMESTAMPTZ)", "CAST($%d AS INTEGER)"
+	}
+	const perRow = 4
+	err = chunks(len(rs), perRow, 1, func(from, to int) error {
+		var next, checked, failures, ids strings.Builder
+		args := make([]any, 1, 1+(to-from)*perRow)
+		args[0] = owner
+		for i, r := range rs[from:to] {
+			k := 2 + i*perRow
+			fmt.Fprintf(&next, " WHEN $%d THEN "+ts, k, k+1)
+			fmt.Fprintf(&checked, " WHEN $%d THEN "+ts, k, k+2)
+			fmt.Fprintf(&failures, " WHEN $%d THEN "+integer, k, k+3)
+			if i > 0 {
+				ids.WriteString(", ")
+			}
+			fmt.Fprintf(&ids, "$%d", k)
+			args = append(args, r.ID, dbTimePtr(r.Next), dbTime(r.CheckedAt), r.Failures)
+		}
+		var got []int64
+		if err := s.db.SelectContext(ctx, &got, `UPDATE shipments SET
+			next_check_at = CASE id`+next.String()+` END,
+			last_checked_at = CASE id`+checked.String()+` END,
+			updated_at = CASE id`+checked.String()+` END,
+			check_failures = CASE id`+failures.String()+` END,
+			lease_owner = '', lease_until = NULL
+			WHERE id IN (`+ids.String()+`) AND lease_owner = $1 RETURNING id`, args...); err != nil {
+			return fmt.Errorf("store: reschedule %d shipments: %w", to-from, err)
+		}
+		written = append(written, got...)
+		return nil
+	})
+	return written, err
+}
+
 // ApplyRefresh writes a refresh's change in one transaction: the events,
 // the legs, the shipment's state and schedule, and one outbox row per
 // subscription for its notice. It refuses a change whose lease was lost.
