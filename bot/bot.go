@@ -522,7 +522,7 @@ func (t *turn) shop(args string) []Reply {
 	if err := t.b.store.UpdateSubscription(t.ctx, t.chat.ID, tr.Sub.ID, store.SubscriptionSettings{Marketplace: &shop}); err != nil {
 		return t.fail(err)
 	}
-	if err := t.b.engine.Reguide(t.ctx, tr.Sub.ID, tr.Shipment.ID); err != nil {
+	if err := t.b.engine.ReguideChat(t.ctx, t.chat.ID, tr.Sub.ID); err != nil {
 		return t.fail(err)
 	}
 	return t.text("shop_set", map[string]any{"Number": display(tr), "Shop": t.T("shop_"+shop, nil)})
@@ -617,14 +617,8 @@ func (t *turn) role(args string) []Reply {
 	if err := t.b.store.UpdateChat(t.ctx, t.chat.ID, store.ChatSettings{Role: &r}, t.now); err != nil {
 		return t.fail(err)
 	}
-	subs, err := t.b.store.Subscriptions(t.ctx, t.chat.ID)
-	if err != nil {
+	if err := t.b.engine.ReguideChat(t.ctx, t.chat.ID); err != nil {
 		return t.fail(err)
-	}
-	for _, tr := range subs {
-		if err := t.b.engine.Reguide(t.ctx, tr.Sub.ID, tr.Shipment.ID); err != nil {
-			return t.fail(err)
-		}
 	}
 	return t.text("role_set_"+r, nil)
 }

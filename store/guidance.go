@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -64,44 +65,118 @@ func writeGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, targets [
 		known[i] = tracking.RuleState{SubscriptionID: st.SubID, Rule: st.Rule, Active: st.Active, Arms: st.Arms}
 	}
 	u := tracking.GuidanceTransitions(shipmentID, targets[0].Number, subs, known, eval, now, push)
-	for _, w := range u.Rules {
-		var err error
-		switch {
-		case w.New:
-			_, err = tx.ExecContext(ctx, `INSERT INTO guidance_state (subscription_id, rule, active, fired_at, arms)
-				VALUES ($1, $2, TRUE, $3, $4)`, w.SubscriptionID, w.Rule, dbTime(w.At), w.Arms)
-		case w.Active:
-			_, err = tx.ExecContext(ctx, `UPDATE guidance_state SET active = TRUE, arms = $1, fired_at = $2, cleared_at = NULL
-				WHERE subscription_id = $3 AND rule = $4`, w.Arms, dbTime(w.At), w.SubscriptionID, w.Rule)
-		default:
-			_, err = tx.ExecContext(ctx, `UPDATE guidance_state SET active = FALSE, cleared_at = $1
-				WHERE subscription_id = $2 AND rule = $3`, dbTime(w.At), w.SubscriptionID, w.Rule)
-		}
-		if err != nil {
-			return fmt.Errorf("store: guidance state of %s: %w", w.Rule, err)
-		}
+	if err := writeRules(ctx, tx, u.Rules); err != nil {
+		return err
 	}
-	for _, n := range u.Notices {
-		if err := enqueueOne(ctx, tx, n, now); err != nil {
+	return enqueueNotices(ctx, tx, u.Notices, now)
+}
+
+// maxParams bounds the parameters of one statement, under both
+// databases' limits (PostgreSQL 65,535; SQLite 32,766).
+const maxParams = 30000
+
+// chunks calls fn with consecutive ranges [from, to) of n rows, each small
+// enough that perRow parameters a row (plus fixed ones) stay under
+// maxParams.
+func chunks(n, perRow, fixed int, fn func(from, to int) error) error {
+	size := (maxParams - fixed) / perRow
+	for from := 0; from < n; from += size {
+		if err := fn(from, min(from+size, n)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// enqueueOne writes one notice for one chat, unless a row with its
-// dedupe key exists.
-func enqueueOne(ctx context.Context, tx *sqlx.Tx, n tracking.OutboxNotice, now time.Time) error {
-	payload, err := tracking.EncodeNotice(n.Notice)
-	if err != nil {
-		return fmt.Errorf("store: enqueue: %w", err)
+// placeholders writes "($k+1, …, $k+n)" for a row's n parameters after
+// the first k.
+func placeholders(sb *strings.Builder, k, n int) {
+	sb.WriteByte('(')
+	for j := 1; j <= n; j++ {
+		if j > 1 {
+			sb.WriteString(", ")
+		}
+		fmt.Fprintf(sb, "$%d", k+j)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, state, not_before, created_at)
-		VALUES ($1, $2, $3, $4, $5, 'pending', $6, $6) ON CONFLICT (dedupe_key) DO NOTHING`,
-		n.ChatID, n.SubscriptionID, n.Notice.Kind, string(payload), n.Key, dbTime(now)); err != nil {
-		return fmt.Errorf("store: enqueue %s notice: %w", n.Notice.Kind, err)
+	sb.WriteByte(')')
+}
+
+// writeRules writes rule state changes in one statement per chunk: a rule
+// that fires is inserted or re-armed, one that clears keeps when it fired
+// and how often. A parcel followed by thousands of chats so costs a few
+// statements, not one per chat and rule.
+func writeRules(ctx context.Context, tx *sqlx.Tx, rules []tracking.RuleWrite) error {
+	// One statement may not touch a row twice (PostgreSQL's ON CONFLICT DO
+	// UPDATE refuses): the last write of a rule wins, as it would have in
+	// sequence.
+	type key struct {
+		sub  int64
+		rule string
 	}
-	return nil
+	last := make(map[key]int, len(rules))
+	for i, w := range rules {
+		last[key{w.SubscriptionID, w.Rule}] = i
+	}
+	writes := make([]tracking.RuleWrite, 0, len(last))
+	for i, w := range rules {
+		if last[key{w.SubscriptionID, w.Rule}] == i {
+			writes = append(writes, w)
+		}
+	}
+	const perRow = 6
+	return chunks(len(writes), perRow, 0, func(from, to int) error {
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO guidance_state (subscription_id, rule, active, fired_at, cleared_at, arms) VALUES `)
+		args := make([]any, 0, (to-from)*perRow)
+		for i, w := range writes[from:to] {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			placeholders(&sb, i*perRow, perRow)
+			var cleared any
+			if !w.Active {
+				cleared = dbTime(w.At)
+			}
+			args = append(args, w.SubscriptionID, w.Rule, w.Active, dbTime(w.At), cleared, w.Arms)
+		}
+		sb.WriteString(` ON CONFLICT (subscription_id, rule) DO UPDATE SET active = excluded.active,
+			fired_at = CASE WHEN excluded.active THEN excluded.fired_at ELSE guidance_state.fired_at END,
+			cleared_at = excluded.cleared_at,
+			arms = CASE WHEN excluded.active THEN excluded.arms ELSE guidance_state.arms END`)
+		if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+			return fmt.Errorf("store: guidance state: %w", err)
+		}
+		return nil
+	})
+}
+
+// enqueueNotices writes notices for their chats in one statement per
+// chunk, in order; a notice whose dedupe key exists is skipped.
+func enqueueNotices(ctx context.Context, tx *sqlx.Tx, notices []tracking.OutboxNotice, now time.Time) error {
+	const perRow = 5
+	return chunks(len(notices), perRow, 1, func(from, to int) error {
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, state, not_before, created_at) VALUES `)
+		args := make([]any, 1, 1+(to-from)*perRow)
+		args[0] = dbTime(now)
+		for i, n := range notices[from:to] {
+			payload, err := tracking.EncodeNotice(n.Notice)
+			if err != nil {
+				return fmt.Errorf("store: enqueue: %w", err)
+			}
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			k := 1 + i*perRow
+			fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, 'pending', $1, $1)", k+1, k+2, k+3, k+4, k+5)
+			args = append(args, n.ChatID, n.SubscriptionID, n.Notice.Kind, string(payload), n.Key)
+		}
+		sb.WriteString(` ON CONFLICT (dedupe_key) DO NOTHING`)
+		if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+			return fmt.Errorf("store: enqueue notices: %w", err)
+		}
+		return nil
+	})
 }
 
 // UpdateGuidance brings one subscription's guidance up to date after the
@@ -133,4 +208,85 @@ func subscriptionGuidance(ctx context.Context, tx *sqlx.Tx, subID int64, eval fu
 		return fmt.Errorf("store: guidance of subscription %d: %w", subID, err)
 	}
 	return writeGuidance(ctx, tx, shipmentID, []guidanceTarget{t}, states, eval, now, push)
+}
+
+// UpdateChatGuidance brings the guidance of a chat's subscriptions up to
+// date after the chat changed what the advice depends on (its role, a
+// shop), in one transaction: every subscription of the chat, or only those
+// in subIDs when given. advise gives the advice of each shipment as
+// loaded inside the transaction; rules that now apply are pushed once,
+// rules that no longer apply are re-armed. The statements do not grow
+// with the number of subscriptions.
+func (s *Store) UpdateChatGuidance(ctx context.Context, chatID int64, subIDs []int64,
+	advise func(st *tracking.ShipmentState) func(role, marketplace string) []tracking.Advice, now time.Time) error {
+	now = dbTime(now)
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		only, args := "", []any{chatID}
+		if len(subIDs) > 0 {
+			var sb strings.Builder
+			sb.WriteString(" AND s.id IN ")
+			placeholders(&sb, 1, len(subIDs))
+			only = sb.String()
+			for _, id := range subIDs {
+				args = append(args, id)
+			}
+		}
+		var targets []chatTarget
+		if err := tx.SelectContext(ctx, &targets, `SELECT s.id AS sub_id, s.chat_id, s.shipment_id, s.marketplace, c.role, c.active, sh.number
+			FROM subscriptions s JOIN chats c ON c.id = s.chat_id JOIN shipments sh ON sh.id = s.shipment_id
+			WHERE s.chat_id = $1`+only+` ORDER BY s.id`, args...); err != nil {
+			return fmt.Errorf("store: guidance targets of chat %d: %w", chatID, err)
+		}
+		if len(targets) == 0 {
+			return nil
+		}
+		var rows []shipmentRow
+		if err := tx.SelectContext(ctx, &rows, `SELECT `+shipmentColumns+` FROM shipments WHERE id IN
+			(SELECT s.shipment_id FROM subscriptions s WHERE s.chat_id = $1`+only+`)`, args...); err != nil {
+			return fmt.Errorf("store: shipments of chat %d: %w", chatID, err)
+		}
+		sts, err := s.withExtras(ctx, tx, rows)
+		if err != nil {
+			return err
+		}
+		byID := make(map[int64]*tracking.ShipmentState, len(sts))
+		for _, st := range sts {
+			byID[st.ID] = st
+		}
+		var states []ruleState
+		if err := tx.SelectContext(ctx, &states, `SELECT g.subscription_id, g.rule, g.active, g.arms FROM guidance_state g
+			JOIN subscriptions s ON s.id = g.subscription_id WHERE s.chat_id = $1`+only, args...); err != nil {
+			return fmt.Errorf("store: guidance state of chat %d: %w", chatID, err)
+		}
+		known := map[int64][]tracking.RuleState{}
+		for _, st := range states {
+			known[st.SubID] = append(known[st.SubID], tracking.RuleState{SubscriptionID: st.SubID, Rule: st.Rule, Active: st.Active, Arms: st.Arms})
+		}
+		// A chat follows a shipment once, so each subscription is its
+		// shipment's only target here; in subscription order, the pushes
+		// queue as they did one subscription at a time.
+		var all tracking.GuidanceUpdate
+		for _, t := range targets {
+			st := byID[t.ShipmentID]
+			if st == nil {
+				continue
+			}
+			u := tracking.GuidanceTransitions(t.ShipmentID, t.Number,
+				[]tracking.GuidanceTarget{{SubscriptionID: t.SubID, ChatID: t.ChatID, Role: t.Role, Marketplace: t.Marketplace, Active: t.Active}},
+				known[t.SubID], advise(st), now, true)
+			all.Rules = append(all.Rules, u.Rules...)
+			all.Notices = append(all.Notices, u.Notices...)
+		}
+		if err := writeRules(ctx, tx, all.Rules); err != nil {
+			return err
+		}
+		return enqueueNotices(ctx, tx, all.Notices, now)
+	})
+}
+
+// chatTarget is a subscription of a chat as guidance sees it, with its
+// shipment.
+type chatTarget struct {
+	guidanceTarget
+	ShipmentID int64 `db:"shipment_id"`
 }

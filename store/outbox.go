@@ -27,16 +27,8 @@ const outboxColumns = `id, chat_id, subscription_id, kind, payload, dedupe_key, 
 // lease runs out, so replicas never send one twice at the same time.
 func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxItem, error) {
 	now = dbTime(now)
-	locking := ""
-	if s.dialect == Postgres {
-		locking = " FOR UPDATE OF o SKIP LOCKED"
-	}
 	var items []OutboxItem
-	err := s.db.SelectContext(ctx, &items, `UPDATE outbox SET lease_until = $1
-		WHERE id IN (SELECT o.id FROM outbox o JOIN chats c ON c.id = o.chat_id
-			WHERE o.state = 'pending' AND o.not_before <= $2 AND (o.lease_until IS NULL OR o.lease_until <= $2) AND c.active
-			ORDER BY o.id LIMIT $3`+locking+`)
-		RETURNING `+outboxColumns, now.Add(lease), now, limit)
+	err := s.db.SelectContext(ctx, &items, s.claimOutboxSQL(), now.Add(lease), now, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: claim outbox: %w", err)
 	}
@@ -46,6 +38,20 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 	// RETURNING does not keep the subquery's order.
 	slices.SortFunc(items, func(a, b OutboxItem) int { return cmp.Compare(a.ID, b.ID) })
 	return items, nil
+}
+
+// claimOutboxSQL leases due pending pushes ($1 lease end, $2 now, $3
+// limit); it walks the outbox_due index.
+func (s *Store) claimOutboxSQL() string {
+	locking := ""
+	if s.dialect == Postgres {
+		locking = " FOR UPDATE OF o SKIP LOCKED"
+	}
+	return `UPDATE outbox SET lease_until = $1
+		WHERE id IN (SELECT o.id FROM outbox o JOIN chats c ON c.id = o.chat_id
+			WHERE o.state = 'pending' AND o.not_before <= $2 AND (o.lease_until IS NULL OR o.lease_until <= $2) AND c.active
+			ORDER BY o.id LIMIT $3` + locking + `)
+		RETURNING ` + outboxColumns
 }
 
 // MarkSent records that the platform accepted a push.
@@ -116,10 +122,14 @@ func (s *Store) PendingPushes(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// pruneOutboxSQL deletes the dealt-with pushes older than $1 through the
+// outbox_done_created index; the outbox keeps 30 days of them.
+const pruneOutboxSQL = `DELETE FROM outbox WHERE state <> 'pending' AND created_at < $1`
+
 // PruneOutbox deletes pushes that were sent, given up or dropped before
 // the given time; they only served as a record.
 func (s *Store) PruneOutbox(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.db.ExecContext(ctx, `DELETE FROM outbox WHERE state <> 'pending' AND created_at < $1`, dbTime(before))
+	res, err := s.db.ExecContext(ctx, pruneOutboxSQL, dbTime(before))
 	if err != nil {
 		return 0, fmt.Errorf("store: prune outbox: %w", err)
 	}

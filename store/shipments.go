@@ -142,16 +142,8 @@ func (s *Store) ClaimShipment(ctx context.Context, id int64, owner string, now t
 // waiting; SQLite has one writer at a time anyway.
 func (s *Store) ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*tracking.ShipmentState, error) {
 	now = dbTime(now)
-	locking := ""
-	if s.dialect == Postgres {
-		locking = " FOR UPDATE SKIP LOCKED"
-	}
 	var rows []shipmentRow
-	err := s.db.SelectContext(ctx, &rows, `UPDATE shipments SET lease_owner = $1, lease_until = $2
-		WHERE id IN (SELECT id FROM shipments
-			WHERE next_check_at <= $3 AND (lease_until IS NULL OR lease_until <= $3)
-			ORDER BY next_check_at LIMIT $4`+locking+`)
-		RETURNING `+shipmentColumns, owner, now.Add(lease), now, limit)
+	err := s.db.SelectContext(ctx, &rows, s.claimDueSQL(), owner, now.Add(lease), now, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: claim due shipments: %w", err)
 	}
@@ -159,6 +151,20 @@ func (s *Store) ClaimDue(ctx context.Context, owner string, now time.Time, lease
 		return nil, nil
 	}
 	return s.withExtras(ctx, s.db, rows)
+}
+
+// claimDueSQL leases the due shipments nobody holds ($1 owner, $2 lease
+// end, $3 now, $4 limit); it walks the shipments_due index.
+func (s *Store) claimDueSQL() string {
+	locking := ""
+	if s.dialect == Postgres {
+		locking = " FOR UPDATE SKIP LOCKED"
+	}
+	return `UPDATE shipments SET lease_owner = $1, lease_until = $2
+		WHERE id IN (SELECT id FROM shipments
+			WHERE next_check_at <= $3 AND (lease_until IS NULL OR lease_until <= $3)
+			ORDER BY next_check_at LIMIT $4` + locking + `)
+		RETURNING ` + shipmentColumns
 }
 
 // withExtras adds every shipment's legs and events, in one query each for
@@ -246,6 +252,49 @@ func (s *Store) Reschedule(ctx context.Context, id int64, owner string, now time
 		return fmt.Errorf("store: reschedule shipment %d: %w", id, tracking.ErrLeaseLost)
 	}
 	return nil
+}
+
+// RescheduleMany is Reschedule for the refreshes of one round that
+// changed nothing, in one statement per chunk: each shipment gets its own
+// next check, check time and failure count, and its lease is released. A
+// shipment whose lease owner lost is not written; written lists the ids
+// that were.
+func (s *Store) RescheduleMany(ctx context.Context, owner string, rs []tracking.Reschedule) (written []int64, err error) {
+	// PostgreSQL cannot tell the type of a bare parameter in CASE.
+	ts, integer := "$%d", "$%d"
+	if s.dialect == Postgres {
+		ts, integer = "CAST($%d AS TIMESTAMPTZ)", "CAST($%d AS INTEGER)"
+	}
+	const perRow = 4
+	err = chunks(len(rs), perRow, 1, func(from, to int) error {
+		var next, checked, failures, ids strings.Builder
+		args := make([]any, 1, 1+(to-from)*perRow)
+		args[0] = owner
+		for i, r := range rs[from:to] {
+			k := 2 + i*perRow
+			fmt.Fprintf(&next, " WHEN $%d THEN "+ts, k, k+1)
+			fmt.Fprintf(&checked, " WHEN $%d THEN "+ts, k, k+2)
+			fmt.Fprintf(&failures, " WHEN $%d THEN "+integer, k, k+3)
+			if i > 0 {
+				ids.WriteString(", ")
+			}
+			fmt.Fprintf(&ids, "$%d", k)
+			args = append(args, r.ID, dbTimePtr(r.Next), dbTime(r.CheckedAt), r.Failures)
+		}
+		var got []int64
+		if err := s.db.SelectContext(ctx, &got, `UPDATE shipments SET
+			next_check_at = CASE id`+next.String()+` END,
+			last_checked_at = CASE id`+checked.String()+` END,
+			updated_at = CASE id`+checked.String()+` END,
+			check_failures = CASE id`+failures.String()+` END,
+			lease_owner = '', lease_until = NULL
+			WHERE id IN (`+ids.String()+`) AND lease_owner = $1 RETURNING id`, args...); err != nil {
+			return fmt.Errorf("store: reschedule %d shipments: %w", to-from, err)
+		}
+		written = append(written, got...)
+		return nil
+	})
+	return written, err
 }
 
 // ApplyRefresh writes a refresh's change in one transaction: the events,
@@ -363,13 +412,18 @@ func enqueueBroadcast(ctx context.Context, tx *sqlx.Tx, shipmentID int64, n *tra
 	return nil
 }
 
+// shipmentsByNumberSQL finds a number's shipments through the
+// shipments_number and legs_number indexes: a push arrives for any of a
+// million shipments.
+const shipmentsByNumberSQL = `SELECT id FROM shipments WHERE number = $1
+	UNION SELECT shipment_id FROM legs WHERE number = $1 ORDER BY 1`
+
 // ShipmentsByNumber lists the shipments a number belongs to, as their own
 // number or as a later leg's, whatever the carrier: a carrier's push names
 // only the number.
 func (s *Store) ShipmentsByNumber(ctx context.Context, number string) ([]int64, error) {
 	var ids []int64
-	err := s.db.SelectContext(ctx, &ids, `SELECT id FROM shipments WHERE number = $1
-		UNION SELECT shipment_id FROM legs WHERE number = $1 ORDER BY 1`, number)
+	err := s.db.SelectContext(ctx, &ids, shipmentsByNumberSQL, number)
 	if err != nil {
 		return nil, fmt.Errorf("store: shipments by number: %w", err)
 	}

@@ -120,14 +120,16 @@ func (s *Store) Subscription(ctx context.Context, chatID, subID int64) (Tracked,
 
 // FindSubscription finds a chat's subscription by tracking number (its own
 // or a later leg's) or by label, ignoring case. A label shared by several
-// subscriptions finds the oldest.
+// subscriptions finds the oldest. Numbers are stored upper case
+// (tracking.NormalizeNumber), so only the reference is folded and the
+// number columns are compared as they are indexed.
 func (s *Store) FindSubscription(ctx context.Context, chatID int64, ref string) (Tracked, error) {
 	ref = strings.TrimSpace(ref)
 	var r trackedRow
-	err := s.db.GetContext(ctx, &r, trackedSelect+` WHERE s.chat_id = $1 AND (UPPER(sh.number) = UPPER($2)
+	err := s.db.GetContext(ctx, &r, trackedSelect+` WHERE s.chat_id = $1 AND (sh.number = UPPER($2)
 		OR LOWER(s.label) = LOWER($2) OR LOWER(s.order_ref) = LOWER($2)
-		OR EXISTS (SELECT 1 FROM legs l WHERE l.shipment_id = sh.id AND UPPER(l.number) = UPPER($2)))
-		ORDER BY CASE WHEN UPPER(sh.number) = UPPER($2) THEN 0 ELSE 1 END, s.id LIMIT 1`, chatID, ref)
+		OR EXISTS (SELECT 1 FROM legs l WHERE l.shipment_id = sh.id AND l.number = UPPER($2)))
+		ORDER BY CASE WHEN sh.number = UPPER($2) THEN 0 ELSE 1 END, s.id LIMIT 1`, chatID, ref)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Tracked{}, ErrNotFound
 	}

@@ -36,6 +36,18 @@ func (e *Engine) Reguide(ctx context.Context, subscriptionID, shipmentID int64) 
 	return e.store.UpdateGuidance(ctx, subscriptionID, e.advisor(NewShipment(st, st.Events), now), now)
 }
 
+// ReguideChat re-evaluates the guidance of a chat's subscriptions, or of
+// only those named, after the chat changed what the advice depends on
+// (role, marketplace), as one operation: the chat's shipments with their
+// events and legs are loaded in bulk and every rule change and push is
+// written in one transaction, whatever the number of parcels.
+func (e *Engine) ReguideChat(ctx context.Context, chatID int64, subscriptionIDs ...int64) error {
+	now := e.clock.Now()
+	return e.store.UpdateChatGuidance(ctx, chatID, subscriptionIDs, func(st *ShipmentState) func(role, marketplace string) []Advice {
+		return e.advisor(NewShipment(st, st.Events), now)
+	}, now)
+}
+
 // MissingSteps is the delivered-but-missing advice for a shipment.
 func (e *Engine) MissingSteps(sh *Shipment, marketplace string, role Role, now time.Time) Advice {
 	return MissingSteps(NewSituation(sh, marketplace, role, now))

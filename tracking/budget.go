@@ -3,6 +3,7 @@ package tracking
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -50,11 +51,53 @@ func newBudget(perSecond float64, perDay int) *budget {
 	if perSecond > 0 {
 		lim = rate.Limit(perSecond)
 	}
-	burst := int(perSecond)
-	if burst < 1 {
-		burst = 1
+	// A burst of one spaces requests evenly: a burst of perSecond let a
+	// second see twice the rate (the burst, then the refill), which
+	// providers counting per second answer with 429s.
+	return &budget{limiter: rate.NewLimiter(lim, 1), perDay: perDay}
+}
+
+// pacerKey is the context key of a provider call's pacer.
+type pacerKey struct{}
+
+// pacer spends the rate budget of one provider call request by request:
+// the call's first request was paid when the call was admitted, every
+// further one waits for a token of its own.
+type pacer struct {
+	limiter *rate.Limiter
+	mu      sync.Mutex
+	paid    int
+}
+
+// withPacer returns ctx for a call admitted under b, whose first request
+// is paid.
+func (b *budget) withPacer(ctx context.Context) context.Context {
+	return context.WithValue(ctx, pacerKey{}, &pacer{limiter: b.limiter, paid: 1})
+}
+
+// Pace waits until the provider call that ctx belongs to may send one more
+// HTTP request within its provider's rate. Providers that send several
+// requests for one call (17TRACK: 40 numbers a request, registering those
+// it does not know) call it before each, through wire.Call, so that the
+// budget counts requests, not calls. Outside a budgeted call it returns at
+// once.
+func Pace(ctx context.Context) error {
+	p, _ := ctx.Value(pacerKey{}).(*pacer)
+	if p == nil {
+		return nil
 	}
-	return &budget{limiter: rate.NewLimiter(lim, burst), perDay: perDay}
+	p.mu.Lock()
+	if p.paid > 0 {
+		p.paid--
+		p.mu.Unlock()
+		return nil
+	}
+	p.mu.Unlock()
+	if err := p.limiter.Wait(ctx); err != nil {
+		// Like a request the context cut short: the call may succeed later.
+		return fmt.Errorf("tracking: pace request: %w: %w", ErrUnavailable, err)
+	}
+	return nil
 }
 
 // take spends one request of the budget, waiting for the rate limiter. It

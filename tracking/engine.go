@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -24,24 +25,30 @@ import (
 // Shipment reads one shipment without leasing it. ClaimShipment leases one shipment to owner unless another owner holds a
 // live lease (ok false). ClaimDue leases up to limit shipments whose check
 // is due and nobody else holds. Reschedule records a refresh that changed
-// nothing and releases the lease. ApplyRefresh writes a Change in one
+// nothing and releases the lease; RescheduleMany does so for many in one
+// go, skipping (and not listing) those whose lease was lost. ApplyRefresh writes a Change in one
 // transaction and releases the lease; it returns ErrLeaseLost when owner no
 // longer holds the lease. Subscribe writes a Subscription request in one
 // transaction (created false when the chat already followed the shipment);
 // it fails with ErrTooManyShipments, writing nothing, past the request's
 // limit. CountSubscriptions counts a chat's subscriptions.
+// UpdateChatGuidance moves the guidance of a chat's subscriptions (all, or
+// those named) in one transaction, asking advise for each shipment as it
+// loads it.
 type Store interface {
 	EnsureShipment(ctx context.Context, carrier, number string, now time.Time) (st *ShipmentState, created bool, err error)
 	Shipment(ctx context.Context, id int64) (*ShipmentState, error)
 	ClaimShipment(ctx context.Context, id int64, owner string, now time.Time, lease time.Duration) (st *ShipmentState, ok bool, err error)
 	ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*ShipmentState, error)
 	Reschedule(ctx context.Context, id int64, owner string, now time.Time, next *time.Time, failures int) error
+	RescheduleMany(ctx context.Context, owner string, rs []Reschedule) (written []int64, err error)
 	ApplyRefresh(ctx context.Context, c *Change) error
 	Subscribe(ctx context.Context, req *SubscribeRequest) (subscriptionID int64, created bool, err error)
 	CountSubscriptions(ctx context.Context, chatID int64) (int, error)
 	ShipmentsByNumber(ctx context.Context, number string) ([]int64, error)
 	SetPushRegistered(ctx context.Context, id int64, registered bool) error
 	UpdateGuidance(ctx context.Context, subscriptionID int64, eval func(role, marketplace string) []Advice, now time.Time) error
+	UpdateChatGuidance(ctx context.Context, chatID int64, subscriptionIDs []int64, advise func(*ShipmentState) func(role, marketplace string) []Advice, now time.Time) error
 }
 
 // ErrLeaseLost is returned when a worker writes a shipment whose lease it
@@ -415,15 +422,22 @@ func (e *Engine) RunOnce(ctx context.Context) (int, error) {
 		if qs := e.ownLegQueries(batch, pre, e.clock.Now()); len(qs) > 0 {
 			maps.Copy(pre, e.providers.Prefetch(ctx, qs))
 		}
+		later := &reschedules{}
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(e.workers)
 		for _, st := range batch {
 			g.Go(func() error {
-				_, err := e.refreshWith(gctx, st, pre)
+				_, err := e.refreshWith(gctx, st, pre, later)
 				return err
 			})
 		}
-		if err := g.Wait(); err != nil {
+		err = g.Wait()
+		// The batch's reschedules are written even when a refresh failed:
+		// the others looked their shipments up.
+		if ferr := later.flush(ctx, e.store, e.owner); err == nil && ctx.Err() == nil {
+			err = ferr
+		}
+		if err != nil {
 			return total, err
 		}
 		total += len(batch)
@@ -445,11 +459,65 @@ func (e *Engine) Run(ctx context.Context, tick time.Duration) error {
 // lookupErr; err reports a failure to write. Losing the lease to another
 // worker is not a failure: that worker's write stands.
 func (e *Engine) refresh(ctx context.Context, st *ShipmentState) (lookupErr, err error) {
-	return e.refreshWith(ctx, st, nil)
+	return e.refreshWith(ctx, st, nil, nil)
 }
 
-// refreshWith is refresh with results already fetched in a batch.
-func (e *Engine) refreshWith(ctx context.Context, st *ShipmentState, pre map[Leg]*Result) (lookupErr, err error) {
+// Reschedule is a refresh that changed nothing, waiting to be written
+// with the others of its round: the shipment's next check (nil: none), when
+// it was checked, and its consecutive failures.
+type Reschedule struct {
+	ID        int64
+	Next      *time.Time
+	CheckedAt time.Time
+	Failures  int
+}
+
+// reschedules collects the reschedules of one round's batch, so that they
+// cost one statement together instead of one each; most refreshes bring
+// nothing new. It is safe for concurrent use.
+type reschedules struct {
+	mu     sync.Mutex
+	rows   []Reschedule
+	states []*ShipmentState
+}
+
+func (r *reschedules) add(st *ShipmentState, next *time.Time, now time.Time, failures int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.rows = append(r.rows, Reschedule{ID: st.ID, Next: next, CheckedAt: now, Failures: failures})
+	r.states = append(r.states, st)
+}
+
+// flush writes the collected reschedules and brings the shipments whose
+// lease held up to date; the others belong to whoever holds them now.
+func (r *reschedules) flush(ctx context.Context, s Store, owner string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.rows) == 0 {
+		return nil
+	}
+	written, err := s.RescheduleMany(ctx, owner, r.rows)
+	if err != nil {
+		return err
+	}
+	held := make(map[int64]bool, len(written))
+	for _, id := range written {
+		held[id] = true
+	}
+	for i, st := range r.states {
+		if row := r.rows[i]; held[st.ID] {
+			checked := row.CheckedAt
+			st.NextCheckAt, st.LastCheckedAt, st.CheckFailures = row.Next, &checked, row.Failures
+		}
+	}
+	r.rows, r.states = nil, nil
+	return nil
+}
+
+// refreshWith is refresh with results already fetched in a batch; with
+// later, a refresh that changes nothing is rescheduled in later's batch
+// instead of at once.
+func (e *Engine) refreshWith(ctx context.Context, st *ShipmentState, pre map[Leg]*Result, later *reschedules) (lookupErr, err error) {
 	first := st.LastCheckedAt == nil
 	results, lookupErr := e.lookupAll(ctx, st, pre)
 	now := e.clock.Now()
@@ -459,9 +527,13 @@ func (e *Engine) refreshWith(ctx context.Context, st *ShipmentState, pre map[Leg
 		}
 		next := e.policy.afterFailure(st, lookupErr, now)
 		e.metrics.refresh("failed")
+		if later != nil {
+			later.add(st, &next, now, st.CheckFailures+1)
+			return lookupErr, nil
+		}
 		return lookupErr, ignoreLeaseLost(e.store.Reschedule(ctx, st.ID, e.owner, now, &next, st.CheckFailures+1))
 	}
-	if err := e.commit(ctx, st, results, now); err != nil {
+	if err := e.commitIn(ctx, st, results, now, later); err != nil {
 		return lookupErr, err
 	}
 	if first {
@@ -478,6 +550,13 @@ func (e *Engine) refreshWith(ctx context.Context, st *ShipmentState, pre map[Leg
 // Losing the lease to another worker is not a failure: that worker's
 // write stands.
 func (e *Engine) commit(ctx context.Context, st *ShipmentState, results []*Result, now time.Time) error {
+	return e.commitIn(ctx, st, results, now, nil)
+}
+
+// commitIn is commit; with later, a change that brings nothing is
+// rescheduled in later's batch, and st is brought up to date when the
+// batch is written.
+func (e *Engine) commitIn(ctx context.Context, st *ShipmentState, results []*Result, now time.Time, later *reschedules) error {
 	c, empty := merge(st, results, now)
 	c.LeaseOwner = e.owner
 	c.NextCheckAt, c.StoppedReason = e.policy.next(st, c, now)
@@ -492,6 +571,10 @@ func (e *Engine) commit(ctx context.Context, st *ShipmentState, results []*Resul
 	}
 	if empty && c.StoppedReason == "" {
 		e.metrics.refresh("unchanged")
+		if later != nil {
+			later.add(st, c.NextCheckAt, now, 0)
+			return nil
+		}
 		if err := e.store.Reschedule(ctx, st.ID, e.owner, now, c.NextCheckAt, 0); err != nil {
 			return ignoreLeaseLost(err)
 		}

@@ -2,6 +2,7 @@ package tracking
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -125,6 +126,9 @@ func merge(st *ShipmentState, results []*Result, now time.Time) (c *Change, empt
 			c.Events = append(c.Events, e)
 		}
 		for _, l := range r.NextLegs {
+			// Numbers are stored upper case, as NormalizeNumber makes
+			// them, so that a chat finds a leg by its indexed number.
+			l.Number = strings.ToUpper(strings.TrimSpace(l.Number))
 			if l.Carrier == "" {
 				// A provider named the number but not its carrier: the
 				// number's format usually tells.

@@ -188,6 +188,7 @@ func (r *Registry) call(ctx context.Context, p Provider, q Query) (res *Result, 
 			r.metrics.providerCall(p.Name(), err)
 			return nil, false, err
 		}
+		ctx = b.withPacer(ctx)
 	}
 	res, err = p.Lookup(ctx, q)
 	if err == nil && empty(res) {
@@ -273,13 +274,17 @@ func (r *Registry) Prefetch(ctx context.Context, qs []Query) map[Leg]*Result {
 	out := map[Leg]*Result{}
 	for _, bp := range order {
 		qs := groups[bp]
+		callCtx := ctx
 		if b := r.budgets[bp.Name()]; b != nil {
 			if err := b.take(ctx, bp.Name(), r.clock, r.quotas); err != nil {
 				r.metrics.providerCall(bp.Name(), err)
 				continue
 			}
+			// A batch is many requests (17TRACK: one per 40 numbers); each
+			// after the first waits for its own token.
+			callCtx = b.withPacer(ctx)
 		}
-		results, err := bp.LookupBatch(ctx, qs)
+		results, err := bp.LookupBatch(callCtx, qs)
 		if b := r.budgets[bp.Name()]; b != nil {
 			b.record(bp.Name(), err, r.clock.Now())
 		}

@@ -21,8 +21,14 @@ const DefaultRetryAfter = time.Minute
 // wraps tracking.ErrUnavailable, a 429 is a *tracking.RateLimitError, a
 // 401 or 403 wraps keyRefused. Any other answer is returned with its
 // status and body for the provider to read. Errors never carry the
-// request's headers, where the keys travel.
+// request's headers, where the keys travel. Inside a budgeted provider
+// call it first waits for its turn (tracking.Pace).
 func Call(client *http.Client, req *http.Request, provider string, keyRefused error, now time.Time) (status int, body []byte, err error) {
+	// Every request spends the provider's rate budget, however many one
+	// lookup takes.
+	if err := tracking.Pace(req.Context()); err != nil {
+		return 0, nil, err
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		// Timeouts, refused connections and cancelled contexts alike: the
