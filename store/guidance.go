@@ -179,35 +179,18 @@ func enqueueNotices(ctx context.Context, tx *sqlx.Tx, notices []tracking.OutboxN
 	})
 }
 
-// UpdateGuidance brings one subscription's guidance up to date after the
-// chat changed what the advice depends on (its role, the shop): a rule
-// that now applies is pushed once, one that no longer does is re-armed.
-func (s *Store) UpdateGuidance(ctx context.Context, subID int64, eval func(role, marketplace string) []tracking.Advice, now time.Time) error {
-	now = dbTime(now)
-	return s.tx(ctx, func(tx *sqlx.Tx) error {
-		return subscriptionGuidance(ctx, tx, subID, eval, now, true)
-	})
-}
-
-// subscriptionGuidance brings one subscription's guidance state up to
-// date inside tx; with push, a rule that starts to apply is pushed.
-func subscriptionGuidance(ctx context.Context, tx *sqlx.Tx, subID int64, eval func(role, marketplace string) []tracking.Advice, now time.Time, push bool) error {
+// seedGuidance records, inside tx, the rules that already apply when a
+// subscription to shipmentID starts, as fired and without a push: the
+// chat's answer shows them, and they are pushed only if they clear and
+// return. A new subscription has no rule state yet.
+func seedGuidance(ctx context.Context, tx *sqlx.Tx, subID, shipmentID int64, eval func(role, marketplace string) []tracking.Advice, now time.Time) error {
 	var t guidanceTarget
 	if err := tx.GetContext(ctx, &t, `SELECT s.id AS sub_id, s.chat_id, s.marketplace, c.role, c.active, sh.number
 		FROM subscriptions s JOIN chats c ON c.id = s.chat_id JOIN shipments sh ON sh.id = s.shipment_id
 		WHERE s.id = $1`, subID); err != nil {
 		return fmt.Errorf("store: guidance of subscription %d: %w", subID, err)
 	}
-	var states []ruleState
-	if err := tx.SelectContext(ctx, &states, `SELECT subscription_id, rule, active, arms FROM guidance_state
-		WHERE subscription_id = $1`, subID); err != nil {
-		return fmt.Errorf("store: guidance of subscription %d: %w", subID, err)
-	}
-	var shipmentID int64
-	if err := tx.GetContext(ctx, &shipmentID, `SELECT shipment_id FROM subscriptions WHERE id = $1`, subID); err != nil {
-		return fmt.Errorf("store: guidance of subscription %d: %w", subID, err)
-	}
-	return writeGuidance(ctx, tx, shipmentID, []guidanceTarget{t}, states, eval, now, push)
+	return writeGuidance(ctx, tx, shipmentID, []guidanceTarget{t}, nil, eval, now, false)
 }
 
 // UpdateChatGuidance brings the guidance of a chat's subscriptions up to

@@ -276,7 +276,7 @@ func (s *Store) Subscribe(ctx context.Context, r *tracking.SubscribeRequest) (id
 			}
 		}
 		if created && r.Guidance != nil {
-			if err := subscriptionGuidance(ctx, tx, id, r.Guidance, now, false); err != nil {
+			if err := seedGuidance(ctx, tx, id, r.ShipmentID, r.Guidance, now); err != nil {
 				return err
 			}
 		}

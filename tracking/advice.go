@@ -24,18 +24,6 @@ func (e *Engine) Advise(sh *Shipment, marketplace string, role Role, now time.Ti
 	return Evaluate(NewSituation(sh, marketplace, role, now), e.thresholds)
 }
 
-// Reguide re-evaluates one subscription's guidance after its chat changed
-// what the advice depends on (role, marketplace): rules that now apply are
-// pushed once; rules that no longer apply are re-armed.
-func (e *Engine) Reguide(ctx context.Context, subscriptionID, shipmentID int64) error {
-	st, err := e.store.Shipment(ctx, shipmentID)
-	if err != nil {
-		return err
-	}
-	now := e.clock.Now()
-	return e.store.UpdateGuidance(ctx, subscriptionID, e.advisor(NewShipment(st, st.Events), now), now)
-}
-
 // ReguideChat re-evaluates the guidance of a chat's subscriptions, or of
 // only those named, after the chat changed what the advice depends on
 // (role, marketplace), as one operation: the chat's shipments with their

@@ -47,7 +47,6 @@ type Store interface {
 	CountSubscriptions(ctx context.Context, chatID int64) (int, error)
 	ShipmentsByNumber(ctx context.Context, number string) ([]int64, error)
 	SetPushRegistered(ctx context.Context, id int64, registered bool) error
-	UpdateGuidance(ctx context.Context, subscriptionID int64, eval func(role, marketplace string) []Advice, now time.Time) error
 	UpdateChatGuidance(ctx context.Context, chatID int64, subscriptionIDs []int64, advise func(*ShipmentState) func(role, marketplace string) []Advice, now time.Time) error
 }
 
