@@ -77,3 +77,15 @@ func Eventually(within time.Duration, cond func() bool) bool {
 		pause = min(2*pause, 100*time.Millisecond)
 	}
 }
+
+// Size is how many rows a test about size seeds: n, except on SQLite in a
+// binary built with the race detector, where the embedded database runs
+// instrumented, about thirty times slower, and small is used. A property
+// such as "the statements do not grow with the rows" holds at either size;
+// the full size runs on PostgreSQL always and on SQLite without -race.
+func Size(n, small int, sqlite bool) int {
+	if Race && sqlite {
+		return small
+	}
+	return n
+}
