@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -31,8 +32,17 @@ func parseCommand(text string) (cmd, args string) {
 	return strings.ToLower(head), strings.TrimSpace(rest)
 }
 
+// closingQuote pairs each opening quotation mark with its closing one:
+// straight double quotes, English “…”, German „…“ and »…«, French «…»,
+// Chinese 「…」 and single ‘…’. The apostrophe is not among them: it
+// stands inside words ("Mom's", "l'anniversaire", "don't"), and a label
+// with one must stay whole.
+var closingQuote = map[rune]rune{'"': '"', '“': '”', '„': '“', '«': '»', '»': '«', '「': '」', '‘': '’'}
+
 // fields splits arguments on white space, keeping "quoted phrases" and
-// «guillemets» together.
+// «guillemets» together. A quotation mark opens a phrase only at the start
+// of a word; ‘ also needs a ’ that ends a word further on, since ’ is the
+// typographic apostrophe too ("Mom’s").
 func fields(s string) []string {
 	var out []string
 	var cur strings.Builder
@@ -43,14 +53,14 @@ func fields(s string) []string {
 			cur.Reset()
 		}
 	}
-	for _, r := range s {
+	runes := []rune(s)
+	for i, r := range runes {
 		switch {
-		case quote != 0 && r == quote:
+		case quote != 0 && r == quote && (quote != '’' || endsWord(runes, i+1)):
 			quote = 0
 			flush()
-		case quote == 0 && (r == '"' || r == '“' || r == '«' || r == '\''):
-			flush()
-			quote = map[rune]rune{'"': '"', '“': '”', '«': '»', '\'': '\''}[r]
+		case quote == 0 && cur.Len() == 0 && closingQuote[r] != 0 && (r != '‘' || closesLater(runes, i+1)):
+			quote = closingQuote[r]
 		case quote == 0 && unicode.IsSpace(r):
 			flush()
 		default:
@@ -61,6 +71,22 @@ func fields(s string) []string {
 	return out
 }
 
+// endsWord reports whether position i of runes is the end of the text or
+// white space.
+func endsWord(runes []rune, i int) bool {
+	return i >= len(runes) || unicode.IsSpace(runes[i])
+}
+
+// closesLater reports whether a ’ that ends a word follows position i.
+func closesLater(runes []rune, i int) bool {
+	for ; i < len(runes); i++ {
+		if runes[i] == '’' && endsWord(runes, i+1) {
+			return true
+		}
+	}
+	return false
+}
+
 // trackArgs is what "/track" was given: the number wherever it stands in
 // the line, an optional "order REF", and the rest as the label.
 type trackArgs struct {
@@ -68,6 +94,10 @@ type trackArgs struct {
 	label    string
 	orderRef string
 }
+
+// orderWords introduce an order reference in "/track", in the catalogs'
+// languages: "order #42", "commande #42".
+var orderWords = []string{"order", "bestellung", "pedido", "commande", "заказ", "订单"}
 
 // parseTrack finds the tracking number among the words: the first that
 // fits a known format, else the first that could be a number at all.
@@ -92,7 +122,7 @@ func parseTrack(args string) (trackArgs, bool) {
 		if i == numberAt {
 			continue
 		}
-		if strings.EqualFold(words[i], "order") && i+1 < len(words) && i+1 != numberAt {
+		if slices.Contains(orderWords, strings.ToLower(words[i])) && i+1 < len(words) && i+1 != numberAt {
 			out.orderRef = words[i+1]
 			i++
 			continue

@@ -1,6 +1,9 @@
 package bot
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestParseTrack(t *testing.T) {
 	tests := []struct {
@@ -18,11 +21,47 @@ func TestParseTrack(t *testing.T) {
 		{"headphones", trackArgs{}, false},
 		// A number of no known format is still taken, for an aggregator.
 		{"gift ABC123456789XYZ", trackArgs{number: "ABC123456789XYZ", label: "gift"}, true},
+		// An apostrophe is part of a word, never a quote.
+		{"DEMO-STALLED Mom's gift order #123", trackArgs{number: "DEMO-STALLED", label: "Mom's gift", orderRef: "#123"}, true},
+		{"DEMO-STALLED Mom’s gift order #123", trackArgs{number: "DEMO-STALLED", label: "Mom’s gift", orderRef: "#123"}, true},
+		{"DEMO-STALLED l'anniversaire de Léa commande #123", trackArgs{number: "DEMO-STALLED", label: "l'anniversaire de Léa", orderRef: "#123"}, true},
+		{"don't lose it DEMO-LOST order O'Brien-7", trackArgs{number: "DEMO-LOST", label: "don't lose it", orderRef: "O'Brien-7"}, true},
+		// Quotes keep a reference of several words together.
+		{`DEMO-STALLED order "A 42" gift`, trackArgs{number: "DEMO-STALLED", label: "gift", orderRef: "A 42"}, true},
+		{"DEMO-STALLED commande «A 42» cadeau", trackArgs{number: "DEMO-STALLED", label: "cadeau", orderRef: "A 42"}, true},
 	}
 	for _, tt := range tests {
 		got, ok := parseTrack(tt.args)
 		if ok != tt.ok || (ok && got != tt.want) {
 			t.Errorf("parseTrack(%q) = %+v, %v; want %+v, %v", tt.args, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestFields(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"Mom's gift", []string{"Mom's", "gift"}},
+		{"l'anniversaire de Léa", []string{"l'anniversaire", "de", "Léa"}},
+		{"'tis here", []string{"'tis", "here"}},
+		{"Mom’s gift", []string{"Mom’s", "gift"}},
+		{`"blue jacket" RR123456785CN`, []string{"blue jacket", "RR123456785CN"}},
+		{"“blue jacket” x", []string{"blue jacket", "x"}},
+		{"„blaue Jacke“ x", []string{"blaue Jacke", "x"}},
+		{"»blaue Jacke« x", []string{"blaue Jacke", "x"}},
+		{"«veste bleue» x", []string{"veste bleue", "x"}},
+		{"「蓝色 夹克」 x", []string{"蓝色 夹克", "x"}},
+		{"‘Mom’s gift’ x", []string{"Mom’s gift", "x"}},
+		// ‘ without a closing ’ that ends a word is a character.
+		{"‘tis Mom’s", []string{"‘tis", "Mom’s"}},
+		// A quotation mark inside a word opens nothing: 12" is inches.
+		{`screen 12" x`, []string{"screen", `12"`, "x"}},
+	}
+	for _, tt := range tests {
+		if got := fields(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("fields(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
