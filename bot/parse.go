@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -155,7 +156,10 @@ func parseQuiet(s string) (start, end int, off, ok bool) {
 	}
 	hour := func(x string) (int, bool) {
 		x = strings.TrimSpace(x)
-		x, _, _ = strings.Cut(x, ":")
+		x, m, hasMinutes := strings.Cut(x, ":")
+		if hasMinutes && strings.Trim(m, "0") != "" {
+			return 0, false // whole hours only: see quietMinutes
+		}
 		h, err := strconv.Atoi(x)
 		return h, err == nil && h >= 0 && h <= 24
 	}
@@ -174,4 +178,89 @@ func clip(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
+}
+
+// quietMinutes reports quiet hours typed with minutes other than ":00"
+// ("22:30-07"): quiet hours are kept in whole hours, and rounding would
+// silently keep a different half hour than the one asked for.
+func quietMinutes(s string) bool {
+	a, b, found := strings.Cut(strings.TrimSpace(s), "-")
+	if !found {
+		return false
+	}
+	for _, x := range []string{a, b} {
+		h, m, hasMinutes := strings.Cut(strings.TrimSpace(x), ":")
+		if _, err := strconv.Atoi(h); err != nil {
+			return false
+		}
+		if hasMinutes {
+			if n, err := strconv.Atoi(m); err == nil && n > 0 && n < 60 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// loadZone loads an IANA time zone by its name in any case:
+// "europe/berlin" is Europe/Berlin. The zone names' own case is tried
+// first, then each part capitalized as the tz database writes it
+// ("america/port-au-prince", "etc/gmt+1"), since zone files are looked up
+// case-sensitively.
+func loadZone(name string) (*time.Location, error) {
+	loc, err := time.LoadLocation(name)
+	if err == nil || name == "" {
+		return loc, err
+	}
+	for _, small := range []bool{false, true} {
+		parts := strings.Split(strings.ToLower(name), "/")
+		for i, p := range parts {
+			parts[i] = zoneCase(p, small)
+		}
+		if l, err2 := time.LoadLocation(strings.Join(parts, "/")); err2 == nil {
+			return l, nil
+		}
+	}
+	if l, err2 := time.LoadLocation(strings.ToUpper(name)); err2 == nil {
+		return l, nil
+	}
+	return nil, err
+}
+
+// zoneCase capitalizes one part of a zone name: each word of it between
+// "_" and "-", with small words ("es", "au", "of") left lower case when
+// small is set ("Dar_es_Salaam", "Port-au-Prince", "Isle_of_Man"), and
+// short all-letter parts such as "utc" or "gmt+1" upper case.
+func zoneCase(p string, small bool) string {
+	if len(p) <= 3 || strings.HasPrefix(p, "gmt") {
+		if up := strings.ToUpper(p); up == "UTC" || up == "GMT" || up == "UCT" || strings.HasPrefix(up, "GMT") {
+			return up
+		}
+	}
+	var sb strings.Builder
+	upper := true
+	word := 0
+	for i, r := range p {
+		if r == '_' || r == '-' {
+			sb.WriteRune(r)
+			upper, word = true, i+1
+			continue
+		}
+		if upper {
+			upper = false
+			end := strings.IndexAny(p[word:], "_-")
+			w := p[word:]
+			if end >= 0 {
+				w = p[word : word+end]
+			}
+			if small && word > 0 && slices.Contains([]string{"es", "au", "of", "de", "la", "du"}, w) {
+				sb.WriteRune(r)
+				continue
+			}
+			sb.WriteRune(unicode.ToUpper(r))
+			continue
+		}
+		sb.WriteRune(r)
+	}
+	return sb.String()
 }
