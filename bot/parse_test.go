@@ -65,3 +65,53 @@ func TestFields(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadZone(t *testing.T) {
+	tests := []struct{ typed, want string }{
+		{"Europe/Berlin", "Europe/Berlin"},
+		{"europe/berlin", "Europe/Berlin"},
+		{"EUROPE/BERLIN", "Europe/Berlin"},
+		{"america/new_york", "America/New_York"},
+		{"america/argentina/buenos_aires", "America/Argentina/Buenos_Aires"},
+		{"america/port-au-prince", "America/Port-au-Prince"},
+		{"africa/dar_es_salaam", "Africa/Dar_es_Salaam"},
+		{"europe/isle_of_man", "Europe/Isle_of_Man"},
+		{"asia/ust-nera", "Asia/Ust-Nera"},
+		{"utc", "UTC"},
+		{"etc/gmt+1", "Etc/GMT+1"},
+		{"est", "EST"},
+	}
+	for _, tt := range tests {
+		loc, err := loadZone(tt.typed)
+		if err != nil || loc.String() != tt.want {
+			t.Errorf("loadZone(%q) = %v, %v; want %s", tt.typed, loc, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"mars/olympus", "europe"} {
+		if loc, err := loadZone(bad); err == nil {
+			t.Errorf("loadZone(%q) = %v, want an error", bad, loc)
+		}
+	}
+}
+
+func TestParseQuietWholeHours(t *testing.T) {
+	tests := []struct {
+		in              string
+		start, end      int
+		ok, minutesNote bool
+	}{
+		{"22-07", 22, 7, true, false},
+		{"22:00-07:00", 22, 7, true, false},
+		{"22:30-07", 0, 0, false, true},
+		{"22-06:15", 0, 0, false, true},
+		{"22:xx-07", 0, 0, false, false},
+		{"late", 0, 0, false, false},
+	}
+	for _, tt := range tests {
+		start, end, _, ok := parseQuiet(tt.in)
+		if ok != tt.ok || ok && (start != tt.start || end != tt.end) || quietMinutes(tt.in) != tt.minutesNote {
+			t.Errorf("parseQuiet(%q) = %d, %d, %v (minutes %v); want %d, %d, %v (minutes %v)",
+				tt.in, start, end, ok, quietMinutes(tt.in), tt.start, tt.end, tt.ok, tt.minutesNote)
+		}
+	}
+}
