@@ -68,6 +68,9 @@ type turn struct {
 	loc  *locales.Localizer
 	tz   *time.Location
 	now  time.Time
+	// cmd names the command typed ("remove" for /delete too); "" for
+	// plain text and buttons.
+	cmd string
 }
 
 func (t *turn) T(id string, data map[string]any) string { return t.loc.T(id, data) }
@@ -125,9 +128,20 @@ func (b *Bot) Handle(ctx context.Context, m Message) []Reply {
 		return t.plain(args)
 	}
 	if c, ok := LookupCommand(cmd); ok {
+		t.cmd = c.Name
 		return c.handle(t, args)
 	}
 	return t.text("unknown", nil)
+}
+
+// working tells the adapter, when it can show it, that the answer waits
+// for a lookup; the returned stop ends that.
+func (t *turn) working() (stop func()) {
+	ind, ok := t.msg.Via.(Indicator)
+	if !ok {
+		return func() {}
+	}
+	return ind.Working(t.ctx, t.msg.Chat, t.T("working", nil))
 }
 
 // isChatter reports group text the bot does not answer: no command and no
@@ -309,11 +323,22 @@ func (t *turn) trackNumber(a trackArgs, carrier string) []Reply {
 			}
 		}
 	}
-	if existing, err := t.b.store.FindSubscription(t.ctx, t.chat.ID, d.Number); err == nil && existing.Shipment.Carrier == carrier {
+	// A parcel tracked already is answered with its card; a label or
+	// order reference given with it goes through Engine.Track, which
+	// stores them on the existing subscription.
+	existing, err := t.b.store.FindSubscription(t.ctx, t.chat.ID, d.Number)
+	tracked := err == nil && existing.Shipment.Carrier == carrier
+	if tracked && a.label == "" && a.orderRef == "" {
 		return t.card(existing, t.T("track_already", map[string]any{"Number": d.Number}), false)
 	}
+	limit := maxShipments
+	if tracked {
+		limit = 0 // counted already: a chat at its limit may still rename
+	}
+	stop := t.working()
 	res, err := t.b.engine.Track(t.ctx, tracking.TrackRequest{ChatID: t.chat.ID, Number: d.Number, Carrier: carrier,
-		Label: a.label, OrderRef: clip(a.orderRef, maxLabel), Limit: maxShipments})
+		Label: a.label, OrderRef: clip(a.orderRef, maxLabel), Limit: limit})
+	stop()
 	if errReply := t.trackFailed(err, d.Number, carrier); errReply != nil {
 		return errReply
 	}
@@ -321,7 +346,12 @@ func (t *turn) trackNumber(a trackArgs, carrier string) []Reply {
 	if err != nil {
 		return t.fail(err)
 	}
-	intro := t.T("track_started", map[string]any{"Number": d.Number, "Carrier": tracking.CarrierName(tr.Shipment.Carrier)})
+	started := "track_started"
+	if tr.Shipment.Status.Final() {
+		// Delivered or returned: it will not move again.
+		started = "track_started_final"
+	}
+	intro := t.T(started, map[string]any{"Number": d.Number, "Carrier": tracking.CarrierName(tr.Shipment.Carrier)})
 	if !res.New {
 		intro = t.T("track_already", map[string]any{"Number": d.Number})
 	}
@@ -381,7 +411,12 @@ func (t *turn) find(ref string) (store.Tracked, []Reply) {
 		if len(subs) == 1 {
 			return subs[0], nil
 		}
-		return store.Tracked{}, t.text("error_which", nil)
+		// The example names the command typed: "/remove …" after /remove.
+		command := t.cmd
+		if command == "" {
+			command = "info"
+		}
+		return store.Tracked{}, t.text("error_which", map[string]any{"Command": command})
 	}
 	tr, err := t.b.store.FindSubscription(t.ctx, t.chat.ID, ref)
 	if errors.Is(err, store.ErrNotFound) {
@@ -476,19 +511,36 @@ func (t *turn) carrier(args string) []Reply {
 	if errReply != nil {
 		return errReply
 	}
-	id, ok := carrierID(name)
-	if !ok {
-		return t.text("error_unknown_carrier", map[string]any{"Carrier": clip(name, 40)})
+	ids := tracking.FindCarriers(name)
+	switch len(ids) {
+	case 0:
+		known := make([]string, 0, len(tracking.Carriers()))
+		for _, c := range tracking.Carriers() {
+			known = append(known, c.ID)
+		}
+		return t.text("error_unknown_carrier", map[string]any{"Carrier": clip(name, 40), "Carriers": strings.Join(known, ", ")})
+	case 1:
+		return t.recarrier(tr, ids[0])
 	}
-	return t.recarrier(tr, id)
+	// A name shared by several carriers ("dhl"): the chat picks one.
+	buttons := make([]Button, 0, len(ids))
+	for _, id := range ids {
+		buttons = append(buttons, Button{Label: tracking.CarrierName(id), Action: "carrier", Payload: strconv.FormatInt(tr.Sub.ID, 10) + "|" + id})
+	}
+	return []Reply{{Blocks: []Block{
+		{Text: &Text{Body: t.T("carrier_which", map[string]any{"Carrier": clip(name, 40)})}},
+		{Buttons: buttons},
+	}}}
 }
 
 func (t *turn) recarrier(tr store.Tracked, carrier string) []Reply {
 	if tr.Shipment.Carrier == carrier {
 		return t.card(tr, t.T("carrier_unchanged", map[string]any{"Carrier": tracking.CarrierName(carrier)}), false)
 	}
+	stop := t.working()
 	res, err := t.b.engine.Track(t.ctx, tracking.TrackRequest{ChatID: t.chat.ID, Number: tr.Shipment.Number, Carrier: carrier,
 		Label: tr.Sub.Label, Replaces: tr.Sub.ID})
+	stop()
 	if errors.Is(err, store.ErrNotFound) {
 		return t.text("error_stale_button", nil)
 	}
@@ -568,6 +620,9 @@ func (t *turn) setMuted(tr store.Tracked, muted, replace bool) []Reply {
 
 func (t *turn) quiet(args string) []Reply {
 	start, end, off, ok := parseQuiet(args)
+	if !ok && quietMinutes(args) {
+		return t.text("quiet_whole_hours", map[string]any{"Given": clip(strings.TrimSpace(args), 20)})
+	}
 	if !ok {
 		return t.text("quiet_usage", nil)
 	}
@@ -598,7 +653,7 @@ func (t *turn) lang(args string) []Reply {
 
 func (t *turn) timezone(args string) []Reply {
 	name := strings.TrimSpace(args)
-	loc, err := time.LoadLocation(name)
+	loc, err := loadZone(name)
 	if name == "" || err != nil || strings.EqualFold(name, "local") {
 		return t.text("tz_usage", map[string]any{"Zone": clip(name, 40)})
 	}
@@ -659,7 +714,10 @@ func (t *turn) action(a Action) []Reply {
 		return t.card(tr, "", false)
 	case "refresh":
 		intro := ""
-		if st, err := t.b.engine.Refresh(t.ctx, tr.Shipment.ID); st == nil {
+		stop := t.working()
+		st, err := t.b.engine.Refresh(t.ctx, tr.Shipment.ID)
+		stop()
+		if st == nil {
 			return t.fail(err)
 		} else if err != nil {
 			intro = t.lookupProblem(err)
@@ -673,6 +731,21 @@ func (t *turn) action(a Action) []Reply {
 	case "unmute":
 		return t.setMuted(tr, false, true)
 	case "remove":
+		// A button is pressed by mistake more easily than a command is
+		// typed: it asks first, in place of the card.
+		switch extra {
+		case "":
+			return []Reply{{Replace: true, Blocks: []Block{
+				{Text: &Text{Body: t.T("remove_confirm", map[string]any{"Number": display(tr)})}},
+				{Buttons: []Button{{Label: t.T("button_remove_yes", nil), Action: "remove", Payload: subPart + "|yes"},
+					{Label: t.T("button_cancel", nil), Action: "remove", Payload: subPart + "|no"}}},
+			}}}
+		case "no":
+			return t.card(tr, "", true)
+		case "yes":
+		default:
+			return t.text("error_stale_button", nil)
+		}
 		if err := t.b.store.Unsubscribe(t.ctx, t.chat.ID, subID); err != nil {
 			return t.fail(err)
 		}

@@ -28,7 +28,7 @@ type Command struct {
 // Commands lists the commands in the order menus show them.
 func Commands() []Command {
 	return []Command{
-		{Name: "start", Menu: true, handle: func(t *turn, _ string) []Reply { return t.text("start", nil) }},
+		{Name: "start", Menu: true, handle: (*turn).start},
 		{Name: "help", Menu: true, handle: func(t *turn, _ string) []Reply { return t.text("help", nil) }},
 		{Name: "track", Usage: "NUMBER [label] [order REF]", Menu: true, handle: (*turn).track},
 		{Name: "list", Menu: true, handle: func(t *turn, _ string) []Reply { return t.list() }},
@@ -58,6 +58,16 @@ func LookupCommand(word string) (Command, bool) {
 		}
 	}
 	return Command{}, false
+}
+
+// start greets, or follows a deep link: Telegram's t.me/BOT?start=PAYLOAD
+// arrives as "/start PAYLOAD", and a payload that is a tracking number
+// (DEMO-LOST) tracks it.
+func (t *turn) start(args string) []Reply {
+	if _, ok := parseTrack(args); ok && args != "" {
+		return t.track(args)
+	}
+	return t.text("start", nil)
 }
 
 // forget asks to confirm deleting the chat's data; the button does it.

@@ -152,6 +152,10 @@ func TestLimitsAnswerWithAReason(t *testing.T) {
 			t.Errorf("the 201st parcel: %q", got)
 		}
 		sameCounts(t, "the 201st parcel", before, rowCounts(t, s))
+		// A parcel tracked already is not a 201st: its new label is set.
+		if got := render(h.say(chat, "en", "/track DEMO-DELIVERED-7 Shoes")); !strings.Contains(got, "Shoes · DEMO-DELIVERED-7") {
+			t.Errorf("naming a tracked parcel at the limit: %q", got)
+		}
 
 		// Ten commands at once are fine; the eleventh is asked to wait.
 		h.clock.Advance(time.Minute)

@@ -47,6 +47,9 @@ type Message struct {
 	Action *Action
 	// Language is the platform's hint of the person's language ("de-AT").
 	Language string
+	// Via is the adapter the message came through, or nil. The core uses
+	// its optional abilities (Indicator) while it answers.
+	Via Adapter
 }
 
 // Action is a pressed button: the action the button carried and its payload.
@@ -107,6 +110,18 @@ type Adapter interface {
 	Platform() Platform
 	Run(ctx context.Context, h Handler) error
 	Send(ctx context.Context, chat ChatRef, r Reply) error
+}
+
+// Indicator is an optional ability of an Adapter: showing a chat that its
+// answer is on the way while the core does something slow, a lookup at
+// the carriers, which can take many seconds. The core decides what is
+// slow; the adapter how to show it. Working starts showing it in chat;
+// note is the localized words for it ("Looking it up…") for a platform
+// without a sign of its own, which should print them only once the
+// answer is late. The core calls the returned stop before it returns its
+// replies; nothing is shown after stop has returned.
+type Indicator interface {
+	Working(ctx context.Context, chat ChatRef, note string) (stop func())
 }
 
 // Handler answers one message.

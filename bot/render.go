@@ -29,24 +29,6 @@ func display(tr store.Tracked) string {
 	return tr.Shipment.Number
 }
 
-// carrierID reads a carrier a person typed: an id ("dhl-express") or a
-// name ("DHL Express", "4PX"), in any case.
-func carrierID(s string) (string, bool) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if info, ok := tracking.LookupCarrier(s); ok {
-		return info.ID, true
-	}
-	squash := func(x string) string {
-		return strings.NewReplacer(" ", "", "-", "", "_", "", "&", "", ".", "").Replace(strings.ToLower(x))
-	}
-	for _, c := range tracking.Carriers() {
-		if squash(c.Name) == squash(s) || squash(c.ID) == squash(s) {
-			return c.ID, true
-		}
-	}
-	return "", false
-}
-
 // statusName is the localized name of a shipment's state: the sub-status
 // when it says more than the status.
 func (t *turn) statusName(st tracking.Status, sub tracking.Substatus) string {
@@ -90,8 +72,15 @@ func (t *turn) card(tr store.Tracked, intro string, replace bool) []Reply {
 	blocks = append(blocks, Block{Text: &Text{Title: true, Body: title}})
 
 	var lines []string
-	lines = append(lines, t.T("card_status", map[string]any{
-		"Status": t.statusName(sh.Status, sh.Substatus), "Carrier": tracking.CarrierName(sh.Carrier), "Days": t.since(sh.LastEventAt)}))
+	// Without any event there is no "last update" to date: the timeline's
+	// place says so in full.
+	status := map[string]any{"Status": t.statusName(sh.Status, sh.Substatus), "Carrier": tracking.CarrierName(sh.Carrier)}
+	if sh.LastEventAt != nil {
+		status["Days"] = t.since(sh.LastEventAt)
+		lines = append(lines, t.T("card_status", status))
+	} else {
+		lines = append(lines, t.T("card_status_new", status))
+	}
 	if sh.OriginCountry != "" || sh.DestinationCountry != "" {
 		lines = append(lines, t.T("card_route", map[string]any{
 			"From": countryOrUnknown(t, sh.OriginCountry), "To": countryOrUnknown(t, sh.DestinationCountry)}))

@@ -69,6 +69,87 @@ var carriers = map[string]CarrierInfo{
 	CarrierShippoTest:   {CarrierShippoTest, "Shippo test carrier", ""},
 }
 
+// carrierAliases are names people type for carriers, squashed (see
+// squashName), beside the ids and display names that FindCarriers also
+// reads. A name that stands for several carriers ("dhl") lists them all,
+// so that the chat can ask which one is meant.
+var carrierAliases = map[string][]string{
+	"dhl":                        {CarrierDHLExpress, CarrierDHLPaket, CarrierDHLEcommerce},
+	"dhlexpress":                 {CarrierDHLExpress},
+	"dhlpaket":                   {CarrierDHLPaket},
+	"deutschepost":               {CarrierDHLPaket},
+	"dhlecommerce":               {CarrierDHLEcommerce},
+	"uspostalservice":            {CarrierUSPS},
+	"unitedstatespostalservice":  {CarrierUSPS},
+	"unitedparcelservice":        {CarrierUPS},
+	"federalexpress":             {CarrierFedEx},
+	"royalmail":                  {CarrierRoyalMail},
+	"parcelforce":                {CarrierRoyalMail},
+	"canadapost":                 {CarrierCanadaPost},
+	"postescanada":               {CarrierCanadaPost},
+	"chinapost":                  {CarrierChinaPost},
+	"中国邮政":                       {CarrierChinaPost},
+	"ems":                        {CarrierChinaEMS},
+	"chinaems":                   {CarrierChinaEMS},
+	"aliexpressstandardshipping": {CarrierCainiao},
+	"菜鸟":                         {CarrierCainiao},
+	"yun":                        {CarrierYunExpress},
+	"sf":                         {CarrierSFExpress},
+	"顺丰":                         {CarrierSFExpress},
+	"jt":                         {CarrierJT},
+	"jandt":                      {CarrierJT},
+	"laposte":                    {postPrefix + "fr"},
+	"colissimo":                  {postPrefix + "fr"},
+	"correos":                    {postPrefix + "es"},
+	"posteitaliane":              {postPrefix + "it"},
+	"postnl":                     {postPrefix + "nl"},
+	"bpost":                      {postPrefix + "be"},
+	"swisspost":                  {postPrefix + "ch"},
+	"dieschweizerischepost":      {postPrefix + "ch"},
+	"österreichischepost":        {postPrefix + "at"},
+	"austrianpost":               {postPrefix + "at"},
+	"postnord":                   {postPrefix + "se", postPrefix + "dk"},
+	"pocztapolska":               {postPrefix + "pl"},
+	"ctt":                        {postPrefix + "pt"},
+	"anpost":                     {postPrefix + "ie"},
+	"australiapost":              {postPrefix + "au"},
+	"japanpost":                  {postPrefix + "jp"},
+	"koreapost":                  {postPrefix + "kr"},
+	"russianpost":                {postPrefix + "ru"},
+	"почтароссии":                {postPrefix + "ru"},
+	"indiapost":                  {postPrefix + "in"},
+}
+
+// squashName folds a carrier's name for comparison: lower case, without
+// spaces, dashes, underscores, dots and ampersands ("J&T Express" and
+// "jt-express" meet as "jtexpress").
+func squashName(s string) string {
+	return strings.NewReplacer(" ", "", "-", "", "_", "", "&", "", ".", "").Replace(strings.ToLower(strings.TrimSpace(s)))
+}
+
+// FindCarriers reads a carrier a person typed: an id ("dhl-express",
+// "post-fr"), a display name ("DHL Express", "4PX") or a common other name
+// ("Royal Mail", "La Poste", "dhl"), in any case. It returns the ids it
+// may stand for, sorted: none when it names no carrier, several when the
+// name is shared ("dhl" is DHL Express, DHL Paket and DHL eCommerce).
+func FindCarriers(s string) []string {
+	if info, ok := LookupCarrier(s); ok {
+		return []string{info.ID}
+	}
+	key := squashName(s)
+	if key == "" {
+		return nil
+	}
+	for _, c := range Carriers() {
+		if squashName(c.Name) == key || squashName(c.ID) == key {
+			return []string{c.ID}
+		}
+	}
+	ids := slices.Clone(carrierAliases[key])
+	slices.Sort(ids)
+	return ids
+}
+
 // nationalPosts names the posts that have a carrier id of their own, because
 // trackbot talks to them (or their aggregator codes) directly.
 var nationalPosts = map[string]string{

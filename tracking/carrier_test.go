@@ -126,3 +126,49 @@ func TestPostCarrierEveryCountry(t *testing.T) {
 		}
 	}
 }
+
+func TestFindCarriers(t *testing.T) {
+	tests := []struct {
+		typed string
+		want  []string
+	}{
+		{"dhl-express", []string{CarrierDHLExpress}},
+		{"DHL Express", []string{CarrierDHLExpress}},
+		{"dhl", []string{CarrierDHLEcommerce, CarrierDHLExpress, CarrierDHLPaket}},
+		{"DHL", []string{CarrierDHLEcommerce, CarrierDHLExpress, CarrierDHLPaket}},
+		{"ups", []string{CarrierUPS}},
+		{"USPS", []string{CarrierUSPS}},
+		{"FedEx", []string{CarrierFedEx}},
+		{"royal mail", []string{CarrierRoyalMail}},
+		{"La Poste", []string{"post-fr"}},
+		{"china post", []string{CarrierChinaPost}},
+		{"J&T", []string{CarrierJT}},
+		{"4px", []string{Carrier4PX}},
+		{"post-fr", []string{"post-fr"}},
+		{"postnord", []string{"post-dk", "post-se"}},
+		{"pony express", nil},
+		{"", nil},
+	}
+	for _, tt := range tests {
+		if got := FindCarriers(tt.typed); !slices.Equal(got, tt.want) {
+			t.Errorf("FindCarriers(%q) = %q, want %q", tt.typed, got, tt.want)
+		}
+	}
+}
+
+// TestCarrierAliasesNameKnownCarriers: every id an alias stands for is a
+// carrier LookupCarrier knows.
+func TestCarrierAliasesNameKnownCarriers(t *testing.T) {
+	for _, name := range []string{"dhl", "laposte", "correos", "posteitaliane", "postnl", "bpost", "swisspost", "austrianpost",
+		"postnord", "pocztapolska", "ctt", "anpost", "australiapost", "japanpost", "koreapost", "russianpost", "indiapost", "ems", "sf", "jt"} {
+		ids := FindCarriers(name)
+		if len(ids) == 0 {
+			t.Errorf("%q names no carrier", name)
+		}
+		for _, id := range ids {
+			if _, ok := LookupCarrier(id); !ok {
+				t.Errorf("%q stands for %q, which LookupCarrier does not know", name, id)
+			}
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/trackbot/trackbot/bot"
 )
@@ -26,17 +27,31 @@ type Adapter struct {
 	language    string
 	interactive bool
 
-	mu      sync.Mutex // guards out and buttons
-	buttons []bot.Button
+	// slowAfter is how long an answer may take before the console says
+	// it is being looked up (see Working).
+	slowAfter time.Duration
+
+	mu sync.Mutex // guards out, buttons and prompted
+	// buttons maps the numbers shown to the buttons they press. A reply
+	// to what was typed numbers its buttons from 1 and replaces them all;
+	// a push numbers its own after the highest shown, so that the card
+	// being read keeps its numbers while an alert comes in.
+	buttons map[int]bot.Button
+	// prompted says the prompt is the last thing printed, waiting for a
+	// line: a push then starts on a line of its own.
+	prompted bool
 }
 
-var _ bot.Adapter = (*Adapter)(nil)
+var (
+	_ bot.Adapter   = (*Adapter)(nil)
+	_ bot.Indicator = (*Adapter)(nil)
+)
 
 // New returns an adapter reading lines from in and writing to out.
 // language is the person's language hint (from the terminal's locale).
 // An interactive adapter shows a prompt; a piped one does not.
 func New(in io.Reader, out io.Writer, language string, interactive bool) *Adapter {
-	return &Adapter{in: in, out: out, language: language, interactive: interactive}
+	return &Adapter{in: in, out: out, language: language, interactive: interactive, slowAfter: time.Second}
 }
 
 // Platform is bot.Console.
@@ -78,18 +93,24 @@ func (a *Adapter) Run(ctx context.Context, h bot.Handler) error {
 			if !ok {
 				return <-readErr
 			}
+			a.mu.Lock()
+			a.prompted = false // the person pressed Enter
+			a.mu.Unlock()
 			line = strings.TrimSpace(line)
 			if line == "" {
 				a.prompt()
 				continue
 			}
-			msg := bot.Message{Chat: Chat, User: "console", Text: line, Language: a.language}
+			msg := bot.Message{Chat: Chat, User: "console", Text: line, Language: a.language, Via: a}
 			if b, ok := a.pressed(line); ok {
 				msg.Text = ""
 				msg.Action = &bot.Action{Name: b.Action, Payload: b.Payload}
 			}
+			fresh := true
 			for _, r := range h.Handle(ctx, msg) {
-				a.print(r)
+				if a.print(r, fresh) {
+					fresh = false
+				}
 			}
 			a.prompt()
 		}
@@ -120,11 +141,44 @@ func readLine(r *bufio.Reader, max int) (string, error) {
 	}
 }
 
-// Send prints a push as it arrives, then the prompt again.
+// Send prints a push as it arrives, on lines of its own, then the prompt
+// again. Its buttons are numbered after those already shown.
 func (a *Adapter) Send(ctx context.Context, chat bot.ChatRef, r bot.Reply) error {
-	a.print(r)
+	a.mu.Lock()
+	if a.prompted {
+		fmt.Fprintln(a.out)
+		a.prompted = false
+	}
+	a.mu.Unlock()
+	a.print(r, false)
 	a.prompt()
 	return nil
+}
+
+// Working prints note ("Looking it up…") when the answer has not come
+// within slowAfter: a quick answer needs no notice, and a slow one should
+// not look like a hung terminal.
+func (a *Adapter) Working(ctx context.Context, _ bot.ChatRef, note string) (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTimer(a.slowAfter)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			a.mu.Lock()
+			fmt.Fprintln(a.out, note)
+			a.mu.Unlock()
+		case <-done:
+		case <-ctx.Done():
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(func() { close(done) })
+		<-finished
+	}
 }
 
 // pressed reports the button a typed number stands for.
@@ -132,10 +186,8 @@ func (a *Adapter) pressed(line string) (bot.Button, bool) {
 	n, err := strconv.Atoi(line)
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if err != nil || n < 1 || n > len(a.buttons) {
-		return bot.Button{}, false
-	}
-	return a.buttons[n-1], true
+	b, ok := a.buttons[n]
+	return b, ok && err == nil
 }
 
 func (a *Adapter) prompt() {
@@ -145,26 +197,42 @@ func (a *Adapter) prompt() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	fmt.Fprint(a.out, "> ")
+	a.prompted = true
 }
 
-func (a *Adapter) print(r bot.Reply) {
+// print shows a reply and reports whether it had buttons. When fresh, its
+// buttons replace those shown and are numbered from 1 (the first reply
+// with buttons to a typed line); otherwise they continue after the
+// highest number shown (the answer's further replies, and pushes).
+func (a *Adapter) print(r bot.Reply, fresh bool) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	fmt.Fprint(a.out, Render(r))
 	var buttons []bot.Button
 	for _, b := range r.Blocks {
 		buttons = append(buttons, b.Buttons...)
 	}
-	if len(buttons) > 0 {
-		a.buttons = buttons
+	if fresh && len(buttons) > 0 || a.buttons == nil {
+		a.buttons = map[int]bot.Button{}
 	}
+	first := 1
+	for n := range a.buttons {
+		first = max(first, n+1)
+	}
+	fmt.Fprint(a.out, render(r, first))
+	for i, b := range buttons {
+		a.buttons[first+i] = b
+	}
+	return len(buttons) > 0
 }
 
 // Render formats a reply as terminal text. Buttons are numbered from 1 in
 // the order they appear.
-func Render(r bot.Reply) string {
+func Render(r bot.Reply) string { return render(r, 1) }
+
+// render is Render with the buttons numbered from first.
+func render(r bot.Reply, first int) string {
 	var sb strings.Builder
-	n := 0
+	n := first - 1
 	for _, b := range r.Blocks {
 		switch {
 		case b.Text != nil:

@@ -85,6 +85,8 @@ type Adapter struct {
 	// lockRetry is how often a replica without the polling lock asks for
 	// it again.
 	lockRetry time.Duration
+	// typingEvery is how often Working repeats the typing status.
+	typingEvery time.Duration
 	// retryPolicy is the backoff between attempts of a request that failed
 	// on the network or with a 5xx.
 	retryPolicy func() backoff.BackOff
@@ -121,10 +123,11 @@ func New(cfg Config) (*Adapter, error) {
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	a := &Adapter{
-		cfg:       cfg,
-		clock:     cfg.Clock,
-		sleep:     sleep,
-		lockRetry: 5 * time.Second,
+		cfg:         cfg,
+		clock:       cfg.Clock,
+		sleep:       sleep,
+		lockRetry:   5 * time.Second,
+		typingEvery: typingEvery,
 		retryPolicy: func() backoff.BackOff {
 			b := backoff.NewExponentialBackOff()
 			b.InitialInterval = 500 * time.Millisecond

@@ -103,7 +103,15 @@ func TestConversation(t *testing.T) {
 	say(textUpdate(group, person(1005, "de"), "/track@trackbot DEMO-LABEL"), "-2002", 1)
 	say(textUpdate(group, me, "/list@TrackBot"), "-2002", 1)
 
-	calls := f.recorded(false)[mark:]
+	// The typing status goes out beside a lookup, racing it: whether the
+	// fake records it before the instant demo lookup ends is chance, so the
+	// transcript leaves it out (TestTypingWhileALookupIsSlow covers it).
+	var calls []apiCall
+	for _, c := range f.recorded(false)[mark:] {
+		if c.Method != "sendChatAction" {
+			calls = append(calls, c)
+		}
+	}
 	checkConversationCalls(t, calls, label)
 
 	var texts []string

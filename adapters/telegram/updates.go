@@ -113,6 +113,7 @@ func (a *Adapter) handleMessage(s *session, m *models.Message) {
 		User:     strconv.FormatInt(m.From.ID, 10),
 		Text:     messageText(m),
 		Language: m.From.LanguageCode,
+		Via:      a,
 	}
 	for _, r := range s.h.Handle(s.ctx, msg) {
 		if err := a.reply(s.ctx, m.Chat.ID, 0, r); err != nil && s.ctx.Err() == nil {
@@ -152,6 +153,7 @@ func (a *Adapter) handleCallback(s *session, cq *models.CallbackQuery) {
 		User:     strconv.FormatInt(cq.From.ID, 10),
 		Action:   &bot.Action{Name: name, Payload: payload},
 		Language: cq.From.LanguageCode,
+		Via:      a,
 	}
 	for _, r := range s.h.Handle(s.ctx, msg) {
 		edit := 0

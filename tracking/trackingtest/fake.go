@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/trackbot/trackbot/tracking"
 )
@@ -19,6 +20,7 @@ type Provider struct {
 	results map[string]*tracking.Result
 	errs    map[string]error
 	calls   map[string]int
+	delay   time.Duration
 }
 
 var _ tracking.Provider = (*Provider)(nil)
@@ -48,6 +50,14 @@ func (p *Provider) Fail(number string, err error) {
 	p.errs[number] = err
 }
 
+// Slow makes every lookup from now on take d of real time (less when its
+// context ends first), like a carrier that answers slowly.
+func (p *Provider) Slow(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.delay = d
+}
+
 // Calls reports how often number was looked up.
 func (p *Provider) Calls(number string) int {
 	p.mu.Lock()
@@ -68,6 +78,18 @@ func (p *Provider) AllCalls() map[string]int {
 
 // Lookup returns what was set for the number.
 func (p *Provider) Lookup(ctx context.Context, q tracking.Query) (*tracking.Result, error) {
+	p.mu.Lock()
+	delay := p.delay
+	p.mu.Unlock()
+	if delay > 0 {
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		}
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.calls[q.Number]++
