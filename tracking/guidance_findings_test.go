@@ -300,3 +300,84 @@ func TestAdviceTellsExceptionsApart(t *testing.T) {
 		}
 	})
 }
+
+func TestLastMileCarrierFor(t *testing.T) {
+	tests := []struct {
+		id, name, host string
+	}{
+		{"aftership-dpd", "DPD", "https://tracking.dpd.de/"},
+		{"dpd", "DPD", "https://tracking.dpd.de/"},
+		{"aftership-dpd-uk", "DPD", "https://track.dpd.co.uk/"},
+		{"aftership-hermes", "Evri", "https://www.evri.com/"},
+		{"aftership-hermes-de", "Hermes", "https://www.myhermes.de/"},
+		{"aftership-gls", "GLS", "https://gls-group.com/"},
+		{"aftership-postnl-3s", "PostNL", "https://postnl.nl/"},
+		{"aftership-inpost-paczkomaty", "InPost", "https://inpost.pl/"},
+		{"aftership-colissimo", "Colissimo", "https://www.laposte.fr/"},
+		{"usps", "USPS", "https://tools.usps.com/"},
+		{"royal-mail", "Royal Mail", "https://www.royalmail.com/"},
+		{"canada-post", "Canada Post", "https://www.canadapost-postescanada.ca/"},
+		{"post-fr", "La Poste", "https://www.laposte.fr/"},
+		{"aftership-australia-post", "Australia Post", "https://auspost.com.au/"},
+		{"aftership-japan-post", "Japan Post", "https://trackings.post.japanpost.jp/"},
+		{"aftership-poste-italiane", "Poste Italiane", "https://www.poste.it/"},
+		{"aftership-spain-correos-es", "Correos", "https://www.correos.es/"},
+		// Origin carriers and unknown ids deliver nowhere of their own.
+		{"cainiao", "", ""}, {"yunexpress", "", ""}, {"china-post", "", ""}, {"aftership-colis-prive", "", ""}, {"", "", ""},
+	}
+	for _, tt := range tests {
+		c, ok := tracking.LastMileCarrierFor(tt.id)
+		if ok != (tt.name != "") || c.Name != tt.name || !strings.HasPrefix(c.URL("X1"), tt.host) {
+			t.Errorf("LastMileCarrierFor(%q) = %q %q %v, want %q at %s", tt.id, c.Name, c.URLTemplate, ok, tt.name, tt.host)
+		}
+	}
+	ids := map[string]bool{}
+	for _, c := range tracking.LastMileCarriers() {
+		if ids[c.ID] || strings.Count(c.URLTemplate, "%s") != 1 || !strings.HasPrefix(c.URLTemplate, "https://") {
+			t.Errorf("last-mile carrier %+v", c)
+		}
+		ids[c.ID] = true
+	}
+}
+
+// TestAdviceSendsThePostsOwnFormatsToThePost: a USPS number (not S10) on a
+// parcel to the United States is one USPS knows; the same number to France
+// is not one La Poste knows.
+func TestAdviceSendsThePostsOwnFormatsToThePost(t *testing.T) {
+	for _, tt := range []struct{ dest, post, link string }{
+		{"US", "USPS", "https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111201080805483016"},
+		{"FR", "", tracking.TrackerURL("9400111201080805483016")},
+	} {
+		s := originSilent(guidanceStart)
+		s.Number, s.Carrier, s.DestinationCountry = "9400111201080805483016", tracking.CarrierYunExpress, tt.dest
+		a, ok := findAdvice(tracking.Evaluate(s, tracking.DefaultThresholds()), tracking.RuleOriginSilent)
+		if !ok || a.Data.Post != tt.post || a.Data.Link != tt.link {
+			t.Errorf("%s: %v %+v, want %q %s", tt.dest, ok, a.Data, tt.post, tt.link)
+		}
+	}
+}
+
+// TestAdviceCustomsVATHint: a marketplace order held at EU customs hears
+// that VAT up to €150 was usually charged at checkout (IOSS); an order from
+// no known marketplace does not.
+func TestAdviceCustomsVATHint(t *testing.T) {
+	for _, tt := range []struct {
+		market, vat string
+		has         []string
+	}{
+		{tracking.MarketplaceAliExpress, "EU", []string{"€150", "IOSS"}},
+		{"", "", nil},
+	} {
+		s := demoSituation(t, "DEMO-CUSTOMS-DE", guidanceStart, tracking.RoleBuyer, tt.market)
+		a, ok := findAdvice(tracking.Evaluate(s, tracking.DefaultThresholds()), tracking.RuleCustomsHeld)
+		if !ok || a.Data.VAT != tt.vat {
+			t.Fatalf("%q: %v %+v", tt.market, ok, a.Data)
+		}
+		en := renderAdvice(t, "en", a)
+		checkText(t, tt.market+" en", en, append(tt.has, "link in an SMS or e-mail"), nil)
+		if tt.vat == "" {
+			checkText(t, "no shop en", en, nil, []string{"€150", "IOSS"})
+		}
+		checkText(t, tt.market+" zh", renderAdvice(t, "zh", a), append([]string{"短信或邮件中的链接"}, tt.has[min(len(tt.has), 1):]...), nil)
+	}
+}
