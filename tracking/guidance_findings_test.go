@@ -124,7 +124,7 @@ func TestAdviceNamesTheLegsOwnCarrier(t *testing.T) {
 		if a.Data.Post != "" || a.Data.Link != tracking.TrackerURL("CP123456") || len(a.Links) != 1 || a.Links[0].Label != tracking.MessageLinkTracker {
 			t.Errorf("unknown courier: %+v %+v", a.Data, a.Links)
 		}
-		checkText(t, "en", renderAdvice(t, "en", a), []string{"The local carrier", "17track"}, []string{"La Poste"})
+		checkText(t, "en", renderAdvice(t, "en", a), []string{"The local carrier", "multi-carrier tracker", "17track"}, []string{"La Poste", "their page"})
 		checkText(t, "de", renderAdvice(t, "de", a), []string{"17track"}, []string{"La Poste"})
 	})
 }
