@@ -86,6 +86,14 @@ const (
 	RuleCustomsLong        = "customs_long"
 	RuleLate               = "late"
 	RuleCustomsHeld        = "customs_held"
+	RuleCustomsInfo        = "customs_info_requested"
+	RuleRefused            = "refused"
+	RuleCancelled          = "cancelled"
+	RuleFailure            = "failure"
+	RuleUnclaimed          = "unclaimed"
+	RuleHeld               = "held_by_carrier"
+	RuleAddressIssue       = "address_issue"
+	RuleContactCarrier     = "contact_carrier"
 	RuleReturned           = "returned"
 	RuleDeliveryAttempted  = "delivery_attempted"
 	RulePickupAvailable    = "pickup_available"
@@ -107,6 +115,12 @@ const ActionMissing = "missing"
 const (
 	MessageButtonMissing = "guidance_button_missing"
 	MessageLinkPost      = "guidance_link_post"
+	// MessageLinkTracker labels the link to a multi-carrier tracker, for a
+	// number whose local carrier trackbot does not know.
+	MessageLinkTracker = "guidance_link_tracker"
+	// MessageLinkPay labels the link to a post's own customs-charge
+	// payment page.
+	MessageLinkPay = "guidance_link_pay"
 )
 
 // PickupStorage is how long a pickup point keeps a parcel when the carrier
@@ -197,12 +211,24 @@ type AdviceData struct {
 	Days *int `json:"Days,omitempty"`
 	// Deadline is when a parcel waiting for the recipient goes back, for
 	// the caller to show in the chat's time zone.
-	Deadline  *time.Time `json:"Deadline,omitempty"`
-	Link      string     `json:"Link,omitempty"`
-	NewNumber string     `json:"NewNumber,omitempty"`
-	Number    string     `json:"Number"`
-	Post      string     `json:"Post,omitempty"`
-	Shop      string     `json:"Shop,omitempty"`
+	Deadline *time.Time `json:"Deadline,omitempty"`
+	// Link is a page to follow the parcel on: the local carrier's
+	// tracking page, or a multi-carrier tracker. It is never a place to
+	// pay.
+	Link      string `json:"Link,omitempty"`
+	NewNumber string `json:"NewNumber,omitempty"`
+	Number    string `json:"Number"`
+	Post      string `json:"Post,omitempty"`
+	Shop      string `json:"Shop,omitempty"`
+	// PayLink is the post's own page for paying customs charges, where it
+	// has one.
+	PayLink string `json:"PayLink,omitempty"`
+	// HoldDays is how long the post keeps a parcel with unpaid charges,
+	// where known.
+	HoldDays int `json:"HoldDays,omitempty"`
+	// VAT is "EU" or "GB" when a marketplace order to there usually had
+	// its VAT charged at checkout (IOSS up to €150, UK up to £135).
+	VAT string `json:"VAT,omitempty"`
 }
 
 // Fields returns the data as the message templates take it: Number and
@@ -215,10 +241,13 @@ func (d AdviceData) Fields() map[string]any {
 	if d.Deadline != nil {
 		m["Deadline"] = *d.Deadline
 	}
-	for k, v := range map[string]string{"Link": d.Link, "NewNumber": d.NewNumber, "Post": d.Post, "Shop": d.Shop} {
+	for k, v := range map[string]string{"Link": d.Link, "NewNumber": d.NewNumber, "Post": d.Post, "Shop": d.Shop, "PayLink": d.PayLink, "VAT": d.VAT} {
 		if v != "" {
 			m[k] = v
 		}
+	}
+	if d.HoldDays > 0 {
+		m["HoldDays"] = d.HoldDays
 	}
 	return m
 }

@@ -66,9 +66,29 @@ var playbook = []Rule{
 		check:     checkCustomsHeld,
 	},
 	{
+		ID: RuleCustomsInfo, Level: LevelAction, Audience: AudienceBoth, Push: true,
+		Condition: "customs asks for documents or information (an invoice, a tax number), not money",
+		check:     checkCustomsInfo,
+	},
+	{
 		ID: RuleClaim, Level: LevelAction, Audience: AudienceBoth, Push: true, Marketplaces: allShops,
 		Condition: "lost, damaged, disposed of or undeliverable",
 		check:     checkClaim,
+	},
+	{
+		ID: RuleRefused, Level: LevelAction, Audience: AudienceBoth, Push: true,
+		Condition: "refused by the recipient, not yet on its way back",
+		check:     checkRefused,
+	},
+	{
+		ID: RuleCancelled, Level: LevelAction, Audience: AudienceBoth, Push: true,
+		Condition: "the shipment was cancelled",
+		check:     checkCancelled,
+	},
+	{
+		ID: RuleFailure, Level: LevelAction, Audience: AudienceBoth, Push: true,
+		Condition: "a delivery failure the carrier gives no reason for",
+		check:     checkFailure,
 	},
 	{
 		ID: RuleReturned, Level: LevelAction, Audience: AudienceBoth, Push: true,
@@ -76,13 +96,33 @@ var playbook = []Rule{
 		check:     checkReturned,
 	},
 	{
+		ID: RuleUnclaimed, Level: LevelAction, Audience: AudienceBoth, Push: true,
+		Condition: "not collected from the pickup point, not yet on its way back",
+		check:     exceptionCheck(SubPackageUnclaimed),
+	},
+	{
 		ID: RulePickupAvailable, Level: LevelAction, Audience: AudienceBoth, Push: true,
 		Condition: "waiting at a pickup point; the deadline comes from the event text or the usual 7-day storage",
 		check:     checkPickup,
 	},
 	{
+		ID: RuleAddressIssue, Level: LevelAction, Audience: AudienceBoth, Push: true,
+		Condition: "the address is wrong or incomplete, or the recipient moved",
+		check:     exceptionCheck(SubAddressIssue),
+	},
+	{
+		ID: RuleHeld, Level: LevelAction, Audience: AudienceBoth, Push: true,
+		Condition: "held by the carrier (a security check, a depot)",
+		check:     exceptionCheck(SubPackageHeld),
+	},
+	{
+		ID: RuleContactCarrier, Level: LevelAction, Audience: AudienceBoth, Push: true,
+		Condition: "the carrier asks to be contacted",
+		check:     exceptionCheck(SubContactCarrier),
+	},
+	{
 		ID: RuleDeliveryAttempted, Level: LevelAction, Audience: AudienceBoth, Push: true,
-		Condition: "delivery attempted, notice left, or the carrier needs the recipient (address, access, rescheduling, held)",
+		Condition: "delivery attempted, notice left, access or rescheduling needed",
 		check:     checkAttempted,
 	},
 	invalidNumberRule,
@@ -174,7 +214,7 @@ func GuidanceMessageIDs() []string {
 		ids = append(ids, r.MessageIDs()...)
 	}
 	ids = append(ids, missingRule.MessageIDs()...)
-	ids = append(ids, MessageButtonMissing, MessageLinkPost)
+	ids = append(ids, MessageButtonMissing, MessageLinkPost, MessageLinkTracker, MessageLinkPay)
 	slices.Sort(ids)
 	return slices.Compact(ids)
 }

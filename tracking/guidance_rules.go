@@ -160,16 +160,22 @@ func (f *facts) inDestination(e Event) bool {
 // from them.
 var expressCarriers = map[string]bool{CarrierUPS: true, CarrierFedEx: true, CarrierDHLExpress: true}
 
-// localCarrier is who delivers the parcel now: the newest leg's number and
-// carrier, or the shipment's own.
+// localCarrier is who delivers the parcel now and where its number can be
+// followed.
 type localCarrier struct {
 	number, name, link string
+	// tracker says that link is a multi-carrier tracker: trackbot does
+	// not know who carries the number locally.
+	tracker bool
+	// post says the carrier is the destination country's post.
+	post bool
 }
 
 // deliveringPost returns who delivers the parcel in the destination
 // country and the page where its number can be followed: the express
-// carrier itself (no link), or the destination post (with a link when the
-// country's post is known).
+// carrier itself (no link), the courier or post that carries the newest
+// leg (its own page), the destination post when it can know the number,
+// or else nobody by name and a multi-carrier tracker.
 func (f *facts) deliveringPost() localCarrier {
 	number, carrier := f.s.Number, f.s.Carrier
 	if n := len(f.s.Legs); n > 0 {
@@ -178,10 +184,46 @@ func (f *facts) deliveringPost() localCarrier {
 	if expressCarriers[carrier] {
 		return localCarrier{number: number, name: CarrierName(carrier)}
 	}
-	if p, ok := DestinationPostFor(f.dest); ok {
-		return localCarrier{number: number, name: p.Name, link: p.URL(number)}
+	if c, ok := LastMileCarrierFor(carrier); ok {
+		p, isPost := DestinationPostFor(f.dest)
+		return localCarrier{number: number, name: c.Name, link: c.URL(number), post: isPost && p.Name == c.Name}
 	}
-	return localCarrier{number: number}
+	return f.postFor(number, carrier)
+}
+
+// postFor returns the destination post with its page for number when the
+// post can know the number, and a multi-carrier tracker otherwise. A post
+// knows the UPU S10 numbers every post shares and its own formats; a
+// consolidator's number (LP…, YT…, 4PX…) it has never seen, and the buyer
+// finds the local number on the shop's order page or in the handover scan.
+//
+// The demo carrier's journeys hand the parcel to the destination post, so
+// its numbers count as the post's.
+func (f *facts) postFor(number, carrier string) localCarrier {
+	if p, ok := DestinationPostFor(f.dest); ok && (carrier == CarrierDemo || postKnows(f.dest, number)) {
+		return localCarrier{number: number, name: p.Name, link: p.URL(number), post: true}
+	}
+	return localCarrier{number: number, link: TrackerURL(number), tracker: true}
+}
+
+// postKnows reports whether the post of country can know number: an S10
+// number with a real country code, or a number the detector matches to
+// that post's own formats.
+func postKnows(country, number string) bool {
+	n := strings.ToUpper(strings.TrimSpace(number))
+	if _, ok := s10Country(n); ok && s10Shaped(n) {
+		return true
+	}
+	post := PostCarrier(country)
+	if post == "" {
+		return false
+	}
+	for _, c := range Detect(n).Candidates {
+		if c.Carrier == post && c.Format != "s10" {
+			return true
+		}
+	}
+	return false
 }
 
 // addPost puts a local carrier into the advice's data and links.
@@ -191,15 +233,42 @@ func (f *facts) addPost(a *Advice, lc localCarrier) {
 	}
 	if lc.link != "" {
 		a.Data.Link = lc.link
-		a.Links = append(a.Links, Link{Label: MessageLinkPost, URL: lc.link})
+		label := MessageLinkPost
+		if lc.tracker {
+			label = MessageLinkTracker
+		}
+		a.Links = append(a.Links, Link{Label: label, URL: lc.link})
 	}
 }
 
+// checkCustomsHeld names who collects the charges but links no tracking
+// page: a tracking page is not a place to pay, and "pay here" next to a
+// link is what fee scams look like. Only a post's own payment page is
+// linked.
 func checkCustomsHeld(f *facts, a *Advice) bool {
 	if f.s.Substatus != SubCustomsHeld || f.status == StatusDelivered || f.status == StatusReturned {
 		return false
 	}
-	f.addPost(a, f.deliveringPost())
+	lc := f.deliveringPost()
+	a.Data.Post = lc.name
+	if fp, ok := FeePageFor(f.dest); ok && lc.post {
+		a.Data.PayLink, a.Data.HoldDays = fp.URL, fp.HoldDays
+		a.Links = append(a.Links, Link{Label: MessageLinkPay, URL: fp.URL})
+	}
+	if shopNames[f.market] != "" || f.role == RoleSeller {
+		a.Data.VAT = vatAtCheckout(f.dest)
+	}
+	return true
+}
+
+// checkCustomsInfo applies while customs waits for documents or
+// information, which no payment settles.
+func checkCustomsInfo(f *facts, a *Advice) bool {
+	if f.s.Substatus != SubCustomsInfoRequested || f.status == StatusDelivered || f.status == StatusReturned {
+		return false
+	}
+	lc := f.deliveringPost()
+	a.Data.Post = lc.name
 	return true
 }
 
@@ -210,7 +279,40 @@ var claimSubs = map[Substatus]bool{
 }
 
 func checkClaim(f *facts, _ *Advice) bool {
-	return f.status == StatusFailure || claimSubs[f.s.Substatus]
+	return claimSubs[f.s.Substatus]
+}
+
+func checkRefused(f *facts, _ *Advice) bool {
+	return f.s.Substatus == SubRefused && f.status != StatusDelivered && f.status != StatusReturned
+}
+
+func checkCancelled(f *facts, _ *Advice) bool {
+	return f.s.Substatus == SubCancelled && f.status != StatusDelivered && f.status != StatusReturned
+}
+
+// checkFailure is a failure the carrier gives no reason for: not a loss
+// until the carrier says so.
+func checkFailure(f *facts, _ *Advice) bool {
+	if f.status != StatusFailure {
+		return false
+	}
+	switch {
+	case claimSubs[f.s.Substatus], f.s.Substatus == SubRefused, f.s.Substatus == SubCancelled:
+		return false
+	}
+	return true
+}
+
+// exceptionCheck returns the check of a rule that applies while the
+// shipment's sub-status is sub, with the local carrier's page.
+func exceptionCheck(sub Substatus) func(f *facts, a *Advice) bool {
+	return func(f *facts, a *Advice) bool {
+		if f.s.Substatus != sub || f.status == StatusDelivered || f.status == StatusReturned {
+			return false
+		}
+		f.addPost(a, f.deliveringPost())
+		return true
+	}
 }
 
 func checkReturned(f *facts, _ *Advice) bool {
@@ -236,8 +338,7 @@ func checkPickup(f *facts, a *Advice) bool {
 // attemptSubs are the sub-statuses where delivery failed or the carrier
 // waits for the recipient.
 var attemptSubs = map[Substatus]bool{
-	SubDeliveryAttempted: true, SubNoticeLeft: true, SubAddressIssue: true, SubContactCarrier: true,
-	SubLocationInaccessible: true, SubRescheduleDelivery: true, SubPackageHeld: true,
+	SubDeliveryAttempted: true, SubNoticeLeft: true, SubLocationInaccessible: true, SubRescheduleDelivery: true,
 }
 
 func checkAttempted(f *facts, a *Advice) bool {
@@ -321,9 +422,7 @@ func checkOriginSilent(f *facts, a *Advice) bool {
 		return false
 	}
 	a.Data.Days = wholeDays(silent)
-	if p, ok := DestinationPostFor(f.dest); ok {
-		f.addPost(a, localCarrier{number: f.s.Number, name: p.Name, link: p.URL(f.s.Number)})
-	}
+	f.addPost(a, f.postFor(f.s.Number, f.s.Carrier))
 	return true
 }
 

@@ -82,3 +82,145 @@ func DestinationPostFor(country string) (DestinationPost, bool) {
 // DestinationPosts lists every destination post trackbot knows, sorted by
 // country.
 func DestinationPosts() []DestinationPost { return slices.Clone(destinationPosts) }
+
+// LastMileCarrier is a courier or post that carries the last leg of a
+// parcel in its country: the carrier whose name and page the advice gives
+// once the parcel has been handed over to it, instead of the national post.
+type LastMileCarrier struct {
+	// ID is trackbot's carrier id for it.
+	ID string
+	// Name is the carrier's name as its customers know it.
+	Name string
+	// URLTemplate is its public tracking page with one %s where the
+	// number goes.
+	URLTemplate string
+	// aliases are the carrier ids the providers hand out for it (AfterShip
+	// reports a carrier trackbot has no id for as "aftership-" and its
+	// courier slug, see tracking/providers/aftership/carriers.go).
+	aliases []string
+}
+
+// URL returns the carrier's tracking page for number, query-escaped.
+func (c LastMileCarrier) URL(number string) string {
+	return strings.Replace(c.URLTemplate, "%s", url.QueryEscape(strings.TrimSpace(number)), 1)
+}
+
+// lastMileCarriers are the main couriers that take over cross-border parcels
+// in the destination countries besides the posts of destinationPosts (a post
+// carrying the last leg is found there by its country). The templates are
+// the carriers' own public tracking pages; the slugs are AfterShip's courier
+// list (https://www.aftership.com/couriers).
+var lastMileCarriers = []LastMileCarrier{
+	{"colissimo", "Colissimo", "https://www.laposte.fr/outils/suivre-vos-envois?code=%s", []string{"aftership-colissimo", "aftership-la-poste-colissimo"}},
+	{"dpd", "DPD", "https://tracking.dpd.de/status/en_US/parcel/%s", []string{"aftership-dpd", "aftership-dpd-de", "aftership-dpd-fr", "aftership-dpd-poland", "aftership-dpd-nl", "aftership-dpd-be", "aftership-dpd-at"}},
+	{"dpd-uk", "DPD", "https://track.dpd.co.uk/parcels/%s", []string{"aftership-dpd-uk"}},
+	{"evri", "Evri", "https://www.evri.com/track/parcel/%s", []string{"aftership-evri", "aftership-hermes"}},
+	{"gls", "GLS", "https://gls-group.com/GROUP/en/parcel-tracking?match=%s", []string{"aftership-gls", "aftership-gls-italy", "aftership-gls-spain", "aftership-gls-france", "aftership-gls-netherlands"}},
+	{"hermes-de", "Hermes", "https://www.myhermes.de/empfangen/sendungsverfolgung/sendungsinformation#%s", []string{"aftership-hermes-de"}},
+	{"inpost", "InPost", "https://inpost.pl/sledzenie-przesylek?number=%s", []string{"aftership-inpost-paczkomaty", "aftership-inpost"}},
+	{"postnl", "PostNL", "https://postnl.nl/tracktrace/?B=%s&D=NL&T=C", []string{"aftership-postnl", "aftership-postnl-3s", "aftership-postnl-international"}},
+}
+
+// postAliases are the provider ids of national posts that trackbot has no
+// id of its own for, mapped to the post's country.
+var postAliases = map[string]string{
+	"aftership-australia-post": "AU", "aftership-japan-post": "JP", "aftership-poste-italiane": "IT",
+	"aftership-spain-correos-es": "ES", "aftership-correos-spain": "ES", "aftership-la-poste": "FR",
+	"aftership-bpost": "BE", "aftership-swiss-post": "CH", "aftership-austrian-post": "AT",
+	"aftership-nz-post": "NZ", "aftership-posten-norge": "NO", "aftership-an-post": "IE",
+	"aftership-poczta-polska": "PL", "aftership-portugal-ctt": "PT", "aftership-korea-post": "KR",
+}
+
+// LastMileCarrierFor returns the carrier that a leg's carrier id names and
+// its tracking page: a courier of lastMileCarriers, or a national post
+// (by its own id, its "post-xx" id or a provider's id for it). ok is false
+// for carriers that do not deliver in a destination country of their own,
+// such as origin consolidators, and for ids trackbot does not know.
+func LastMileCarrierFor(id string) (LastMileCarrier, bool) {
+	id = strings.ToLower(strings.TrimSpace(id))
+	if id == "" {
+		return LastMileCarrier{}, false
+	}
+	for _, c := range lastMileCarriers {
+		if c.ID == id || slices.Contains(c.aliases, id) {
+			return c, true
+		}
+	}
+	cc, ok := postAliases[id]
+	if !ok {
+		if info, known := LookupCarrier(id); known && info.Country != "" && PostCarrier(info.Country) == id {
+			cc, ok = info.Country, true
+		}
+	}
+	if !ok {
+		return LastMileCarrier{}, false
+	}
+	p, ok := DestinationPostFor(cc)
+	if !ok {
+		return LastMileCarrier{}, false
+	}
+	return LastMileCarrier{ID: id, Name: p.Name, URLTemplate: p.URLTemplate}, true
+}
+
+// LastMileCarriers lists the couriers trackbot knows besides the posts,
+// sorted by ID.
+func LastMileCarriers() []LastMileCarrier { return slices.Clone(lastMileCarriers) }
+
+// TrackerURL is the page of a public multi-carrier tracker for a number
+// whose local carrier trackbot does not know: 17TRACK's tracking page takes
+// the number in its fragment and finds the carrier itself
+// (https://www.17track.net/en/externalcall).
+func TrackerURL(number string) string {
+	return "https://t.17track.net/en#nums=" + url.QueryEscape(strings.TrimSpace(number))
+}
+
+// FeePage is where a post takes customs charges online, for the posts that
+// have such a page: the advice links this page, never the tracking page, as
+// the place to pay.
+type FeePage struct {
+	// URL is the post's own payment page.
+	URL string
+	// HoldDays is how long the post keeps a parcel whose charges are
+	// unpaid before sending it back; 0 when not known.
+	HoldDays int
+}
+
+// feePages are the posts' payment pages by country. Royal Mail: "Fee to
+// pay" — pay online at royalmail.com; items with a customs charge are held
+// for 21 calendar days before they go back to the sender
+// (https://personal.help.royalmail.com/app/answers/detail/a_id/143, and
+// nibusinessinfo.co.uk "Pay outstanding charges on goods imported by post":
+// "kept at the local delivery office for three weeks").
+var feePages = map[string]FeePage{
+	"GB": {URL: "https://www.royalmail.com/receiving-mail/pay-a-fee", HoldDays: 21},
+}
+
+// FeePageFor returns the customs-charge payment page of a country's post.
+func FeePageFor(country string) (FeePage, bool) {
+	p, ok := feePages[strings.ToUpper(strings.TrimSpace(country))]
+	return p, ok
+}
+
+// vatAtCheckout says where marketplace orders usually had VAT charged at
+// checkout: the EU's Import One-Stop Shop for consignments up to €150
+// (Council Directive (EU) 2017/2455; taxation-customs.ec.europa.eu "Import
+// One-Stop Shop"), and the UK's point-of-sale VAT on consignments up to
+// £135 sold through online marketplaces (gov.uk "VAT and overseas goods sold
+// to customers in the UK using online marketplaces").
+func vatAtCheckout(country string) string {
+	cc := strings.ToUpper(strings.TrimSpace(country))
+	switch {
+	case cc == "GB":
+		return "GB"
+	case euMembers[cc]:
+		return "EU"
+	}
+	return ""
+}
+
+// euMembers are the 27 member states of the European Union.
+var euMembers = map[string]bool{
+	"AT": true, "BE": true, "BG": true, "CY": true, "CZ": true, "DE": true, "DK": true, "EE": true, "ES": true,
+	"FI": true, "FR": true, "GR": true, "HR": true, "HU": true, "IE": true, "IT": true, "LT": true, "LU": true,
+	"LV": true, "MT": true, "NL": true, "PL": true, "PT": true, "RO": true, "SE": true, "SI": true, "SK": true,
+}
