@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -182,7 +184,22 @@ func cmdServe(ctx context.Context, args []string, io stdio, env envconfig.Lookup
 	} else if len(adapters) == 0 {
 		a.log.Warn("no chat platform configured: set TELEGRAM_TOKEN or SLACK_BOT_TOKEN, or run trackbot chat")
 	}
-	g.Go(func() error { return srv.Serve(gctx) })
+	addr := cfg.listenAddr(a.chat)
+	ln, err := net.Listen("tcp", addr)
+	switch {
+	case err == nil:
+		g.Go(func() error { return srv.ServeListener(gctx, ln) })
+		if a.chat {
+			fmt.Fprintf(io.out, "HTTP server on http://%s (metrics, tracking pages; HTTP_ADDR changes it).\n", ln.Addr())
+		}
+	case a.chat:
+		// The HTTP server is an extra while someone tries the bot out:
+		// a busy port must not end the chat.
+		a.log.Warn("HTTP server not started; the chat goes on without it (set HTTP_ADDR to a free address)",
+			"HTTP_ADDR", addr, "err", err)
+	default:
+		return fmt.Errorf("HTTP_ADDR %s: %w", addr, err)
+	}
 	for _, run := range runs {
 		g.Go(func() error { return run(gctx) })
 	}
@@ -212,12 +229,12 @@ func cmdChat(ctx context.Context, args []string, io stdio, env envconfig.Lookupe
 // configuration and sets the app up. chat decides, from the configuration,
 // whether the console chat is wanted.
 func open(ctx context.Context, fs *flag.FlagSet, args []string, io stdio, env envconfig.Lookuper, chat func(*config) bool) (*app, error) {
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, args, io); err != nil {
 		return nil, err
 	}
 	cfg, err := loadConfig(ctx, env)
 	if err != nil {
-		return nil, usageError{err}
+		return nil, usageError{error: err}
 	}
 	return setup(ctx, cfg, io, chat(cfg))
 }
@@ -244,13 +261,14 @@ func newConsole(io stdio) *console.Adapter {
 
 func cmdMigrate(ctx context.Context, args []string, io stdio, env envconfig.Lookuper) error {
 	fs := newFlags("migrate", "trackbot migrate\n\nApply every pending database migration and exit.", io)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, args, io); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(ctx, env)
 	if err != nil {
-		return usageError{err}
+		return usageError{error: err}
 	}
+	setLogger(cfg, io, false)
 	st, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
@@ -266,21 +284,94 @@ func cmdMigrate(ctx context.Context, args []string, io stdio, env envconfig.Look
 
 func cmdVersion(args []string, io stdio) error {
 	fs := newFlags("version", "trackbot version", io)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, args, io); err != nil {
 		return err
 	}
 	fmt.Fprintln(io.out, "trackbot", buildVersion())
 	return nil
 }
 
+// buildVersion is the version set with -ldflags, else the one the Go
+// toolchain stamped into the binary (see versionOf).
 func buildVersion() string {
 	if version != "" {
 		return version
 	}
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		return info.Main.Version
+	info, _ := debug.ReadBuildInfo()
+	return versionOf(info)
+}
+
+// versionOf reads a version from build information: the module version
+// when built with go install from a tag, otherwise the commit that go build
+// recorded from the clone (vcs.revision, shortened, "-dirty" with local
+// changes); "dev" when the build knows neither.
+func versionOf(info *debug.BuildInfo) string {
+	if info == nil {
+		return "dev"
 	}
-	return "dev"
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var revision string
+	var modified bool
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			revision = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if revision == "" {
+		return "dev"
+	}
+	if len(revision) > 12 {
+		revision = revision[:12]
+	}
+	if modified {
+		revision += "-dirty"
+	}
+	return revision
+}
+
+func cmdHealthcheck(ctx context.Context, args []string, io stdio, env envconfig.Lookuper) error {
+	fs := newFlags("healthcheck", "trackbot healthcheck\n\nAsk the running server's /readyz (at HTTP_ADDR) whether it is ready:\nexit 0 if it is, 1 if not. Made for container health checks.", io)
+	if err := parseFlags(fs, args, io); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(ctx, env)
+	if err != nil {
+		return usageError{error: err}
+	}
+	return probeReady(ctx, cfg.listenAddr(false))
+}
+
+// probeReady asks the server listening on addr for /readyz. A server bound
+// to every interface is asked on the loopback one.
+func probeReady(ctx context.Context, addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("healthcheck: HTTP_ADDR %s: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	url := "http://" + net.JoinHostPort(host, port) + "/readyz"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: %s answered %s", url, resp.Status)
+	}
+	return nil
 }
 
 // isTerminal reports whether r is an interactive terminal. A character

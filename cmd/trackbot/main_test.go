@@ -90,6 +90,10 @@ func trackbot(t *testing.T, env []string, stdin string, args ...string) result {
 	return result{out.String(), errb.String(), code}
 }
 
+// telegramToken has the shape of a bot token, and "s3cret" in it, which
+// must never be printed.
+const telegramToken = "123456:s3cret_0123456789abcdefghijklmnopqr"
+
 func TestInvalidSettingsExitNamingTheVariable(t *testing.T) {
 	for _, tc := range []struct{ env, variable string }{
 		{"DATABASE_URL=mysql://x", "DATABASE_URL"},
@@ -107,7 +111,7 @@ func TestInvalidSettingsExitNamingTheVariable(t *testing.T) {
 	} {
 		t.Run(tc.env, func(t *testing.T) {
 			for _, args := range [][]string{{}, {"migrate"}, {"chat"}} {
-				env := []string{tc.env, "TELEGRAM_TOKEN=123:s3cret-token", "SLACK_BOT_TOKEN=xoxb-s3cret"}
+				env := []string{tc.env, "TELEGRAM_TOKEN=" + telegramToken, "SLACK_BOT_TOKEN=xoxb-s3cret", "SLACK_SIGNING_SECRET=s3cret-signing"}
 				r := trackbot(t, env, "", args...)
 				if r.code == 0 {
 					t.Fatalf("%v: exit 0, want non-zero", args)
@@ -633,7 +637,7 @@ func TestServeWiresTelegram(t *testing.T) {
 	cmd := exec.Command(os.Args[0])
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(childEnv(t, cmd.Dir), "HTTP_ADDR=127.0.0.1:0",
-		"TELEGRAM_TOKEN=123:s3cret", "TELEGRAM_API_URL="+api.URL)
+		"TELEGRAM_TOKEN="+telegramToken, "TELEGRAM_API_URL="+api.URL)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
