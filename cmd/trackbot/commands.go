@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -83,19 +84,15 @@ func setup(ctx context.Context, cfg *config, io stdio, chat bool) (*app, error) 
 	}
 	a := &app{cfg: cfg, log: logger, store: st, catalog: catalog,
 		metrics: prometheus.NewRegistry(), clock: tracking.SystemClock{}, chat: chat}
+	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name:        "trackbot_build_info",
+		Help:        "Always 1; its labels say which trackbot and which Go built this process.",
+		ConstLabels: prometheus.Labels{"version": buildVersion(), "goversion": runtime.Version()},
+	})
+	buildInfo.Set(1)
 	a.metrics.MustRegister(
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "trackbot_outbox_pending",
-			Help: "Pushes waiting to be sent, including those held for mute and quiet hours.",
-		}, func() float64 {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			defer cancel()
-			n, err := st.PendingPushes(ctx)
-			if err != nil {
-				return -1
-			}
-			return float64(n)
-		}),
+		buildInfo,
+		newOutboxCollector(st),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(st.DB(), string(st.Dialect())),
@@ -109,6 +106,44 @@ func setup(ctx context.Context, cfg *config, io stdio, chat bool) (*app, error) 
 	a.bot = bot.New(bot.Config{Store: st, Engine: a.engine, Catalog: catalog, Clock: a.clock, PublicURL: cfg.PublicURL,
 		ShareLinkTTL: time.Duration(cfg.ShareLinkTTL)})
 	return a, nil
+}
+
+// outboxCollector reports the pushes waiting in the outbox. When the
+// database cannot be asked, it reports no sample, rather than a number that
+// would read as a count, and counts the failure.
+type outboxCollector struct {
+	st      *store.Store
+	pending *prometheus.Desc
+	errors  prometheus.Counter
+}
+
+func newOutboxCollector(st *store.Store) *outboxCollector {
+	return &outboxCollector{
+		st: st,
+		pending: prometheus.NewDesc("trackbot_outbox_pending",
+			"Pushes waiting to be sent, including those held for mute and quiet hours.", nil, nil),
+		errors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "trackbot_outbox_pending_errors_total",
+			Help: "Scrapes that could not count the outbox because the database did not answer.",
+		}),
+	}
+}
+
+func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.pending
+	c.errors.Describe(ch)
+}
+
+func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if n, err := c.st.PendingPushes(ctx); err != nil {
+		slog.Warn("metrics: count pending pushes", "err", err)
+		c.errors.Inc()
+	} else {
+		ch <- prometheus.MustNewConstMetric(c.pending, prometheus.GaugeValue, float64(n))
+	}
+	c.errors.Collect(ch)
 }
 
 // runWorkers runs the engine's scheduler and a notifier over the adapters

@@ -255,6 +255,21 @@ func TestReadyz(t *testing.T) {
 	if code, _ := get("/readyz"); code != http.StatusServiceUnavailable {
 		t.Errorf("/readyz with the database down: %d, want 503", code)
 	}
+	// With the database down, the outbox gauge has no sample (never a
+	// number like -1 that reads as a count) and the failure is counted.
+	code, metrics = get("/metrics")
+	if code != http.StatusOK || strings.Contains(metrics, "\ntrackbot_outbox_pending ") ||
+		!strings.Contains(metrics, "trackbot_outbox_pending_errors_total 1") {
+		t.Errorf("/metrics with the database down (status %d):\n%s", code, metrics)
+	}
+	for _, want := range []string{
+		`trackbot_build_info{goversion="go`,
+		`trackbot_http_requests_total{code="503",route="GET /readyz"} 1`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
 	if code, _ := get("/healthz"); code != http.StatusOK {
 		t.Errorf("/healthz: %d", code)
 	}
