@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -108,5 +109,32 @@ func TestImageAndComposeHaveAHealthCheck(t *testing.T) {
 	_, trackbotService, _ := strings.Cut(string(compose), "\n  trackbot:\n")
 	if !strings.Contains(trackbotService, `test: ["CMD", "/usr/local/bin/trackbot", "healthcheck"]`) {
 		t.Error("compose.yaml has no health check for the trackbot service")
+	}
+}
+
+// TestEnvExampleListsEveryVariable: .env.example names every variable
+// config reads, with its default where it has one (an example value
+// otherwise), and sets none of them.
+func TestEnvExampleListsEveryVariable(t *testing.T) {
+	b, err := os.ReadFile("../../.env.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	example := string(b)
+	for f := range reflect.TypeFor[config]().Fields() {
+		name, _, _ := envVariable(f.Name)
+		tag := f.Tag.Get("env")
+		line := "\n# " + name + "="
+		if _, def, ok := strings.Cut(tag, "default="); ok {
+			line += def + "\n" // the default itself, whole
+		}
+		if !strings.Contains(example, line) {
+			t.Errorf(".env.example lacks %q", line)
+		}
+	}
+	for _, l := range strings.Split(example, "\n") {
+		if l != "" && !strings.HasPrefix(l, "#") {
+			t.Errorf(".env.example sets %q; every line must be a comment", l)
+		}
 	}
 }
