@@ -187,6 +187,8 @@ func (r *Registry) call(ctx context.Context, p Provider, q Query) (res *Result, 
 	if b != nil {
 		if err := b.take(ctx, p.Name(), r.clock, r.quotas); err != nil {
 			r.metrics.providerHeld(p.Name(), err)
+			// Another replica may have spent the shared quota: say so.
+			r.metrics.budgetLeft(p.Name(), b.remaining(r.clock.Now()))
 			return nil, false, err
 		}
 	}

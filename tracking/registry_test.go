@@ -99,6 +99,8 @@ func TestDailyQuotaIsSharedByReplicas(t *testing.T) {
 		}
 		a, fa := replica()
 		b, fb := replica()
+		bMetrics := prometheus.NewRegistry()
+		b.SetMetrics(tracking.NewMetrics(bMetrics))
 		q := tracking.Query{Number: number, Carrier: "ups"}
 		var refused int
 		for _, r := range []*tracking.Registry{a, b, a, b, a, b} {
@@ -109,6 +111,14 @@ func TestDailyQuotaIsSharedByReplicas(t *testing.T) {
 		}
 		if calls := fa.Calls(number) + fb.Calls(number); calls != 3 || refused != 3 {
 			t.Errorf("two replicas made %d calls and were refused %d times; want 3 and 3 under a shared quota of 3", calls, refused)
+		}
+		// b's last request sent saw one left; being refused since, it
+		// reports the quota spent by a, not what it last spent itself.
+		want := "# HELP trackbot_provider_daily_budget_remaining Requests left in a provider's daily quota as this process last saw it (the quota is shared by every replica).\n" +
+			"# TYPE trackbot_provider_daily_budget_remaining gauge\n" +
+			"trackbot_provider_daily_budget_remaining{provider=\"dhl\"} 0\n"
+		if err := testutil.GatherAndCompare(bMetrics, strings.NewReader(want), "trackbot_provider_daily_budget_remaining"); err != nil {
+			t.Error(err)
 		}
 		clock.Advance(6 * time.Hour) // past midnight UTC
 		if _, err := b.Lookup(ctx, q); err != nil {
