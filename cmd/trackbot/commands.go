@@ -214,17 +214,12 @@ func cmdServe(ctx context.Context, args []string, io stdio, env envconfig.Lookup
 		adapters = append(adapters, sl)
 		runs = append(runs, func(ctx context.Context) error { return sl.Run(ctx, a.bot) })
 	}
-	if a.chat {
-		adapters = append(adapters, a.goConsole(gctx, g, cancel, io))
-	} else if len(adapters) == 0 {
-		a.log.Warn("no chat platform configured: set TELEGRAM_TOKEN or SLACK_BOT_TOKEN, or run trackbot chat")
-	}
 	addr := cfg.listenAddr(a.chat)
 	ln, err := net.Listen("tcp", addr)
 	switch {
 	case err == nil:
 		g.Go(func() error { return srv.ServeListener(gctx, ln) })
-		if a.chat {
+		if a.chat { // before the chat's first prompt
 			fmt.Fprintf(io.out, "HTTP server on http://%s (metrics, tracking pages; HTTP_ADDR changes it).\n", ln.Addr())
 		}
 	case a.chat:
@@ -234,6 +229,11 @@ func cmdServe(ctx context.Context, args []string, io stdio, env envconfig.Lookup
 			"HTTP_ADDR", addr, "err", err)
 	default:
 		return fmt.Errorf("HTTP_ADDR %s: %w", addr, err)
+	}
+	if a.chat {
+		adapters = append(adapters, a.goConsole(gctx, g, cancel, io))
+	} else if len(adapters) == 0 {
+		a.log.Warn("no chat platform configured: set TELEGRAM_TOKEN or SLACK_BOT_TOKEN, or run trackbot chat")
 	}
 	for _, run := range runs {
 		g.Go(func() error { return run(gctx) })
