@@ -80,6 +80,7 @@ func TestMisconfigurationsNameTheVariable(t *testing.T) {
 		{"garbage telegram token", []string{"TELEGRAM_TOKEN=s3cret-garbage"}, []string{"TELEGRAM_TOKEN"}},
 		{"telegram token without its id", []string{"TELEGRAM_TOKEN=:s3cret_0123456789abcdefghijklmnopqr"}, []string{"TELEGRAM_TOKEN"}},
 		{"unwritable sqlite path", []string{"DATABASE_URL=sqlite:" + lockedDB}, []string{"DATABASE_URL", lockedDB}},
+		{"sqlite where no one may write", []string{"DATABASE_URL=sqlite:/proc/trackbot.db"}, []string{"DATABASE_URL", "/proc/trackbot.db"}},
 		{"sqlite in a missing directory", []string{"DATABASE_URL=sqlite:/nonexistent-dir/x.db"}, []string{"DATABASE_URL", "/nonexistent-dir/x.db"}},
 		{"secret twice", []string{"DHL_API_KEY=s3cret", "DHL_API_KEY_FILE=/dev/null"}, []string{"DHL_API_KEY", "DHL_API_KEY_FILE"}},
 		{"secret file missing", []string{"TELEGRAM_TOKEN_FILE=/nonexistent-s3cret"}, []string{"TELEGRAM_TOKEN_FILE"}},
