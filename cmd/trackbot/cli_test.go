@@ -54,6 +54,9 @@ func TestWrongFlagIsOneLineAndTheUsageOnStderr(t *testing.T) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2, one error line then the usage on stderr", args, r.code, r.stdout, r.stderr)
 			continue
 		}
+		if (len(args) == 1 || args[0] == "serve") && !strings.Contains(r.stderr, "trackbot healthcheck") {
+			t.Errorf("%v: stderr lacks the full usage:\n%s", args, r.stderr)
+		}
 		if n := strings.Count(r.stderr, strings.TrimPrefix(lines[0], "trackbot: ")); n != 1 {
 			t.Errorf("%v: the error is printed %d times:\n%s", args, n, r.stderr)
 		}

@@ -169,6 +169,8 @@ func (a *app) close() {
 
 func cmdServe(ctx context.Context, args []string, io stdio, env envconfig.Lookuper) error {
 	fs := newFlags("serve", "trackbot [serve]", io)
+	// serve is the command a bare trackbot runs: its usage is the whole.
+	fs.Usage = func() { fmt.Fprint(fs.Output(), usage) }
 	// With no chat platform configured and a person at the terminal, the
 	// bare command is a working bot: it opens the console chat.
 	a, err := open(ctx, fs, args, io, env, func(cfg *config) bool {
