@@ -3,6 +3,7 @@ package tracking
 import (
 	"errors"
 	"sync/atomic"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -10,9 +11,11 @@ import (
 // Metrics are the engine's Prometheus series. A nil *Metrics counts
 // nothing, so tests need not set one up.
 type Metrics struct {
-	providerCalls  *prometheus.CounterVec
-	providerBudget *prometheus.GaugeVec
-	refreshes      *prometheus.CounterVec
+	providerCalls   *prometheus.CounterVec
+	providerHolds   *prometheus.CounterVec
+	providerLatency *prometheus.HistogramVec
+	providerBudget  *prometheus.GaugeVec
+	refreshes       *prometheus.CounterVec
 }
 
 // NewMetrics registers the engine's series with reg.
@@ -20,18 +23,27 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		providerCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "trackbot_provider_requests_total",
-			Help: "Provider lookups by provider and outcome (ok, unknown, rate_limited, quota_spent, unavailable, error).",
+			Help: "Requests sent to a provider, by provider and outcome (ok, unknown, rate_limited, quota_spent, unavailable, error).",
 		}, []string{"provider", "outcome"}),
+		providerHolds: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "trackbot_provider_requests_held_total",
+			Help: "Lookups the budget held back without asking the provider, by provider and reason (rate_limited, quota_spent, unavailable, error).",
+		}, []string{"provider", "reason"}),
+		providerLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "trackbot_provider_request_duration_seconds",
+			Help:    "Time a provider took to answer a request, by provider.",
+			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 20, 30},
+		}, []string{"provider"}),
 		providerBudget: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "trackbot_provider_daily_budget_remaining",
-			Help: "Requests left in a provider's daily quota in this process.",
+			Help: "Requests left in a provider's daily quota as this process last saw it (the quota is shared by every replica).",
 		}, []string{"provider"}),
 		refreshes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "trackbot_refreshes_total",
 			Help: "Shipment refreshes by outcome (changed, unchanged, failed, stopped).",
 		}, []string{"outcome"}),
 	}
-	reg.MustRegister(m.providerCalls, m.providerBudget, m.refreshes, unknownCodesCollector{})
+	reg.MustRegister(m.providerCalls, m.providerHolds, m.providerLatency, m.providerBudget, m.refreshes, unknownCodesCollector{})
 	return m
 }
 
@@ -54,11 +66,22 @@ func (unknownCodesCollector) Collect(ch chan<- prometheus.Metric) {
 	})
 }
 
-func (m *Metrics) providerCall(provider string, err error) {
+// providerCall counts a request that was sent to provider and took took.
+func (m *Metrics) providerCall(provider string, took time.Duration, err error) {
 	if m == nil {
 		return
 	}
 	m.providerCalls.WithLabelValues(provider, outcome(err)).Inc()
+	m.providerLatency.WithLabelValues(provider).Observe(took.Seconds())
+}
+
+// providerHeld counts a lookup the budget held back: provider was not
+// asked.
+func (m *Metrics) providerHeld(provider string, err error) {
+	if m == nil {
+		return
+	}
+	m.providerHolds.WithLabelValues(provider, outcome(err)).Inc()
 }
 
 func (m *Metrics) budgetLeft(provider string, n int) {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Registry routes a carrier to the providers that can look it up, in order
@@ -185,12 +186,17 @@ func (r *Registry) call(ctx context.Context, p Provider, q Query) (res *Result, 
 	b := r.budgets[p.Name()]
 	if b != nil {
 		if err := b.take(ctx, p.Name(), r.clock, r.quotas); err != nil {
-			r.metrics.providerCall(p.Name(), err)
+			r.metrics.providerHeld(p.Name(), err)
+			// Another replica may have spent the shared quota: say so.
+			r.metrics.budgetLeft(p.Name(), b.remaining(r.clock.Now()))
 			return nil, false, err
 		}
 		ctx = b.withPacer(ctx)
 	}
+	// Latency is real time, whatever clock the registry runs on.
+	start := time.Now()
 	res, err = p.Lookup(ctx, q)
+	took := time.Since(start)
 	if err == nil && empty(res) {
 		res, err = nil, fmt.Errorf("%s: %s: no status and no events: %w", p.Name(), q.Number, ErrNumberUnknown)
 	}
@@ -198,7 +204,7 @@ func (r *Registry) call(ctx context.Context, p Provider, q Query) (res *Result, 
 		b.record(p.Name(), err, r.clock.Now())
 		r.metrics.budgetLeft(p.Name(), b.remaining(r.clock.Now()))
 	}
-	r.metrics.providerCall(p.Name(), err)
+	r.metrics.providerCall(p.Name(), took, err)
 	return res, true, err
 }
 
@@ -277,18 +283,20 @@ func (r *Registry) Prefetch(ctx context.Context, qs []Query) map[Leg]*Result {
 		callCtx := ctx
 		if b := r.budgets[bp.Name()]; b != nil {
 			if err := b.take(ctx, bp.Name(), r.clock, r.quotas); err != nil {
-				r.metrics.providerCall(bp.Name(), err)
+				r.metrics.providerHeld(bp.Name(), err)
 				continue
 			}
 			// A batch is many requests (17TRACK: one per 40 numbers); each
 			// after the first waits for its own token.
 			callCtx = b.withPacer(ctx)
 		}
+		start := time.Now()
 		results, err := bp.LookupBatch(callCtx, qs)
+		took := time.Since(start)
 		if b := r.budgets[bp.Name()]; b != nil {
 			b.record(bp.Name(), err, r.clock.Now())
 		}
-		r.metrics.providerCall(bp.Name(), err)
+		r.metrics.providerCall(bp.Name(), took, err)
 		if err != nil && ctx.Err() == nil {
 			slog.WarnContext(ctx, "provider batch lookup failed; asking one by one", "provider", bp.Name(),
 				"numbers", len(qs), "outcome", outcome(err), "err", err)

@@ -43,15 +43,37 @@ func TestDailyQuotaSlowsDownAndShowsInMetrics(t *testing.T) {
 		t.Errorf("the provider was called %d times, want 2: the spent quota must stop calls", fake.Calls(q.Number))
 	}
 	want := `
-# HELP trackbot_provider_daily_budget_remaining Requests left in a provider's daily quota in this process.
+# HELP trackbot_provider_daily_budget_remaining Requests left in a provider's daily quota as this process last saw it (the quota is shared by every replica).
 # TYPE trackbot_provider_daily_budget_remaining gauge
 trackbot_provider_daily_budget_remaining{provider="quota"} 0
 `
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "trackbot_provider_daily_budget_remaining"); err != nil {
 		t.Error(err)
 	}
-	if n := counterValue(t, reg, "trackbot_provider_requests_total", map[string]string{"provider": "quota", "outcome": "quota_spent"}); n != 1 {
-		t.Errorf("quota_spent counted %v times, want 1", n)
+	// The lookup the quota held back was never sent: it is counted as
+	// held, not as a request; only sent requests are timed.
+	if n := counterValue(t, reg, "trackbot_provider_requests_total", map[string]string{"provider": "quota", "outcome": "quota_spent"}); n != 0 {
+		t.Errorf("a request never sent counted %v times as sent", n)
+	}
+	if n := counterValue(t, reg, "trackbot_provider_requests_total", map[string]string{"provider": "quota", "outcome": "ok"}); n != 2 {
+		t.Errorf("sent requests counted %v times, want 2", n)
+	}
+	if n := counterValue(t, reg, "trackbot_provider_requests_held_total", map[string]string{"provider": "quota", "reason": "quota_spent"}); n != 1 {
+		t.Errorf("quota_spent held %v times, want 1", n)
+	}
+	if n := testutil.CollectAndCount(reg, "trackbot_provider_request_duration_seconds"); n != 1 {
+		t.Errorf("%d latency series, want 1 (provider quota)", n)
+	}
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() == "trackbot_provider_request_duration_seconds" {
+			if c := f.GetMetric()[0].GetHistogram().GetSampleCount(); c != 2 {
+				t.Errorf("%d requests timed, want the 2 sent", c)
+			}
+		}
 	}
 	clock.Advance(6 * time.Hour)
 	if _, err := r.Lookup(ctx, q); err != nil {
@@ -77,6 +99,8 @@ func TestDailyQuotaIsSharedByReplicas(t *testing.T) {
 		}
 		a, fa := replica()
 		b, fb := replica()
+		bMetrics := prometheus.NewRegistry()
+		b.SetMetrics(tracking.NewMetrics(bMetrics))
 		q := tracking.Query{Number: number, Carrier: "ups"}
 		var refused int
 		for _, r := range []*tracking.Registry{a, b, a, b, a, b} {
@@ -87,6 +111,14 @@ func TestDailyQuotaIsSharedByReplicas(t *testing.T) {
 		}
 		if calls := fa.Calls(number) + fb.Calls(number); calls != 3 || refused != 3 {
 			t.Errorf("two replicas made %d calls and were refused %d times; want 3 and 3 under a shared quota of 3", calls, refused)
+		}
+		// b's last request sent saw one left; being refused since, it
+		// reports the quota spent by a, not what it last spent itself.
+		want := "# HELP trackbot_provider_daily_budget_remaining Requests left in a provider's daily quota as this process last saw it (the quota is shared by every replica).\n" +
+			"# TYPE trackbot_provider_daily_budget_remaining gauge\n" +
+			"trackbot_provider_daily_budget_remaining{provider=\"dhl\"} 0\n"
+		if err := testutil.GatherAndCompare(bMetrics, strings.NewReader(want), "trackbot_provider_daily_budget_remaining"); err != nil {
+			t.Error(err)
 		}
 		clock.Advance(6 * time.Hour) // past midnight UTC
 		if _, err := b.Lookup(ctx, q); err != nil {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,9 +26,10 @@ type Readiness interface {
 
 // Server is trackbot's HTTP server.
 type Server struct {
-	mux   *http.ServeMux
-	srv   *http.Server
-	ready Readiness
+	mux     *http.ServeMux
+	handler http.Handler // mux, counted
+	srv     *http.Server
+	ready   Readiness
 }
 
 // New returns a server for addr. registry is what /metrics exposes.
@@ -36,9 +38,10 @@ func New(addr string, ready Readiness, registry *prometheus.Registry) *Server {
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{Registry: registry}))
+	s.handler = instrument(s.mux, registry)
 	s.srv = &http.Server{
 		Addr:              addr,
-		Handler:           s.mux,
+		Handler:           s.handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -51,8 +54,58 @@ func New(addr string, ready Readiness, registry *prometheus.Registry) *Server {
 // Handle adds a route, such as a platform's webhook, before Serve.
 func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
 
-// Handler is the server's router, for tests.
-func (s *Server) Handler() http.Handler { return s.mux }
+// Handler is the server's router with its request metrics, for tests.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// instrument counts the requests h serves, and times them, by the route
+// pattern that matched (not the path, which carries tokens and ids) and
+// by status code.
+func instrument(h *http.ServeMux, reg prometheus.Registerer) http.Handler {
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "trackbot_http_requests_total",
+		Help: "HTTP requests by route pattern and status code.",
+	}, []string{"route", "code"})
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "trackbot_http_request_duration_seconds",
+		Help:    "Time to answer an HTTP request, by route pattern.",
+		Buckets: prometheus.DefBuckets,
+	}, []string{"route"})
+	reg.MustRegister(requests, duration)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
+		// ServeMux sets r.Pattern on this request when a route matches.
+		h.ServeHTTP(sw, r)
+		route := r.Pattern
+		if route == "" {
+			route = "unmatched"
+		}
+		requests.WithLabelValues(route, strconv.Itoa(sw.code)).Inc()
+		duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
+	})
+}
+
+// statusWriter remembers the status code a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	code  int
+	wrote bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.code, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Serve listens until ctx ends, then shuts down gracefully, letting
 // requests in flight finish for up to ten seconds.

@@ -6,7 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -81,19 +84,15 @@ func setup(ctx context.Context, cfg *config, io stdio, chat bool) (*app, error) 
 	}
 	a := &app{cfg: cfg, log: logger, store: st, catalog: catalog,
 		metrics: prometheus.NewRegistry(), clock: tracking.SystemClock{}, chat: chat}
+	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name:        "trackbot_build_info",
+		Help:        "Always 1; its labels say which trackbot and which Go built this process.",
+		ConstLabels: prometheus.Labels{"version": buildVersion(), "goversion": runtime.Version()},
+	})
+	buildInfo.Set(1)
 	a.metrics.MustRegister(
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "trackbot_outbox_pending",
-			Help: "Pushes waiting to be sent, including those held for mute and quiet hours.",
-		}, func() float64 {
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-			defer cancel()
-			n, err := st.PendingPushes(ctx)
-			if err != nil {
-				return -1
-			}
-			return float64(n)
-		}),
+		buildInfo,
+		newOutboxCollector(st),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(st.DB(), string(st.Dialect())),
@@ -107,6 +106,44 @@ func setup(ctx context.Context, cfg *config, io stdio, chat bool) (*app, error) 
 	a.bot = bot.New(bot.Config{Store: st, Engine: a.engine, Catalog: catalog, Clock: a.clock, PublicURL: cfg.PublicURL,
 		ShareLinkTTL: time.Duration(cfg.ShareLinkTTL)})
 	return a, nil
+}
+
+// outboxCollector reports the pushes waiting in the outbox. When the
+// database cannot be asked, it reports no sample, rather than a number that
+// would read as a count, and counts the failure.
+type outboxCollector struct {
+	st      *store.Store
+	pending *prometheus.Desc
+	errors  prometheus.Counter
+}
+
+func newOutboxCollector(st *store.Store) *outboxCollector {
+	return &outboxCollector{
+		st: st,
+		pending: prometheus.NewDesc("trackbot_outbox_pending",
+			"Pushes waiting to be sent, including those held for mute and quiet hours.", nil, nil),
+		errors: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "trackbot_outbox_pending_errors_total",
+			Help: "Scrapes that could not count the outbox because the database did not answer.",
+		}),
+	}
+}
+
+func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.pending
+	c.errors.Describe(ch)
+}
+
+func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if n, err := c.st.PendingPushes(ctx); err != nil {
+		slog.Warn("metrics: count pending pushes", "err", err)
+		c.errors.Inc()
+	} else {
+		ch <- prometheus.MustNewConstMetric(c.pending, prometheus.GaugeValue, float64(n))
+	}
+	c.errors.Collect(ch)
 }
 
 // runWorkers runs the engine's scheduler and a notifier over the adapters
@@ -132,6 +169,8 @@ func (a *app) close() {
 
 func cmdServe(ctx context.Context, args []string, io stdio, env envconfig.Lookuper) error {
 	fs := newFlags("serve", "trackbot [serve]", io)
+	// serve is the command a bare trackbot runs: its usage is the whole.
+	fs.Usage = func() { fmt.Fprint(fs.Output(), usage) }
 	// With no chat platform configured and a person at the terminal, the
 	// bare command is a working bot: it opens the console chat.
 	a, err := open(ctx, fs, args, io, env, func(cfg *config) bool {
@@ -177,12 +216,27 @@ func cmdServe(ctx context.Context, args []string, io stdio, env envconfig.Lookup
 		adapters = append(adapters, sl)
 		runs = append(runs, func(ctx context.Context) error { return sl.Run(ctx, a.bot) })
 	}
+	addr := cfg.listenAddr(a.chat)
+	ln, err := net.Listen("tcp", addr)
+	switch {
+	case err == nil:
+		g.Go(func() error { return srv.ServeListener(gctx, ln) })
+		if a.chat { // before the chat's first prompt
+			fmt.Fprintf(io.out, "HTTP server on http://%s (metrics, tracking pages; HTTP_ADDR changes it).\n", ln.Addr())
+		}
+	case a.chat:
+		// The HTTP server is an extra while someone tries the bot out:
+		// a busy port must not end the chat.
+		a.log.Warn("HTTP server not started; the chat goes on without it (set HTTP_ADDR to a free address)",
+			"HTTP_ADDR", addr, "err", err)
+	default:
+		return fmt.Errorf("HTTP_ADDR %s: %w", addr, err)
+	}
 	if a.chat {
 		adapters = append(adapters, a.goConsole(gctx, g, cancel, io))
 	} else if len(adapters) == 0 {
 		a.log.Warn("no chat platform configured: set TELEGRAM_TOKEN or SLACK_BOT_TOKEN, or run trackbot chat")
 	}
-	g.Go(func() error { return srv.Serve(gctx) })
 	for _, run := range runs {
 		g.Go(func() error { return run(gctx) })
 	}
@@ -212,12 +266,12 @@ func cmdChat(ctx context.Context, args []string, io stdio, env envconfig.Lookupe
 // configuration and sets the app up. chat decides, from the configuration,
 // whether the console chat is wanted.
 func open(ctx context.Context, fs *flag.FlagSet, args []string, io stdio, env envconfig.Lookuper, chat func(*config) bool) (*app, error) {
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, args, io); err != nil {
 		return nil, err
 	}
 	cfg, err := loadConfig(ctx, env)
 	if err != nil {
-		return nil, usageError{err}
+		return nil, usageError{error: err}
 	}
 	return setup(ctx, cfg, io, chat(cfg))
 }
@@ -244,13 +298,14 @@ func newConsole(io stdio) *console.Adapter {
 
 func cmdMigrate(ctx context.Context, args []string, io stdio, env envconfig.Lookuper) error {
 	fs := newFlags("migrate", "trackbot migrate\n\nApply every pending database migration and exit.", io)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, args, io); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(ctx, env)
 	if err != nil {
-		return usageError{err}
+		return usageError{error: err}
 	}
+	setLogger(cfg, io, false)
 	st, err := store.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
@@ -266,21 +321,94 @@ func cmdMigrate(ctx context.Context, args []string, io stdio, env envconfig.Look
 
 func cmdVersion(args []string, io stdio) error {
 	fs := newFlags("version", "trackbot version", io)
-	if err := parseFlags(fs, args); err != nil {
+	if err := parseFlags(fs, args, io); err != nil {
 		return err
 	}
 	fmt.Fprintln(io.out, "trackbot", buildVersion())
 	return nil
 }
 
+// buildVersion is the version set with -ldflags, else the one the Go
+// toolchain stamped into the binary (see versionOf).
 func buildVersion() string {
 	if version != "" {
 		return version
 	}
-	if info, ok := debug.ReadBuildInfo(); ok && info.Main.Version != "" && info.Main.Version != "(devel)" {
-		return info.Main.Version
+	info, _ := debug.ReadBuildInfo()
+	return versionOf(info)
+}
+
+// versionOf reads a version from build information: the module version
+// when built with go install from a tag, otherwise the commit that go build
+// recorded from the clone (vcs.revision, shortened, "-dirty" with local
+// changes); "dev" when the build knows neither.
+func versionOf(info *debug.BuildInfo) string {
+	if info == nil {
+		return "dev"
 	}
-	return "dev"
+	if v := info.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var revision string
+	var modified bool
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			revision = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if revision == "" {
+		return "dev"
+	}
+	if len(revision) > 12 {
+		revision = revision[:12]
+	}
+	if modified {
+		revision += "-dirty"
+	}
+	return revision
+}
+
+func cmdHealthcheck(ctx context.Context, args []string, io stdio, env envconfig.Lookuper) error {
+	fs := newFlags("healthcheck", "trackbot healthcheck\n\nAsk the running server's /readyz (at HTTP_ADDR) whether it is ready:\nexit 0 if it is, 1 if not. Made for container health checks.", io)
+	if err := parseFlags(fs, args, io); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(ctx, env)
+	if err != nil {
+		return usageError{error: err}
+	}
+	return probeReady(ctx, cfg.listenAddr(false))
+}
+
+// probeReady asks the server listening on addr for /readyz. A server bound
+// to every interface is asked on the loopback one.
+func probeReady(ctx context.Context, addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("healthcheck: HTTP_ADDR %s: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	url := "http://" + net.JoinHostPort(host, port) + "/readyz"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: %s answered %s", url, resp.Status)
+	}
+	return nil
 }
 
 // isTerminal reports whether r is an interactive terminal. A character

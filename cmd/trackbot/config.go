@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/url"
+	"os"
+	"path/filepath"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -21,7 +25,7 @@ import (
 // config holds every setting trackbot reads from its environment.
 type config struct {
 	DatabaseURL     string `env:"DATABASE_URL, default=sqlite:trackbot.db"`
-	HTTPAddr        string `env:"HTTP_ADDR, default=:8080"`
+	HTTPAddr        string `env:"HTTP_ADDR"` // empty: see listenAddr
 	PublicURL       string `env:"PUBLIC_URL"`
 	ShareLinkTTL    span   `env:"SHARE_LINK_TTL, default=90d"`
 	DefaultLanguage string `env:"DEFAULT_LANGUAGE, default=en"`
@@ -116,6 +120,11 @@ func envVariable(field string) (name string, typ reflect.Type, ok bool) {
 // loadConfig reads the configuration from lookuper and validates it. Its
 // errors are one line naming the variable, and never carry a secret.
 func loadConfig(ctx context.Context, lookuper envconfig.Lookuper) (*config, error) {
+	files, err := readSecretFiles(lookuper)
+	if err != nil {
+		return nil, err
+	}
+	lookuper = envconfig.MultiLookuper(envconfig.MapLookuper(files), lookuper)
 	var c config
 	if err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: &c, Lookuper: lookuper}); err != nil {
 		return nil, describeEnvError(err)
@@ -124,6 +133,44 @@ func loadConfig(ctx context.Context, lookuper envconfig.Lookuper) (*config, erro
 		return nil, err
 	}
 	return &c, nil
+}
+
+// secretVariables are the variables that hold secrets. Each can also be
+// given as NAME_FILE, the path of a file that holds the value (Docker and
+// Kubernetes secrets), so that the secret need not sit in the environment.
+var secretVariables = []string{
+	"DATABASE_URL",
+	"TELEGRAM_TOKEN", "TELEGRAM_WEBHOOK_SECRET",
+	"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET",
+	"SEVENTEENTRACK_API_KEY",
+	"AFTERSHIP_API_KEY", "AFTERSHIP_WEBHOOK_SECRET",
+	"SHIPPO_API_TOKEN", "SHIPPO_WEBHOOK_SECRET",
+	"DHL_API_KEY", "DHL_WEBHOOK_SECRET",
+}
+
+// readSecretFiles reads the file of every NAME_FILE that is set and returns
+// the values by NAME, without the file's trailing newline. Setting both
+// NAME and NAME_FILE is an error: which one wins would be a guess.
+func readSecretFiles(lookuper envconfig.Lookuper) (map[string]string, error) {
+	values := map[string]string{}
+	var errs []error
+	for _, name := range secretVariables {
+		path, ok := lookuper.Lookup(name + "_FILE")
+		if !ok || path == "" {
+			continue
+		}
+		if v, set := lookuper.Lookup(name); set && v != "" {
+			errs = append(errs, fmt.Errorf("config: %s and %s_FILE are both set; keep one", name, name))
+			continue
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("config: %s_FILE: cannot read %s (%s)", name, path, reason(err)))
+			continue
+		}
+		values[name] = strings.TrimRight(string(b), "\r\n")
+	}
+	return values, errors.Join(errs...)
 }
 
 // describeEnvError turns go-envconfig's "Field: message" into a line naming
@@ -155,8 +202,15 @@ func (c *config) Validate() error {
 	if _, _, err := store.ParseURL(c.DatabaseURL); err != nil {
 		bad("DATABASE_URL", strings.TrimPrefix(err.Error(), "store: "))
 	}
-	if err := validListenAddr(c.HTTPAddr); err != nil {
-		bad("HTTP_ADDR", err.Error())
+	if dialect, dsn, err := store.ParseURL(c.DatabaseURL); err == nil && dialect == store.SQLite {
+		if err := writableSQLite(dsn); err != nil {
+			bad("DATABASE_URL", err.Error())
+		}
+	}
+	if c.HTTPAddr != "" {
+		if err := validListenAddr(c.HTTPAddr); err != nil {
+			bad("HTTP_ADDR", err.Error())
+		}
 	}
 	if c.PublicURL != "" {
 		if err := validHTTPURL(c.PublicURL); err != nil {
@@ -184,14 +238,22 @@ func (c *config) Validate() error {
 			bad(name, err.Error())
 		}
 	}
+	if c.TelegramToken != "" && !telegramTokenShape.MatchString(c.TelegramToken) {
+		bad("TELEGRAM_TOKEN", "is not a bot token (digits, a colon and 35 characters, as @BotFather gives it)")
+	}
 	if c.TelegramWebhookSecret != "" && !validTelegramSecret(c.TelegramWebhookSecret) {
 		bad("TELEGRAM_WEBHOOK_SECRET", "must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+	} else if c.TelegramWebhookSecret != "" && c.PublicURL == "" {
+		bad("TELEGRAM_WEBHOOK_SECRET", "webhook mode needs PUBLIC_URL; set it, or unset TELEGRAM_WEBHOOK_SECRET for long polling")
 	}
 	if c.SlackAppToken != "" && !strings.HasPrefix(c.SlackAppToken, "xapp-") {
 		bad("SLACK_APP_TOKEN", `must be an app-level token starting with "xapp-"`)
 	}
 	if (c.SlackAppToken != "" || c.SlackSigningSecret != "") && c.SlackBotToken == "" {
 		bad("SLACK_BOT_TOKEN", "is required when SLACK_APP_TOKEN or SLACK_SIGNING_SECRET is set")
+	}
+	if c.SlackBotToken != "" && c.SlackAppToken == "" && c.SlackSigningSecret == "" {
+		bad("SLACK_BOT_TOKEN", "needs SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP endpoints) to receive messages")
 	}
 	if c.SlackDigestHour < -1 || c.SlackDigestHour > 23 {
 		bad("SLACK_DIGEST_HOUR", "must be an hour from 0 to 23, or -1 for no digest")
@@ -206,6 +268,57 @@ func (c *config) Validate() error {
 		bad("POLL_MIN_INTERVAL", "must be at least 1s")
 	}
 	return errors.Join(errs...)
+}
+
+// telegramTokenShape is the shape of a bot token as @BotFather gives it:
+// the bot's id, a colon, and 35 characters.
+var telegramTokenShape = regexp.MustCompile(`^[0-9]+:[A-Za-z0-9_-]{35}$`)
+
+// listenAddr is where the HTTP server listens: HTTP_ADDR when set,
+// otherwise port 8080 on every interface for a server, and on the loopback
+// interface only while the console chat runs in a terminal, so that trying
+// trackbot out does not open /metrics and the tracking pages to the
+// network.
+func (c *config) listenAddr(console bool) string {
+	switch {
+	case c.HTTPAddr != "":
+		return c.HTTPAddr
+	case console:
+		return "127.0.0.1:8080"
+	}
+	return ":8080"
+}
+
+// writableSQLite checks that the SQLite database of dsn ("file:PATH?…")
+// can be opened for writing, or created, so that a wrong path is reported
+// with its name rather than as SQLite's "unable to open database file".
+func writableSQLite(dsn string) error {
+	path, _, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
+	if path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return nil
+	}
+	if f, err := os.OpenFile(path, os.O_RDWR, 0); err == nil {
+		return f.Close()
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("cannot write the SQLite database %s (%s)", path, reason(err))
+	}
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".trackbot-write-check-*")
+	if err != nil {
+		return fmt.Errorf("cannot create the SQLite database %s in %s (%s)", path, dir, reason(err))
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
+// reason is the end of a file system error, without the path and
+// operation it repeats.
+func reason(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
 func validListenAddr(addr string) error {

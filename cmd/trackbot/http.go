@@ -10,7 +10,7 @@ import (
 // newHTTPServer wires the HTTP server: probes, metrics, and later the
 // platforms' and carriers' webhooks.
 func newHTTPServer(a *app) *web.Server {
-	srv := web.New(a.cfg.HTTPAddr, readiness{a}, a.metrics)
+	srv := web.New(a.cfg.listenAddr(a.chat), readiness{a}, a.metrics)
 	srv.HandleCarrierPushes(a.engine)
 	srv.HandleTrackingPages(a.store)
 	return srv

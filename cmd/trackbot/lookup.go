@@ -16,10 +16,10 @@ import (
 
 // parseInterspersed parses flags that may stand before, between or after
 // the positional arguments, as in "track DEMO-LIVE --json".
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+func parseInterspersed(fs *flag.FlagSet, args []string, io stdio) ([]string, error) {
 	var positional []string
 	for {
-		if err := parseFlags(fs, args); err != nil {
+		if err := parseFlags(fs, args, io); err != nil {
 			return nil, err
 		}
 		args = fs.Args()
@@ -34,12 +34,12 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 func cmdDetect(ctx context.Context, args []string, io stdio) error {
 	fs := newFlags("detect", "trackbot detect NUMBER... [--json]\n\nGuess the carrier of each tracking number from its format and check digit.", io)
 	asJSON := fs.Bool("json", false, "print one JSON object per number")
-	numbers, err := parseInterspersed(fs, args)
+	numbers, err := parseInterspersed(fs, args, io)
 	if err != nil {
 		return err
 	}
 	if len(numbers) == 0 {
-		return usageError{errors.New("detect: give at least one tracking number")}
+		return usageError{error: errors.New("detect: give at least one tracking number")}
 	}
 	enc := json.NewEncoder(io.out)
 	for _, n := range numbers {
@@ -82,26 +82,26 @@ func cmdTrack(ctx context.Context, args []string, io stdio, env envconfig.Lookup
 	fs := newFlags("track", "trackbot track NUMBER [--carrier C] [--json]\n\nLook a number up once through the configured providers and print the shipment.", io)
 	asJSON := fs.Bool("json", false, "print the normalized shipment as JSON")
 	carrier := fs.String("carrier", "", "carrier id, when detection guesses wrong (see trackbot detect)")
-	numbers, err := parseInterspersed(fs, args)
+	numbers, err := parseInterspersed(fs, args, io)
 	if err != nil {
 		return err
 	}
 	if len(numbers) != 1 {
-		return usageError{errors.New("track: give exactly one tracking number")}
+		return usageError{error: errors.New("track: give exactly one tracking number")}
 	}
 	cfg, err := loadConfig(ctx, env)
 	if err != nil {
-		return usageError{err}
+		return usageError{error: err}
 	}
 	setLogger(cfg, io, true)
 	d := tracking.Detect(numbers[0])
 	if !tracking.ValidNumber(d.Number) {
-		return usageError{fmt.Errorf("track: %q is not a tracking number (%s)", numbers[0], strings.ReplaceAll(d.Reason, "_", " "))}
+		return usageError{error: fmt.Errorf("track: %q is not a tracking number (%s)", numbers[0], strings.ReplaceAll(d.Reason, "_", " "))}
 	}
 	c := strings.ToLower(strings.TrimSpace(*carrier))
 	if c != "" {
 		if _, ok := tracking.LookupCarrier(c); !ok {
-			return usageError{fmt.Errorf("track: unknown carrier %q", *carrier)}
+			return usageError{error: fmt.Errorf("track: unknown carrier %q", *carrier)}
 		}
 	} else if len(d.Candidates) > 0 {
 		c = d.Candidates[0].Carrier

@@ -90,6 +90,10 @@ func trackbot(t *testing.T, env []string, stdin string, args ...string) result {
 	return result{out.String(), errb.String(), code}
 }
 
+// telegramToken has the shape of a bot token, and "s3cret" in it, which
+// must never be printed.
+const telegramToken = "123456:s3cret_0123456789abcdefghijklmnopqr"
+
 func TestInvalidSettingsExitNamingTheVariable(t *testing.T) {
 	for _, tc := range []struct{ env, variable string }{
 		{"DATABASE_URL=mysql://x", "DATABASE_URL"},
@@ -107,7 +111,7 @@ func TestInvalidSettingsExitNamingTheVariable(t *testing.T) {
 	} {
 		t.Run(tc.env, func(t *testing.T) {
 			for _, args := range [][]string{{}, {"migrate"}, {"chat"}} {
-				env := []string{tc.env, "TELEGRAM_TOKEN=123:s3cret-token", "SLACK_BOT_TOKEN=xoxb-s3cret"}
+				env := []string{tc.env, "TELEGRAM_TOKEN=" + telegramToken, "SLACK_BOT_TOKEN=xoxb-s3cret", "SLACK_SIGNING_SECRET=s3cret-signing"}
 				r := trackbot(t, env, "", args...)
 				if r.code == 0 {
 					t.Fatalf("%v: exit 0, want non-zero", args)
@@ -250,6 +254,21 @@ func TestReadyz(t *testing.T) {
 	proxy.stop()
 	if code, _ := get("/readyz"); code != http.StatusServiceUnavailable {
 		t.Errorf("/readyz with the database down: %d, want 503", code)
+	}
+	// With the database down, the outbox gauge has no sample (never a
+	// number like -1 that reads as a count) and the failure is counted.
+	code, metrics = get("/metrics")
+	if code != http.StatusOK || strings.Contains(metrics, "\ntrackbot_outbox_pending ") ||
+		!strings.Contains(metrics, "trackbot_outbox_pending_errors_total 1") {
+		t.Errorf("/metrics with the database down (status %d):\n%s", code, metrics)
+	}
+	for _, want := range []string{
+		`trackbot_build_info{goversion="go`,
+		`trackbot_http_requests_total{code="503",route="GET /readyz"} 1`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
 	}
 	if code, _ := get("/healthz"); code != http.StatusOK {
 		t.Errorf("/healthz: %d", code)
@@ -633,7 +652,7 @@ func TestServeWiresTelegram(t *testing.T) {
 	cmd := exec.Command(os.Args[0])
 	cmd.Dir = t.TempDir()
 	cmd.Env = append(childEnv(t, cmd.Dir), "HTTP_ADDR=127.0.0.1:0",
-		"TELEGRAM_TOKEN=123:s3cret", "TELEGRAM_API_URL="+api.URL)
+		"TELEGRAM_TOKEN="+telegramToken, "TELEGRAM_API_URL="+api.URL)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
