@@ -77,11 +77,15 @@ var shopNames = map[string]string{
 
 // The rule ids. They are stored with what was pushed, so they never change.
 const (
-	RuleNewNumberSilent    = "new_number_silent"
-	RuleNoInfo             = "no_info_7d"
-	RuleLabelOnly          = "label_only"
-	RuleNoEvent            = "no_event_7d"
-	RuleNoProgress         = "no_progress_14d"
+	RuleNewNumberSilent = "new_number_silent"
+	RuleNoInfo          = "no_info_7d"
+	RuleLabelOnly       = "label_only"
+	RuleNoEvent         = "no_event_7d"
+	RuleNoProgress      = "no_progress_14d"
+	// RulePartialTracking is a parcel whose carrier stopped reporting at
+	// export and that has been silent for NoProgress: it may have been
+	// delivered without ever showing it.
+	RulePartialTracking    = "partial_tracking"
 	RuleTemuNoUpdate       = "temu_no_update"
 	RuleCustomsLong        = "customs_long"
 	RuleLate               = "late"
@@ -123,8 +127,9 @@ const (
 	MessageLinkPay = "guidance_link_pay"
 )
 
-// PickupStorage is how long a pickup point keeps a parcel when the carrier
-// does not say: the usual storage period of posts and lockers.
+// PickupStorage is how long a pickup point keeps a parcel when neither the
+// carrier nor the table of PickupStorageFor says: the usual storage period
+// of posts and lockers, given as "about".
 const PickupStorage = 7 * 24 * time.Hour
 
 // Situation is everything a rule may look at.
@@ -212,6 +217,9 @@ type AdviceData struct {
 	// Deadline is when a parcel waiting for the recipient goes back, for
 	// the caller to show in the chat's time zone.
 	Deadline *time.Time `json:"Deadline,omitempty"`
+	// About says the Deadline is the usual storage period, not one the
+	// carrier stated or the post confirms: the text says "about".
+	About bool `json:"About,omitempty"`
 	// Link is a page to follow the parcel on: the local carrier's
 	// tracking page, or a multi-carrier tracker. It is never a place to
 	// pay.
@@ -248,6 +256,9 @@ func (d AdviceData) Fields() map[string]any {
 	}
 	if d.HoldDays > 0 {
 		m["HoldDays"] = d.HoldDays
+	}
+	if d.About {
+		m["About"] = true
 	}
 	return m
 }

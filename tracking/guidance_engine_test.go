@@ -27,7 +27,7 @@ func TestGuidanceFiresOncePerChat(t *testing.T) {
 		// scenario: "shown:" the rules the tracking answer shows, then the
 		// pushes as "day:rule/level" — for the buyer | for the seller.
 		"LIVE":      "1:destination_post/info 1:delivered/info | 1:destination_post/info 1:delivered/info",
-		"STALLED":   "shown:no_progress_14d,origin_silent | shown:no_progress_14d,origin_silent",
+		"STALLED":   "shown:no_progress_14d,partial_tracking | shown:no_progress_14d,partial_tracking",
 		"LABEL":     "shown:label_only 3:no_progress_14d/action | shown:label_only 3:no_progress_14d/action",
 		"CUSTOMS":   "shown:customs_held | shown:customs_held",
 		"RETURNED":  "shown:returned | shown:returned",

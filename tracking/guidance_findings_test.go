@@ -381,3 +381,236 @@ func TestAdviceCustomsVATHint(t *testing.T) {
 		checkText(t, tt.market+" zh", renderAdvice(t, "zh", a), append([]string{"短信或邮件中的链接"}, tt.has[min(len(tt.has), 1):]...), nil)
 	}
 }
+
+// Finding 6: pickup deadlines were stated as facts: 7 days everywhere,
+// "7 Werktage" read as calendar days, "redelivery in 2 days" read as a
+// deadline, and a date for the buyer where the seller heard "about".
+func TestAdvicePickupDeadlines(t *testing.T) {
+	// t0 is Monday 2 November 2026; every parcel became available on
+	// Sunday 1 November.
+	at := t0.Add(-aDay)
+	tests := []struct {
+		number, dest, text string
+		want               time.Time
+		about              bool
+		lang               string
+		// en and other are words of the buyer's and the seller's
+		// texts in English and in lang.
+		en, other, notEn []string
+	}{
+		// USPS holds 15 days; the redelivery period is no deadline.
+		{"LX100000004CN", "US", "Available for pickup at the post office; redelivery in 2 days", at.AddDate(0, 0, 15), false, "es",
+			[]string{"by 2026-11-16"}, []string{"2026-11-16"}, []string{"about", "2026-11-03"}},
+		// Royal Mail holds 18 days.
+		{"LX100000018CN", "GB", "Ready to collect from the Customer Service Point", at.AddDate(0, 0, 18), false, "fr",
+			[]string{"by 2026-11-19"}, []string{"2026-11-19"}, []string{"about"}},
+		// 7 Werktage from the day after Sunday: Monday 2 to Saturday 7
+		// is six, Monday 9 the seventh.
+		{"LX100000021CN", "DE", "Die Sendung liegt in der Filiale zur Abholung bereit. Lagerfrist 7 Werktage", time.Date(2026, 11, 9, 9, 0, 0, 0, time.UTC), false, "de",
+			[]string{"by 2026-11-09"}, []string{"bis 2026-11-09"}, []string{"about"}},
+		// La Poste's period for parcels is not confirmed: "about", for
+		// the buyer as for the seller.
+		{"LX100000035CN", "FR", "Colis disponible en bureau de poste", at.AddDate(0, 0, 15), true, "fr",
+			[]string{"about 2026-11-16"}, []string{"2026-11-16", "environ"}, nil},
+		// No table for Italy: about 7 days.
+		{"LX100000049CN", "IT", "In giacenza", at.AddDate(0, 0, 7), true, "de",
+			[]string{"about 2026-11-08"}, []string{"etwa 2026-11-08"}, nil},
+	}
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		for _, tt := range tests {
+			clock := tracking.NewFakeClock(t0)
+			fake := trackingtest.NewProvider("fake")
+			fake.Set(tt.number, tracking.Result{
+				Number: tt.number, Carrier: tracking.CarrierChinaPost, OriginCountry: "CN", DestinationCountry: tt.dest,
+				Events: []tracking.Event{
+					{Time: t0.Add(-12 * aDay), Status: tracking.StatusTransit, Substatus: tracking.SubPackageAccepted, Location: shenzhen, Description: "Accepted"},
+					{Time: at, Status: tracking.StatusTransit, Substatus: tracking.SubPickupAvailable, Location: tracking.Location{Country: tt.dest}, Description: tt.text},
+				},
+			})
+			sh := adviceJourney(t, s, fake, clock, tt.number, tracking.CarrierChinaPost)
+			for _, role := range []tracking.Role{tracking.RoleBuyer, tracking.RoleSeller} {
+				a, ok := findAdvice(tracking.Evaluate(tracking.NewSituation(sh, "", role, clock.Now()), tracking.DefaultThresholds()), tracking.RulePickupAvailable)
+				if !ok {
+					t.Fatalf("%s %s: no pickup_available", tt.dest, role)
+				}
+				if a.Data.Deadline == nil || !a.Data.Deadline.Equal(tt.want) || a.Data.About != tt.about {
+					t.Errorf("%s %s: deadline %v about=%v, want %v about=%v", tt.dest, role, a.Data.Deadline, a.Data.About, tt.want, tt.about)
+				}
+				label := tt.dest + " " + string(role)
+				en := tt.en
+				if role == tracking.RoleSeller {
+					en = []string{strings.TrimPrefix(strings.TrimPrefix(tt.en[0], "by "), "about ")}
+					if tt.about {
+						en = append(en, "about")
+					}
+				}
+				checkText(t, label+" en", renderAdvice(t, "en", a), en, tt.notEn)
+				checkText(t, label+" "+tt.lang, renderAdvice(t, tt.lang, a), tt.other[len(tt.other)-1:], nil)
+			}
+		}
+	})
+}
+
+// Finding 7: an S10 parcel silent for 8 days was told to follow it on the
+// destination post and that there was nothing to do yet; a parcel 16 days
+// in customs was told to open a dispute next to checking for fees; and a
+// seller on eBay was not told that tracking showing delivery protects them.
+func TestAdviceOneCardNeverContradictsItself(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		clock := tracking.NewFakeClock(t0)
+		fake := trackingtest.NewProvider("fake")
+		silent, customs, delivered := "LX100000052CN", "LX100000066CN", "LX123456785CN"
+		fake.Set(silent, tracking.Result{
+			Number: silent, Carrier: tracking.CarrierChinaPost, OriginCountry: "CN", DestinationCountry: "US",
+			Events: []tracking.Event{
+				{Time: t0.Add(-10 * aDay), Status: tracking.StatusTransit, Substatus: tracking.SubPackageAccepted, Location: shenzhen, Description: "Accepted"},
+				{Time: t0.Add(-8 * aDay), Status: tracking.StatusTransit, Substatus: tracking.SubPackageDeparted, Location: shenzhen, Description: "Departed from origin country"},
+			},
+		})
+		fake.Set(customs, tracking.Result{
+			Number: customs, Carrier: tracking.CarrierChinaPost, OriginCountry: "CN", DestinationCountry: "FR",
+			Events: []tracking.Event{
+				{Time: t0.Add(-25 * aDay), Status: tracking.StatusTransit, Substatus: tracking.SubPackageAccepted, Location: shenzhen, Description: "Accepted"},
+				{Time: t0.Add(-16 * aDay), Status: tracking.StatusTransit, Substatus: tracking.SubCustomsProcessing, Location: roissy, Description: "Customs clearance in progress"},
+			},
+		})
+		fake.Set(delivered, tracking.Result{
+			Number: delivered, Carrier: tracking.CarrierChinaPost, OriginCountry: "CN", DestinationCountry: "US",
+			Status: tracking.StatusDelivered, Substatus: tracking.SubDelivered,
+			Events: []tracking.Event{
+				{Time: t0.Add(-12 * aDay), Status: tracking.StatusTransit, Substatus: tracking.SubPackageAccepted, Location: shenzhen, Description: "Accepted"},
+				{Time: t0.Add(-aDay), Status: tracking.StatusDelivered, Substatus: tracking.SubDelivered, Location: tracking.Location{City: "Austin", Country: "US"}, Description: "Delivered, in mailbox"},
+			},
+		})
+
+		sh := adviceJourney(t, s, fake, clock, silent, tracking.CarrierChinaPost)
+		for _, role := range []tracking.Role{tracking.RoleBuyer, tracking.RoleSeller} {
+			advice := tracking.Evaluate(tracking.NewSituation(sh, "", role, clock.Now()), tracking.DefaultThresholds())
+			if got := adviceSummary(advice); got != "origin_silent:warn" {
+				t.Errorf("silent %s: %q, want origin_silent alone", role, got)
+			}
+			if role == tracking.RoleBuyer && len(advice) == 1 {
+				checkText(t, "silent en", renderAdvice(t, "en", advice[0]), []string{"USPS"}, []string{"nothing to do yet"})
+				checkText(t, "silent de", renderAdvice(t, "de", advice[0]), []string{"USPS"}, []string{"noch nichts zu tun"})
+			}
+		}
+
+		sh = adviceJourney(t, s, fake, clock, customs, tracking.CarrierChinaPost)
+		for _, role := range []tracking.Role{tracking.RoleBuyer, tracking.RoleSeller} {
+			for _, market := range append(tracking.Marketplaces(), "") {
+				// destination_post only names La Poste's page, which
+				// says nothing about disputes.
+				advice := tracking.Evaluate(tracking.NewSituation(sh, market, role, clock.Now()), tracking.DefaultThresholds())
+				if got := adviceSummary(advice); got != "customs_long:warn destination_post:info" {
+					t.Errorf("customs %s/%s: %q, want customs_long and destination_post", role, market, got)
+				}
+			}
+		}
+		a, _ := findAdvice(tracking.Evaluate(tracking.NewSituation(sh, tracking.MarketplaceAliExpress, tracking.RoleBuyer, clock.Now()), tracking.DefaultThresholds()), tracking.RuleCustomsLong)
+		checkText(t, "customs en", renderAdvice(t, "en", a), []string{"16 days", "Don't open a dispute while a charge", "right step once"}, []string{"open a dispute or refund request"})
+		checkText(t, "customs fr", renderAdvice(t, "fr", a), []string{"16 jours", "N'ouvrez pas de litige tant que"}, nil)
+
+		sh = adviceJourney(t, s, fake, clock, delivered, tracking.CarrierChinaPost)
+		m := tracking.MissingSteps(tracking.NewSituation(sh, tracking.MarketplaceEbay, tracking.RoleSeller, clock.Now()))
+		if m.Message != "guidance_missing_seller_ebay" || m.Data.Post != "USPS" {
+			t.Errorf("eBay seller: %s %+v", m.Message, m.Data)
+		}
+		checkText(t, "eBay seller en", renderAdvice(t, "en", m), []string{"protects you", "within 3 business days", "$750", "USPS"}, nil)
+		checkText(t, "eBay seller de", renderAdvice(t, "de", m), []string{"schützt dich", "innerhalb von 3 Werktagen", "USPS"}, nil)
+		// Other shops' sellers keep the generic steps.
+		if m := tracking.MissingSteps(tracking.NewSituation(sh, tracking.MarketplaceAliExpress, tracking.RoleSeller, clock.Now())); m.Message != "guidance_missing_seller" {
+			t.Errorf("AliExpress seller: %s", m.Message)
+		}
+	})
+}
+
+// Finding 9: a parcel whose tracking stops at export never shows
+// "delivered", and the 14-day dispute advice fired with no word of it.
+func TestAdvicePartialTracking(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		clock := tracking.NewFakeClock(t0)
+		fake := trackingtest.NewProvider("fake")
+		partial, arrived := "YT2412345678901234", "LX223456781CN"
+		fake.Set(partial, tracking.Result{
+			Number: partial, Carrier: tracking.CarrierYunExpress, OriginCountry: "CN", DestinationCountry: "ES",
+			Events: []tracking.Event{
+				{Time: t0.Add(-18 * aDay), Status: tracking.StatusTransit, Substatus: tracking.SubPackageAccepted, Location: shenzhen, Description: "Accepted"},
+				{Time: t0.Add(-16 * aDay), Status: tracking.StatusTransit, Substatus: tracking.SubPackageDeparted, Location: shenzhen, Description: "Export customs cleared, departed"},
+			},
+		})
+		fake.Set(arrived, tracking.Result{
+			Number: arrived, Carrier: tracking.CarrierChinaPost, OriginCountry: "CN", DestinationCountry: "ES",
+			Events: []tracking.Event{
+				{Time: t0.Add(-18 * aDay), Status: tracking.StatusTransit, Substatus: tracking.SubPackageDeparted, Location: shenzhen, Description: "Departed"},
+				{Time: t0.Add(-16 * aDay), Status: tracking.StatusTransit, Substatus: tracking.SubPackageArrived, Location: tracking.Location{City: "Madrid", Country: "ES"}, Description: "Arrived in Spain"},
+			},
+		})
+		sh := adviceJourney(t, s, fake, clock, partial, tracking.CarrierYunExpress)
+		for _, tt := range []struct {
+			role          tracking.Role
+			market        string
+			en, es, notEn []string
+		}{
+			{tracking.RoleBuyer, tracking.MarketplaceAliExpress,
+				[]string{"16 days", "never shows “delivered”", "Before you open a dispute", "order page", tracking.TrackerURL(partial)},
+				[]string{"nunca muestra «entregado»", "Antes de abrir una disputa"}, []string{"Correos"}},
+			{tracking.RoleSeller, tracking.MarketplaceEbay,
+				[]string{"Ask the buyer to confirm", "tracked to the door", "buyer's phone number on the label"},
+				[]string{"confirme si lo ha recibido", "teléfono del comprador en la etiqueta"}, []string{"Correos"}},
+		} {
+			advice := tracking.Evaluate(tracking.NewSituation(sh, tt.market, tt.role, clock.Now()), tracking.DefaultThresholds())
+			// The dispute steps stay, after the card that says to
+			// check first; origin_silent's card is replaced.
+			if got := adviceSummary(advice); got != "partial_tracking:action no_progress_14d:action" {
+				t.Errorf("%s: %q", tt.role, got)
+			}
+			a, ok := findAdvice(advice, tracking.RulePartialTracking)
+			if !ok {
+				continue
+			}
+			if a.Data.Link != tracking.TrackerURL(partial) || a.Data.Post != "" {
+				t.Errorf("%s: %+v", tt.role, a.Data)
+			}
+			checkText(t, string(tt.role)+" en", renderAdvice(t, "en", a), tt.en, tt.notEn)
+			checkText(t, string(tt.role)+" es", renderAdvice(t, "es", a), tt.es, tt.notEn)
+		}
+		// Tracking that reached the destination is not partial.
+		sh = adviceJourney(t, s, fake, clock, arrived, tracking.CarrierChinaPost)
+		if _, ok := findAdvice(tracking.Evaluate(tracking.NewSituation(sh, "", tracking.RoleBuyer, clock.Now()), tracking.DefaultThresholds()), tracking.RulePartialTracking); ok {
+			t.Error("partial_tracking for a parcel scanned in the destination")
+		}
+	})
+}
+
+// TestDeadlineWords: a date or period counts as a pickup deadline only
+// next to words about collecting or keeping the parcel, and working days
+// skip the days that do not count.
+func TestDeadlineWords(t *testing.T) {
+	at := time.Date(2026, 11, 6, 9, 0, 0, 0, time.UTC) // a Friday
+	storage := time.Date(2026, 11, 14, 9, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		text string
+		want time.Time
+	}{
+		{"Redelivery in 2 days", storage},
+		{"Neue Zustellung in 2 Tagen", storage},
+		{"Nouvelle livraison dans 2 jours", storage},
+		{"Abholbereit, Lagerfrist 7 Werktage", time.Date(2026, 11, 14, 9, 0, 0, 0, time.UTC)},
+		{"Please collect within 5 business days", time.Date(2026, 11, 13, 9, 0, 0, 0, time.UTC)},
+		{"A retirer sous 10 jours ouvrables", time.Date(2026, 11, 18, 9, 0, 0, 0, time.UTC)},
+		{"Срок хранения 5 рабочих дней", time.Date(2026, 11, 13, 9, 0, 0, 0, time.UTC)},
+		{"Collect by 2026-11-20", time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)},
+		{"Delivery on 2026-11-20", storage},
+	} {
+		s := tracking.Situation{
+			Number: "RR123456785CN", Carrier: tracking.CarrierChinaPost, Status: tracking.StatusTransit,
+			Substatus: tracking.SubPickupAvailable, StatusChangedAt: at, TrackedSince: at.Add(-20 * aDay), LastEventAt: &at,
+			DestinationCountry: "DE", OriginCountry: "CN", Now: at.Add(time.Hour),
+			Events: []tracking.Event{{Time: at, Status: tracking.StatusTransit, Substatus: tracking.SubPickupAvailable, Description: tt.text}},
+		}
+		a, ok := findAdvice(tracking.Evaluate(s, tracking.DefaultThresholds()), tracking.RulePickupAvailable)
+		if got := a.Data.Deadline; !ok || got == nil || !got.Equal(tt.want) {
+			t.Errorf("%q: deadline %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}

@@ -15,6 +15,9 @@ type Rule struct {
 	// Marketplaces lists the marketplaces whose buyers get steps of their
 	// own; everyone else gets the generic message.
 	Marketplaces []string
+	// SellerMarketplaces lists the marketplaces whose sellers get steps
+	// of their own, such as eBay's seller protection.
+	SellerMarketplaces []string
 	// Supersedes names rules this one replaces while it applies, so that
 	// one stall is told once, at its latest stage.
 	Supersedes []string
@@ -31,7 +34,7 @@ type Rule struct {
 // buyers of a marketplace that has steps of its own.
 func (r Rule) message(role Role, market string) string {
 	id := "guidance_" + r.ID + "_" + string(role)
-	if role == RoleBuyer && slices.Contains(r.Marketplaces, market) {
+	if role == RoleBuyer && slices.Contains(r.Marketplaces, market) || role == RoleSeller && slices.Contains(r.SellerMarketplaces, market) {
 		id += "_" + market
 	}
 	return id
@@ -45,10 +48,12 @@ func (r Rule) MessageIDs() []string {
 			continue
 		}
 		ids = append(ids, r.message(role, ""))
-		if role == RoleBuyer {
-			for _, m := range r.Marketplaces {
-				ids = append(ids, r.message(role, m))
-			}
+		markets := r.Marketplaces
+		if role == RoleSeller {
+			markets = r.SellerMarketplaces
+		}
+		for _, m := range markets {
+			ids = append(ids, r.message(role, m))
 		}
 	}
 	return ids
@@ -102,7 +107,7 @@ var playbook = []Rule{
 	},
 	{
 		ID: RulePickupAvailable, Level: LevelAction, Audience: AudienceBoth, Push: true,
-		Condition: "waiting at a pickup point; the deadline comes from the event text or the usual 7-day storage",
+		Condition: "waiting at a pickup point; the deadline comes from the event text (next to words about collecting or keeping), the post's storage period, or about 7 days",
 		check:     checkPickup,
 	},
 	{
@@ -127,6 +132,12 @@ var playbook = []Rule{
 	},
 	invalidNumberRule,
 	{
+		ID: RulePartialTracking, Level: LevelAction, Audience: AudienceBoth, Push: true,
+		Supersedes: []string{RuleOriginSilent, RuleNoEvent},
+		Condition:  "departed the origin country, its carrier reports nothing past export, silent for NoProgress: it may be delivered unseen",
+		check:      checkPartialTracking,
+	},
+	{
 		ID: RuleNoProgress, Level: LevelAction, Audience: AudienceBoth, Push: true, Marketplaces: allShops,
 		Supersedes: []string{RuleTemuNoUpdate, RuleLate, RuleNoEvent, RuleNoInfo, RuleLabelOnly},
 		Condition:  "on the way, no event for NoProgress (since tracking began when there is none)",
@@ -140,8 +151,11 @@ var playbook = []Rule{
 	},
 	{
 		ID: RuleCustomsLong, Level: LevelWarn, Audience: AudienceBoth, Push: true,
-		Condition: "in customs processing for CustomsLong",
-		check:     checkCustomsLong,
+		// It owns a parcel in customs: no_progress and temu_no_update
+		// leave customs alone, and it says when a dispute is right.
+		Supersedes: []string{RuleLate, RuleNoEvent},
+		Condition:  "in customs processing for CustomsLong",
+		check:      checkCustomsLong,
 	},
 	{
 		ID: RuleLate, Level: LevelWarn, Audience: AudienceBoth, Push: true,
@@ -151,8 +165,11 @@ var playbook = []Rule{
 	},
 	{
 		ID: RuleOriginSilent, Level: LevelWarn, Audience: AudienceBoth, Push: true,
-		Condition: "departed the origin country, no destination event since, silent for OriginSilent",
-		check:     checkOriginSilent,
+		// Its "follow it on the destination post" replaces no_event's
+		// "nothing to do yet" for the same silence.
+		Supersedes: []string{RuleNoEvent},
+		Condition:  "departed the origin country, no destination event since, silent for OriginSilent",
+		check:      checkOriginSilent,
 	},
 	{
 		ID: RuleMovedAfterDelivery, Level: LevelWarn, Audience: AudienceBoth, Push: true,
@@ -192,13 +209,14 @@ var playbook = []Rule{
 }
 
 // missingRule describes MissingSteps' advice for MessageIDs.
-var missingRule = Rule{ID: RuleMissing, Level: LevelAction, Audience: AudienceBoth, Marketplaces: allShops}
+var missingRule = Rule{ID: RuleMissing, Level: LevelAction, Audience: AudienceBoth, Marketplaces: allShops, SellerMarketplaces: []string{MarketplaceEbay}}
 
 // Rules returns the playbook: every rule Evaluate knows, in priority order.
 func Rules() []Rule {
 	out := make([]Rule, len(playbook))
 	for i, r := range playbook {
 		r.Marketplaces = slices.Clone(r.Marketplaces)
+		r.SellerMarketplaces = slices.Clone(r.SellerMarketplaces)
 		r.Supersedes = slices.Clone(r.Supersedes)
 		out[i] = r
 	}

@@ -326,13 +326,26 @@ func checkPickup(f *facts, a *Advice) bool {
 	// The carrier's own words win; otherwise storage began when the
 	// parcel first became available, whatever reminders followed.
 	e, _ := f.newest(SubPickupAvailable)
+	lc := f.deliveringPost()
 	deadline, ok := deadlineIn(e.Description, e.Time)
 	if !ok {
-		deadline = f.stateSince().Add(PickupStorage)
+		deadline, a.Data.About = f.storageEnd(lc)
 	}
 	a.Data.Deadline = &deadline
-	f.addPost(a, f.deliveringPost())
+	f.addPost(a, lc)
 	return true
+}
+
+// storageEnd is when a parcel waiting at a pickup point of lc goes back,
+// by the storage period of the destination post, and whether that is only
+// the usual period ("about"): a courier's points, and posts whose period
+// is not confirmed, keep their own.
+func (f *facts) storageEnd(lc localCarrier) (time.Time, bool) {
+	start := f.stateSince()
+	if p, ok := PickupStorageFor(f.dest); ok && lc.post {
+		return p.Count.after(start, p.Days), !p.Verified
+	}
+	return start.Add(PickupStorage), true
 }
 
 // attemptSubs are the sub-statuses where delivery failed or the carrier
@@ -354,9 +367,11 @@ func checkAttempted(f *facts, a *Advice) bool {
 	return true
 }
 
+// checkNoProgress leaves a parcel in customs to customs_long: a dispute
+// opened while a charge is unpaid can get the parcel sent back.
 func checkNoProgress(f *facts, a *Advice) bool {
 	quiet := f.since(f.quietSince())
-	if !f.onTheWay() || quiet < f.th.NoProgress {
+	if !f.onTheWay() || f.s.Substatus == SubCustomsProcessing || quiet < f.th.NoProgress {
 		return false
 	}
 	a.Data.Days = wholeDays(quiet)
@@ -365,7 +380,7 @@ func checkNoProgress(f *facts, a *Advice) bool {
 
 func checkTemu(f *facts, a *Advice) bool {
 	quiet := f.since(f.quietSince())
-	if f.market != MarketplaceTemu || !f.onTheWay() || quiet < f.th.TemuNoUpdate {
+	if f.market != MarketplaceTemu || !f.onTheWay() || f.s.Substatus == SubCustomsProcessing || quiet < f.th.TemuNoUpdate {
 		return false
 	}
 	a.Data.Days = wholeDays(quiet)
@@ -396,7 +411,10 @@ func checkLate(f *facts, a *Advice) bool {
 	return true
 }
 
-func checkOriginSilent(f *facts, a *Advice) bool {
+// stoppedAtExport reports whether the carrier's tracking ends where the
+// parcel left the origin country: a departure, and no event in the
+// destination since. Such tracking never shows "delivered".
+func (f *facts) stoppedAtExport() bool {
 	if !f.onTheWay() || !f.hasEvents || len(f.s.Legs) > 0 {
 		return false
 	}
@@ -417,8 +435,25 @@ func checkOriginSilent(f *facts, a *Advice) bool {
 			return false
 		}
 	}
+	return true
+}
+
+func checkOriginSilent(f *facts, a *Advice) bool {
 	silent := f.since(f.lastAt)
-	if silent < f.th.OriginSilent {
+	if !f.stoppedAtExport() || silent < f.th.OriginSilent {
+		return false
+	}
+	a.Data.Days = wholeDays(silent)
+	f.addPost(a, f.postFor(f.s.Number, f.s.Carrier))
+	return true
+}
+
+// checkPartialTracking applies once a parcel whose tracking stopped at
+// export has been silent as long as the no-progress advice waits: it may
+// have arrived unseen, and that is worth checking before a dispute.
+func checkPartialTracking(f *facts, a *Advice) bool {
+	silent := f.since(f.lastAt)
+	if !f.stoppedAtExport() || silent < f.th.NoProgress {
 		return false
 	}
 	a.Data.Days = wholeDays(silent)
@@ -527,30 +562,59 @@ func checkNewNumber(f *facts, _ *Advice) bool {
 }
 
 var (
-	deadlineISO  = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
-	deadlineDMY  = regexp.MustCompile(`\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b`)
-	deadlineDays = regexp.MustCompile(`(?i)(\d{1,2})\s*(?:days?|tage?n?|jours?|d[ií]as|дн[а-яё]*|день|天)`)
+	deadlineISO = regexp.MustCompile(`\b(\d{4})-(\d{2})-(\d{2})\b`)
+	deadlineDMY = regexp.MustCompile(`\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b`)
+	// deadlineDays is a period: group 2 is in days Monday to Saturday
+	// (Werktage, jours ouvrables), group 3 in business days Monday to
+	// Friday, group 4 in calendar days.
+	deadlineDays = regexp.MustCompile(`(?i)(\d{1,2})\s*(?:(werktage?n?|jours?\s+ouvrables)|((?:working|business)\s+days?|jours?\s+ouvr[ée]s|d[ií]as\s+h[aá]biles|arbeitstage?n?|рабочи[а-яё]*\s+дн[а-яё]*|个?工作日)|(kalendertage?n?|days?|tage?n?|jours?|d[ií]as|дн[а-яё]*|день|天))`)
+	// deadlineClause splits an event text into clauses; a date or
+	// period only counts as a deadline in a clause about collecting or
+	// keeping the parcel.
+	deadlineClause = regexp.MustCompile(`[;,:!?\n，。；：]|\.\s`)
+	// collectWords mean collect, pick up, keep or store.
+	collectWords = regexp.MustCompile(`(?i)collect|pick[\s-]?up|held|hold|kept|keep|stor(?:ed|age)|abhol|lagerfrist|gelagert|aufbewahr|retir|retrait|conserv|recog|guard|хран|получ|забра|取件|领取|自取|保留|存放|待取`)
+	// redeliveryWords mark a clause about a new delivery, whose period
+	// ("redelivery in 2 days") is no collection deadline.
+	redeliveryWords = regexp.MustCompile(`(?i)re-?deliver|next\s+(?:delivery\s+)?attempt|zustellung|zustellversuch|livraison|relivr|entrega|reparto|доставк|派送|投递|配送`)
 )
 
 // deadlineIn finds a collection deadline in a carrier's event text: a date
-// ("until 2026-11-30", "bis 30.11.2026") or a period after the event
-// ("collect within 7 days"). A date is placed at noon UTC, so that it shows
-// as the same day in every chat's time zone.
+// ("collect by 2026-11-30", "abholbereit bis 30.11.2026") or a period after
+// the event ("collect within 7 days", "7 Werktage gelagert") in a clause
+// that speaks of collecting or keeping the parcel, not of a redelivery. A
+// date is placed at noon UTC, so that it shows as the same day in every
+// chat's time zone; a period in working days skips the days that do not
+// count.
 func deadlineIn(text string, at time.Time) (time.Time, bool) {
 	plausible := func(t time.Time) bool { return t.After(at) && t.Before(at.Add(90*oneDay)) }
-	if m := deadlineISO.FindStringSubmatch(text); m != nil {
-		if t, ok := noonUTC(m[1], m[2], m[3]); ok && plausible(t) {
-			return t, true
+	for _, clause := range deadlineClause.Split(text, -1) {
+		if !collectWords.MatchString(clause) || redeliveryWords.MatchString(clause) {
+			continue
 		}
-	}
-	if m := deadlineDMY.FindStringSubmatch(text); m != nil {
-		if t, ok := noonUTC(m[3], m[2], m[1]); ok && plausible(t) {
-			return t, true
+		if m := deadlineISO.FindStringSubmatch(clause); m != nil {
+			if t, ok := noonUTC(m[1], m[2], m[3]); ok && plausible(t) {
+				return t, true
+			}
 		}
-	}
-	if m := deadlineDays.FindStringSubmatch(text); m != nil {
-		if n, err := strconv.Atoi(m[1]); err == nil && n > 0 {
-			if t := at.Add(time.Duration(n) * oneDay); plausible(t) {
+		if m := deadlineDMY.FindStringSubmatch(clause); m != nil {
+			if t, ok := noonUTC(m[3], m[2], m[1]); ok && plausible(t) {
+				return t, true
+			}
+		}
+		if m := deadlineDays.FindStringSubmatch(clause); m != nil {
+			n, err := strconv.Atoi(m[1])
+			if err != nil || n <= 0 {
+				continue
+			}
+			count := CalendarDays
+			switch {
+			case m[2] != "":
+				count = WorkingDaysMonSat
+			case m[3] != "":
+				count = WorkingDaysMonFri
+			}
+			if t := count.after(at, n); plausible(t) {
 				return t, true
 			}
 		}

@@ -96,7 +96,7 @@ func TestGuidanceDemoWalk(t *testing.T) {
 		d4    = 4*aDay + 12*time.Hour // after LIVE's handover, before its local leg moves
 		d8    = 8 * aDay
 		d15   = 15 * aDay
-		stall = "no_progress_14d:action origin_silent:warn"
+		stall = "partial_tracking:action no_progress_14d:action"
 	)
 	tests := []struct {
 		number, market string
@@ -110,7 +110,7 @@ func TestGuidanceDemoWalk(t *testing.T) {
 			bothRoles(d15, "delivered:info", ""),
 		}},
 		{"DEMO-STALLED", "", []walkStep{
-			bothRoles(now, stall, "no_progress_14d origin_silent"),
+			bothRoles(now, stall, "partial_tracking no_progress_14d"),
 			bothRoles(d3, stall, ""),
 			bothRoles(d8, stall, ""),
 			bothRoles(d15, stall, ""),
@@ -160,7 +160,7 @@ func TestGuidanceDemoWalk(t *testing.T) {
 			bothRoles(d15, "no_progress_14d:action", "no_progress_14d"),
 		}},
 		{"DEMO-STALLED", tracking.MarketplaceTemu, []walkStep{
-			bothRoles(now, stall, "no_progress_14d origin_silent"),
+			bothRoles(now, stall, "partial_tracking no_progress_14d"),
 			bothRoles(d8, stall, ""),
 		}},
 	}
@@ -402,11 +402,13 @@ func TestGuidanceDeadlines(t *testing.T) {
 		text string
 		want time.Time
 	}{
-		{"Available for pickup", at.Add(7 * aDay)},
+		// Deutsche Post keeps 7 Werktage, Monday to Saturday, from the
+		// day after Sunday 1 March: Monday 9 March.
+		{"Available for pickup", at.Add(8 * aDay)},
 		{"Ready for pickup until 2026-03-20", time.Date(2026, 3, 20, 12, 0, 0, 0, time.UTC)},
 		{"Abholbereit in der Filiale bis 18.03.2026", time.Date(2026, 3, 18, 12, 0, 0, 0, time.UTC)},
 		{"Collect within 10 days", at.Add(10 * aDay)},
-		{"Held until 2025-01-01", at.Add(7 * aDay)}, // a date in the past is not a deadline
+		{"Held until 2025-01-01", at.Add(8 * aDay)}, // a date in the past is not a deadline
 	} {
 		a, ok := findAdvice(tracking.Evaluate(pickup(tt.text), tracking.DefaultThresholds()), tracking.RulePickupAvailable)
 		if got := a.Data.Deadline; !ok || got == nil || !got.Equal(tt.want) {
@@ -419,8 +421,9 @@ func TestGuidanceDeadlines(t *testing.T) {
 	s.Events = append([]tracking.Event{{Time: first, Status: tracking.StatusTransit, Substatus: tracking.SubPickupAvailable}}, s.Events...)
 	s.StatusChangedAt = first
 	a, _ := findAdvice(tracking.Evaluate(s, tracking.DefaultThresholds()), tracking.RulePickupAvailable)
-	if got := a.Data.Deadline; got == nil || !got.Equal(first.Add(7*aDay)) {
-		t.Errorf("after a reminder: deadline %v, want %v", got, first.Add(7*aDay))
+	// Friday 27 February and 7 Werktage: Saturday 7 March.
+	if got := a.Data.Deadline; got == nil || !got.Equal(first.Add(8*aDay)) {
+		t.Errorf("after a reminder: deadline %v, want %v", got, first.Add(8*aDay))
 	}
 
 	// A notice names its own period; the attempt advice carries it.
@@ -527,7 +530,8 @@ func TestMissingSteps(t *testing.T) {
 		{tracking.RoleBuyer, tracking.MarketplaceShein, "guidance_missing_buyer_shein"},
 		{tracking.RoleBuyer, tracking.MarketplaceEbay, "guidance_missing_buyer_ebay"},
 		{tracking.RoleBuyer, tracking.MarketplaceAmazon, "guidance_missing_buyer_amazon"},
-		{tracking.RoleSeller, tracking.MarketplaceEbay, "guidance_missing_seller"},
+		{tracking.RoleSeller, tracking.MarketplaceEbay, "guidance_missing_seller_ebay"},
+		{tracking.RoleSeller, tracking.MarketplaceAliExpress, "guidance_missing_seller"},
 	} {
 		s.Role, s.Marketplace = tt.role, tt.market
 		a := tracking.MissingSteps(s)
@@ -561,6 +565,7 @@ func TestRulesTable(t *testing.T) {
 		"claim":                  {tracking.LevelAction, tracking.AudienceBoth, true},
 		"destination_post":       {tracking.LevelInfo, tracking.AudienceBoth, true},
 		"origin_silent":          {tracking.LevelWarn, tracking.AudienceBoth, true},
+		"partial_tracking":       {tracking.LevelAction, tracking.AudienceBoth, true},
 		"moved_after_delivery":   {tracking.LevelWarn, tracking.AudienceBoth, true},
 		"delivered":              {tracking.LevelInfo, tracking.AudienceBoth, true},
 		"invalid_number":         {tracking.LevelAction, tracking.AudienceBoth, true},
