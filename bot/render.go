@@ -12,7 +12,6 @@ import (
 
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/tracking"
-	"github.com/trackbot/trackbot/tracking/providers/demo"
 )
 
 // The roles a chat can take; guidance speaks to each differently.
@@ -86,10 +85,10 @@ func (t *turn) carrierName(id string) string {
 // carrier's English texts in the chat's language, a real carrier's text as
 // the carrier wrote it.
 func (t *turn) eventText(e tracking.Event) string {
-	if e.Carrier != demo.Carrier {
+	if e.Carrier != tracking.CarrierDemo {
 		return e.Description
 	}
-	kind, number, ok := demo.EventKind(e.Description)
+	kind, number, ok := tracking.DemoEventKind(e.Description)
 	if !ok {
 		return e.Description
 	}

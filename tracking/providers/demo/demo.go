@@ -139,47 +139,6 @@ func (p *Provider) Lookup(ctx context.Context, q tracking.Query) (*tracking.Resu
 	return res, nil
 }
 
-// texts are the demo's event descriptions by kind. The demo speaks English
-// like most carriers do; a chat in another language reads the catalog
-// message demo_event_<kind> instead (see EventKind).
-var texts = map[string]string{
-	"label":            "Shipping label created, awaiting the parcel",
-	"accepted":         "Parcel accepted by the carrier",
-	"departed":         "Departed from the origin country",
-	"sorted":           "Processed at the international sorting centre",
-	"arrived":          "Arrived in the destination country",
-	"customs":          "Customs clearance started",
-	"customs_held":     "Held by customs: import duties and taxes are due",
-	"out_for_delivery": "Out for delivery",
-	"delivered":        "Delivered to the recipient",
-	"delivered_door":   "Delivered, left at the front door",
-	"attempted":        "Delivery attempted, recipient not available",
-	"notice_left":      "Delivery attempted, notice left: collect within 7 days",
-	"pickup":           "Available for pickup at the post office until the storage period ends",
-	"unclaimed":        "Not collected within the storage period",
-	"returned":         "Returned to sender",
-	"lost":             "The parcel was declared lost",
-}
-
-// handoverText starts the description of a LIVE journey's handover event;
-// the destination post's new number follows it.
-const handoverText = "Handed over to the destination post, new tracking number "
-
-// EventKind returns the kind of a demo event's description, so that a chat
-// can read it in its own language, and for a handover the new number it
-// names. ok is false for a text the demo does not write.
-func EventKind(description string) (kind, number string, ok bool) {
-	if n, found := strings.CutPrefix(description, handoverText); found {
-		return "handover", n, true
-	}
-	for k, text := range texts {
-		if text == description {
-			return k, "", true
-		}
-	}
-	return "", "", false
-}
-
 // step is one event of a journey, placed either at an offset before the
 // anchor (past scenarios) or at a step after it (LIVE).
 type step struct {
@@ -210,18 +169,18 @@ func destCity(dest string) tracking.Location {
 func (p *Provider) live(number, dest string) []step {
 	local := LocalNumber(number, dest)
 	return []step{
-		{sub: tracking.SubPackageAccepted, text: texts["accepted"], loc: shenzhen},
-		{sub: tracking.SubPackageDeparted, text: texts["departed"], loc: hongkong},
-		{sub: tracking.SubPackageArrived, text: texts["arrived"], loc: destCity(dest)},
-		{sub: tracking.SubCustomsProcessing, text: texts["customs"], loc: destCity(dest)},
-		{sub: tracking.SubCarrierHandover, text: handoverText + local, loc: destCity(dest)},
+		{sub: tracking.SubPackageAccepted, text: tracking.DemoText("accepted", ""), loc: shenzhen},
+		{sub: tracking.SubPackageDeparted, text: tracking.DemoText("departed", ""), loc: hongkong},
+		{sub: tracking.SubPackageArrived, text: tracking.DemoText("arrived", ""), loc: destCity(dest)},
+		{sub: tracking.SubCustomsProcessing, text: tracking.DemoText("customs", ""), loc: destCity(dest)},
+		{sub: tracking.SubCarrierHandover, text: tracking.DemoText("handover", local), loc: destCity(dest)},
 	}
 }
 
 func (p *Provider) localLeg(dest string) []step {
 	return []step{
-		{sub: tracking.SubOutForDelivery, text: texts["out_for_delivery"], loc: destCity(dest)},
-		{sub: tracking.SubDelivered, text: texts["delivered"], loc: destCity(dest)},
+		{sub: tracking.SubOutForDelivery, text: tracking.DemoText("out_for_delivery", ""), loc: destCity(dest)},
+		{sub: tracking.SubDelivered, text: tracking.DemoText("delivered", ""), loc: destCity(dest)},
 	}
 }
 
@@ -231,43 +190,43 @@ const day = 24 * time.Hour
 func past(scenario, dest string) []step {
 	journey := func(start time.Duration) []step {
 		return []step{
-			{ago: start, sub: tracking.SubInformationReceived, text: texts["label"], loc: shenzhen},
-			{ago: start - day, sub: tracking.SubPackageAccepted, text: texts["accepted"], loc: shenzhen},
-			{ago: start - 3*day, sub: tracking.SubPackageDeparted, text: texts["departed"], loc: hongkong},
-			{ago: start - 6*day, sub: tracking.SubPackageArrived, text: texts["arrived"], loc: destCity(dest)},
+			{ago: start, sub: tracking.SubInformationReceived, text: tracking.DemoText("label", ""), loc: shenzhen},
+			{ago: start - day, sub: tracking.SubPackageAccepted, text: tracking.DemoText("accepted", ""), loc: shenzhen},
+			{ago: start - 3*day, sub: tracking.SubPackageDeparted, text: tracking.DemoText("departed", ""), loc: hongkong},
+			{ago: start - 6*day, sub: tracking.SubPackageArrived, text: tracking.DemoText("arrived", ""), loc: destCity(dest)},
 		}
 	}
 	switch scenario {
 	case "STALLED":
 		return []step{
-			{ago: 22 * day, sub: tracking.SubInformationReceived, text: texts["label"], loc: shenzhen},
-			{ago: 21 * day, sub: tracking.SubPackageAccepted, text: texts["accepted"], loc: shenzhen},
-			{ago: 18 * day, sub: tracking.SubPackageDeparted, text: texts["departed"], loc: hongkong},
-			{ago: 15 * day, sub: tracking.SubPackageProcessed, text: texts["sorted"], loc: hongkong},
+			{ago: 22 * day, sub: tracking.SubInformationReceived, text: tracking.DemoText("label", ""), loc: shenzhen},
+			{ago: 21 * day, sub: tracking.SubPackageAccepted, text: tracking.DemoText("accepted", ""), loc: shenzhen},
+			{ago: 18 * day, sub: tracking.SubPackageDeparted, text: tracking.DemoText("departed", ""), loc: hongkong},
+			{ago: 15 * day, sub: tracking.SubPackageProcessed, text: tracking.DemoText("sorted", ""), loc: hongkong},
 		}
 	case "LABEL":
-		return []step{{ago: 11 * day, sub: tracking.SubInformationReceived, text: texts["label"], loc: shenzhen}}
+		return []step{{ago: 11 * day, sub: tracking.SubInformationReceived, text: tracking.DemoText("label", ""), loc: shenzhen}}
 	case "CUSTOMS":
-		return append(journey(18*day), step{ago: 11 * day, sub: tracking.SubCustomsHeld, text: texts["customs_held"], loc: destCity(dest)})
+		return append(journey(18*day), step{ago: 11 * day, sub: tracking.SubCustomsHeld, text: tracking.DemoText("customs_held", ""), loc: destCity(dest)})
 	case "RETURNED":
 		return append(journey(30*day),
-			step{ago: 20 * day, sub: tracking.SubDeliveryAttempted, text: texts["attempted"], loc: destCity(dest)},
-			step{ago: 12 * day, sub: tracking.SubPackageUnclaimed, text: texts["unclaimed"], loc: destCity(dest)},
-			step{ago: 5 * day, sub: tracking.SubReturnToSender, text: texts["returned"], loc: destCity(dest)})
+			step{ago: 20 * day, sub: tracking.SubDeliveryAttempted, text: tracking.DemoText("attempted", ""), loc: destCity(dest)},
+			step{ago: 12 * day, sub: tracking.SubPackageUnclaimed, text: tracking.DemoText("unclaimed", ""), loc: destCity(dest)},
+			step{ago: 5 * day, sub: tracking.SubReturnToSender, text: tracking.DemoText("returned", ""), loc: destCity(dest)})
 	case "ATTEMPT":
 		return append(journey(12*day),
-			step{ago: 2 * day, sub: tracking.SubOutForDelivery, text: texts["out_for_delivery"], loc: destCity(dest)},
-			step{ago: 2*day - 4*time.Hour, sub: tracking.SubNoticeLeft, text: texts["notice_left"], loc: destCity(dest)})
+			step{ago: 2 * day, sub: tracking.SubOutForDelivery, text: tracking.DemoText("out_for_delivery", ""), loc: destCity(dest)},
+			step{ago: 2*day - 4*time.Hour, sub: tracking.SubNoticeLeft, text: tracking.DemoText("notice_left", ""), loc: destCity(dest)})
 	case "PICKUP":
 		return append(journey(12*day),
-			step{ago: 2 * day, sub: tracking.SubPickupAvailable, text: texts["pickup"], loc: destCity(dest)})
+			step{ago: 2 * day, sub: tracking.SubPickupAvailable, text: tracking.DemoText("pickup", ""), loc: destCity(dest)})
 	case "DELIVERED":
 		return append(journey(12*day),
-			step{ago: 3 * day, sub: tracking.SubOutForDelivery, text: texts["out_for_delivery"], loc: destCity(dest)},
-			step{ago: 3*day - 5*time.Hour, sub: tracking.SubDelivered, text: texts["delivered_door"], loc: destCity(dest)})
+			step{ago: 3 * day, sub: tracking.SubOutForDelivery, text: tracking.DemoText("out_for_delivery", ""), loc: destCity(dest)},
+			step{ago: 3*day - 5*time.Hour, sub: tracking.SubDelivered, text: tracking.DemoText("delivered_door", ""), loc: destCity(dest)})
 	case "LOST":
 		return append(journey(40*day),
-			step{ago: 3 * day, sub: tracking.SubPackageLost, text: texts["lost"], loc: destCity(dest)})
+			step{ago: 3 * day, sub: tracking.SubPackageLost, text: tracking.DemoText("lost", ""), loc: destCity(dest)})
 	}
 	return nil // NOTFOUND: nothing yet
 }

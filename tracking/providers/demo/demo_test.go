@@ -28,7 +28,7 @@ func TestEveryEventHasAKind(t *testing.T) {
 			t.Fatalf("%s: %v", n, err)
 		}
 		for _, e := range res.Events {
-			kind, number, ok := demo.EventKind(e.Description)
+			kind, number, ok := tracking.DemoEventKind(e.Description)
 			if !ok {
 				t.Errorf("%s: %q has no kind", n, e.Description)
 				continue
@@ -39,7 +39,7 @@ func TestEveryEventHasAKind(t *testing.T) {
 			}
 		}
 	}
-	if _, _, ok := demo.EventKind("Delivered to a neighbour"); ok {
+	if _, _, ok := tracking.DemoEventKind("Delivered to a neighbour"); ok {
 		t.Error("a text the demo does not write has a kind")
 	}
 	if len(kinds) != 17 {
