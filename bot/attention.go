@@ -33,7 +33,7 @@ func (t *turn) urgentAdvice(tr store.Tracked) bool {
 func (t *turn) listLine(tr store.Tracked) string {
 	sh := tr.Shipment
 	return "• " + t.T("list_line", map[string]any{
-		"Label": display(tr), "Carrier": tracking.CarrierName(sh.Carrier),
+		"Label": display(tr), "Carrier": t.carrierName(sh.Carrier),
 		"Status": t.statusName(sh.Status, sh.Substatus), "Days": t.since(sh.LastEventAt)})
 }
 

@@ -351,7 +351,7 @@ func (t *turn) trackNumber(a trackArgs, carrier string) []Reply {
 		// Delivered or returned: it will not move again.
 		started = "track_started_final"
 	}
-	intro := t.T(started, map[string]any{"Number": d.Number, "Carrier": tracking.CarrierName(tr.Shipment.Carrier)})
+	intro := t.T(started, map[string]any{"Number": d.Number, "Carrier": t.carrierName(tr.Shipment.Carrier)})
 	if !res.New {
 		intro = t.T("track_already", map[string]any{"Number": d.Number})
 	}
@@ -362,10 +362,10 @@ func (t *turn) trackNumber(a trackArgs, carrier string) []Reply {
 	if len(alternatives) > 0 {
 		buttons := make([]Button, 0, len(alternatives))
 		for _, c := range alternatives {
-			buttons = append(buttons, Button{Label: tracking.CarrierName(c.Carrier), Action: "carrier", Payload: strconv.FormatInt(tr.Sub.ID, 10) + "|" + c.Carrier})
+			buttons = append(buttons, Button{Label: t.carrierName(c.Carrier), Action: "carrier", Payload: strconv.FormatInt(tr.Sub.ID, 10) + "|" + c.Carrier})
 		}
 		replies = append(replies, Reply{Blocks: []Block{
-			{Text: &Text{Body: t.T("track_ambiguous", map[string]any{"Carrier": tracking.CarrierName(carrier)})}},
+			{Text: &Text{Body: t.T("track_ambiguous", map[string]any{"Carrier": t.carrierName(carrier)})}},
 			{Buttons: buttons},
 		}})
 	}
@@ -378,7 +378,7 @@ func (t *turn) trackFailed(err error, number, carrier string) []Reply {
 	case err == nil:
 		return nil
 	case errors.Is(err, tracking.ErrNoProvider):
-		return t.text("error_no_provider", map[string]any{"Number": number, "Carrier": tracking.CarrierName(carrier)})
+		return t.text("error_no_provider", map[string]any{"Number": number, "Carrier": t.carrierName(carrier)})
 	case errors.Is(err, tracking.ErrTooManyShipments):
 		return t.text("error_too_many", map[string]any{"Max": maxShipments})
 	case errors.Is(err, tracking.ErrUnstorableText):
@@ -525,7 +525,7 @@ func (t *turn) carrier(args string) []Reply {
 	// A name shared by several carriers ("dhl"): the chat picks one.
 	buttons := make([]Button, 0, len(ids))
 	for _, id := range ids {
-		buttons = append(buttons, Button{Label: tracking.CarrierName(id), Action: "carrier", Payload: strconv.FormatInt(tr.Sub.ID, 10) + "|" + id})
+		buttons = append(buttons, Button{Label: t.carrierName(id), Action: "carrier", Payload: strconv.FormatInt(tr.Sub.ID, 10) + "|" + id})
 	}
 	return []Reply{{Blocks: []Block{
 		{Text: &Text{Body: t.T("carrier_which", map[string]any{"Carrier": clip(name, 40)})}},
@@ -535,7 +535,7 @@ func (t *turn) carrier(args string) []Reply {
 
 func (t *turn) recarrier(tr store.Tracked, carrier string) []Reply {
 	if tr.Shipment.Carrier == carrier {
-		return t.card(tr, t.T("carrier_unchanged", map[string]any{"Carrier": tracking.CarrierName(carrier)}), false)
+		return t.card(tr, t.T("carrier_unchanged", map[string]any{"Carrier": t.carrierName(carrier)}), false)
 	}
 	stop := t.working()
 	res, err := t.b.engine.Track(t.ctx, tracking.TrackRequest{ChatID: t.chat.ID, Number: tr.Shipment.Number, Carrier: carrier,
@@ -551,7 +551,7 @@ func (t *turn) recarrier(tr store.Tracked, carrier string) []Reply {
 	if err != nil {
 		return t.fail(err)
 	}
-	intro := t.T("carrier_changed", map[string]any{"Number": tr.Shipment.Number, "Carrier": tracking.CarrierName(carrier)})
+	intro := t.T("carrier_changed", map[string]any{"Number": tr.Shipment.Number, "Carrier": t.carrierName(carrier)})
 	if res.LookupErr != nil {
 		intro += "\n" + t.lookupProblem(res.LookupErr)
 	}
@@ -576,6 +576,11 @@ func (t *turn) shop(args string) []Reply {
 	}
 	if err := t.b.engine.ReguideChat(t.ctx, t.chat.ID, tr.Sub.ID); err != nil {
 		return t.fail(err)
+	}
+	if shop == "other" {
+		// Another shop has no rules of its own to follow: the advice
+		// falls back to steps that fit any shop.
+		return t.text("shop_set_other", map[string]any{"Number": display(tr)})
 	}
 	return t.text("shop_set", map[string]any{"Number": display(tr), "Shop": t.T("shop_"+shop, nil)})
 }
@@ -661,7 +666,7 @@ func (t *turn) timezone(args string) []Reply {
 	if err := t.b.store.UpdateChat(t.ctx, t.chat.ID, store.ChatSettings{Timezone: &zone}, t.now); err != nil {
 		return t.fail(err)
 	}
-	return t.text("tz_set", map[string]any{"Zone": zone, "Date": t.now.In(loc).Format("2006-01-02 15:04")})
+	return t.text("tz_set", map[string]any{"Zone": zone, "Date": t.dayIn(t.now, loc) + " " + t.now.In(loc).Format("15:04")})
 }
 
 func (t *turn) role(args string) []Reply {
@@ -772,7 +777,7 @@ func (t *turn) action(a Action) []Reply {
 	case "snooze":
 		until := t.now.Add(24 * time.Hour)
 		p := &until
-		return t.saved(subID, store.SubscriptionSettings{SnoozedUntil: &p}, "snoozed", map[string]any{"Number": display(tr), "Date": until.In(t.tz).Format("2006-01-02 15:04")})
+		return t.saved(subID, store.SubscriptionSettings{SnoozedUntil: &p}, "snoozed", map[string]any{"Number": display(tr), "Date": t.date(until)})
 	case "ack":
 		return t.text("acknowledged", map[string]any{"Number": display(tr), "User": t.msg.User})
 	case "missing":

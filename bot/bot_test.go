@@ -213,7 +213,7 @@ func TestSlackCardsOfferAcknowledgeAndSnooze(t *testing.T) {
 			t.Fatalf("Slack card lacks %q:\n%s", want, card)
 		}
 	}
-	if got := render(h.press(channel, "en", "snooze", "1")); !strings.Contains(got, "snoozed until 2026-11-03") {
+	if got := render(h.press(channel, "en", "snooze", "1")); !strings.Contains(got, "snoozed until 3 Nov 2026 09:00") {
 		t.Errorf("snooze: %q", got)
 	}
 	tr, err := s.FindSubscription(context.Background(), 1, "DEMO-STALLED")
@@ -291,7 +291,7 @@ func TestShareLinkExpires(t *testing.T) {
 		b.Handle(ctx, bot.Message{Chat: privateChat, Text: "/track DEMO-STALLED Lamp"})
 		reply := render(b.Handle(ctx, bot.Message{Chat: privateChat, Action: &bot.Action{Name: "share", Payload: "1"}}))
 		i := strings.Index(reply, "https://track.example.org/t/")
-		if i < 0 || !strings.Contains(reply, "The link opens the page until 2026-11-04 09:00.") {
+		if i < 0 || !strings.Contains(reply, "The link opens the page until 4 Nov 2026 09:00.") {
 			t.Fatalf("share reply:\n%s", reply)
 		}
 		token := strings.Fields(reply[i+len("https://track.example.org/t/"):])[0]

@@ -43,7 +43,7 @@ func TestNotifierRendersRowsOfEarlierVersions(t *testing.T) {
 				"DEMO-STALLED has not moved for 15 days."},
 			{`{"shipment_id":1,"number":"DEMO-STALLED","rule":"pickup_available","level":"action","message":"guidance_pickup_available_buyer",` +
 				`"data":{"Carrier":"Demo","Deadline":"2026-11-05T20:00:00Z","Number":"DEMO-STALLED"}}`,
-				"Collect it by 2026-11-06 with"},
+				"Collect it by 6 Nov 2026 with"},
 		}
 		for i, r := range rows {
 			if _, err := s.DB().Exec(`INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, state, not_before, created_at)

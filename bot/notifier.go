@@ -374,7 +374,7 @@ func subButtons(t *turn, tr *store.Tracked) []Button {
 func (t *turn) statusPush(tr *store.Tracked, p tracking.StatusNotice) Reply {
 	lines := []string{t.T("push_status", map[string]any{"Status": t.statusName(p.Status, p.Substatus)})}
 	e := p.Event
-	what := e.Description
+	what := t.eventText(e)
 	if place := e.Location.String(); place != "" {
 		what += " — " + place
 	}
@@ -383,7 +383,7 @@ func (t *turn) statusPush(tr *store.Tracked, p tracking.StatusNotice) Reply {
 		lines = append(lines, t.loc.N("push_more_events", p.NewEvents-1, nil))
 	}
 	for _, l := range p.NewLegs {
-		lines = append(lines, t.T("push_new_leg", map[string]any{"NewNumber": l.Number, "Carrier": tracking.CarrierName(l.Carrier)}))
+		lines = append(lines, t.T("push_new_leg", map[string]any{"NewNumber": l.Number, "Carrier": t.carrierName(l.Carrier)}))
 	}
 	if tr != nil && tr.Sub.OrderRef != "" {
 		lines = append(lines, t.T("card_order", map[string]any{"Order": tr.Sub.OrderRef}))

@@ -50,8 +50,49 @@ func (t *turn) since(at *time.Time) string {
 	return t.loc.N("days_ago", days, nil)
 }
 
+// date renders a moment in the chat's time zone and language: its day
+// and the time of day.
 func (t *turn) date(at time.Time) string {
-	return at.In(t.tz).Format("2006-01-02 15:04")
+	return t.dayIn(at, t.tz) + " " + at.In(t.tz).Format("15:04")
+}
+
+// day renders the calendar day of a moment in the chat's time zone.
+func (t *turn) day(at time.Time) string { return t.dayIn(at, t.tz) }
+
+// dayIn renders the calendar day of a moment in zone, in the chat's
+// language: the catalog gives the month names (date_months, twelve
+// space-separated names) and the order of day, month and year (date_day),
+// e.g. "3 Dec 2026", "3. Dez. 2026", "2026年12月3日".
+func (t *turn) dayIn(at time.Time, zone *time.Location) string {
+	at = at.In(zone)
+	month := strconv.Itoa(int(at.Month()))
+	if months := strings.Fields(t.T("date_months", nil)); len(months) == 12 {
+		month = months[at.Month()-1]
+	}
+	return t.T("date_day", map[string]any{"Day": at.Day(), "Month": month, "Year": at.Year()})
+}
+
+// carrierName is a carrier's display name in the chat's language: the demo
+// carrier's is translated, real carriers keep their own names.
+func (t *turn) carrierName(id string) string {
+	if id == tracking.CarrierDemo {
+		return t.T("carrier_demo", nil)
+	}
+	return tracking.CarrierName(id)
+}
+
+// eventText is an event's description as a chat reads it: the demo
+// carrier's English texts in the chat's language, a real carrier's text as
+// the carrier wrote it.
+func (t *turn) eventText(e tracking.Event) string {
+	if e.Carrier != tracking.CarrierDemo {
+		return e.Description
+	}
+	kind, number, ok := tracking.DemoEventKind(e.Description)
+	if !ok {
+		return e.Description
+	}
+	return t.T("demo_event_"+kind, map[string]any{"NewNumber": number})
 }
 
 // card renders one shipment: state, route, the whole timeline newest first,
@@ -74,7 +115,7 @@ func (t *turn) card(tr store.Tracked, intro string, replace bool) []Reply {
 	var lines []string
 	// Without any event there is no "last update" to date: the timeline's
 	// place says so in full.
-	status := map[string]any{"Status": t.statusName(sh.Status, sh.Substatus), "Carrier": tracking.CarrierName(sh.Carrier)}
+	status := map[string]any{"Status": t.statusName(sh.Status, sh.Substatus), "Carrier": t.carrierName(sh.Carrier)}
 	if sh.LastEventAt != nil {
 		status["Days"] = t.since(sh.LastEventAt)
 		lines = append(lines, t.T("card_status", status))
@@ -86,7 +127,7 @@ func (t *turn) card(tr store.Tracked, intro string, replace bool) []Reply {
 			"From": countryOrUnknown(t, sh.OriginCountry), "To": countryOrUnknown(t, sh.DestinationCountry)}))
 	}
 	for _, l := range sh.Legs {
-		lines = append(lines, t.T("card_leg", map[string]any{"Number": l.Number, "Carrier": tracking.CarrierName(l.Carrier)}))
+		lines = append(lines, t.T("card_leg", map[string]any{"Number": l.Number, "Carrier": t.carrierName(l.Carrier)}))
 	}
 	if sh.ETA != nil && !sh.Status.Final() {
 		lines = append(lines, t.T("card_eta", map[string]any{"Date": t.date(*sh.ETA)}))
@@ -109,7 +150,7 @@ func (t *turn) card(tr store.Tracked, intro string, replace bool) []Reply {
 		entries := make([]TimelineEntry, 0, len(sh.Events))
 		for i := len(sh.Events) - 1; i >= 0 && len(entries) < 30; i-- {
 			e := sh.Events[i]
-			entries = append(entries, TimelineEntry{When: t.date(e.Time), Description: e.Description,
+			entries = append(entries, TimelineEntry{When: t.date(e.Time), Description: t.eventText(e),
 				Place: e.Location.String(), Carrier: legCarrier(sh, e)})
 		}
 		blocks = append(blocks, Block{Timeline: entries})
@@ -154,7 +195,7 @@ func (t *turn) cardButtons(tr store.Tracked, sh *tracking.Shipment) []Button {
 		buttons = append(buttons, Button{Label: t.T("button_resume", nil), Action: "resume", Payload: id})
 	}
 	if sh.Status == tracking.StatusDelivered {
-		buttons = append(buttons, Button{Label: t.T("button_missing", nil), Action: "missing", Payload: id})
+		buttons = append(buttons, Button{Label: t.T(tracking.MissingButtonLabel(t.readerRole()), nil), Action: "missing", Payload: id})
 	}
 	if t.msg.Chat.Platform == Slack {
 		// A team shares the channel's shipments: whoever handles one says
@@ -189,7 +230,7 @@ func (t *turn) share(tr store.Tracked) []Reply {
 	body := t.T("share_link", map[string]any{"Number": display(tr), "Link": t.b.publicURL + "/t/" + token})
 	if t.b.shareTTL > 0 {
 		expires = t.now.Add(t.b.shareTTL)
-		body += "\n" + t.T("share_link_until", map[string]any{"Date": expires.In(t.tz).Format("2006-01-02 15:04")})
+		body += "\n" + t.T("share_link_until", map[string]any{"Date": t.date(expires)})
 	}
 	if err := t.b.store.CreateShareToken(t.ctx, t.chat.ID, tr.Sub.ID, token, t.now, expires); err != nil {
 		return t.fail(err)
@@ -234,7 +275,14 @@ func levelMark(l tracking.Level) string {
 func (t *turn) advice(id string, data tracking.AdviceData) string {
 	d := data.Fields()
 	if data.Deadline != nil {
-		d["Deadline"] = data.Deadline.In(t.tz).Format("2006-01-02")
+		d["Deadline"] = t.day(*data.Deadline)
+	}
+	// The demo carrier's name reaches the advice already spelled out, in
+	// English.
+	for _, k := range []string{"Carrier", "Post"} {
+		if d[k] == tracking.CarrierName(tracking.CarrierDemo) {
+			d[k] = t.carrierName(tracking.CarrierDemo)
+		}
 	}
 	if data.Days != nil {
 		return t.loc.N(id, *data.Days, d)

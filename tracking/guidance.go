@@ -118,7 +118,10 @@ const ActionMissing = "missing"
 // rendered with the advice's Data.
 const (
 	MessageButtonMissing = "guidance_button_missing"
-	MessageLinkPost      = "guidance_link_post"
+	// MessageButtonMissingSeller labels the same button for a seller, who
+	// hears of the missing parcel from the buyer.
+	MessageButtonMissingSeller = "guidance_button_missing_seller"
+	MessageLinkPost            = "guidance_link_post"
 	// MessageLinkTracker labels the link to a multi-carrier tracker, for a
 	// number whose local carrier trackbot does not know.
 	MessageLinkTracker = "guidance_link_tracker"
@@ -322,4 +325,13 @@ func (th Thresholds) withDefaults() Thresholds {
 		}
 	}
 	return th
+}
+
+// MissingButtonLabel is the catalog id of the label of the button that
+// asks for MissingSteps, in the words of role.
+func MissingButtonLabel(role Role) string {
+	if role == RoleSeller {
+		return MessageButtonMissingSeller
+	}
+	return MessageButtonMissing
 }

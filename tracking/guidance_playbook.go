@@ -232,7 +232,7 @@ func GuidanceMessageIDs() []string {
 		ids = append(ids, r.MessageIDs()...)
 	}
 	ids = append(ids, missingRule.MessageIDs()...)
-	ids = append(ids, MessageButtonMissing, MessageLinkPost, MessageLinkTracker, MessageLinkPay)
+	ids = append(ids, MessageButtonMissing, MessageButtonMissingSeller, MessageLinkPost, MessageLinkTracker, MessageLinkPay)
 	slices.Sort(ids)
 	return slices.Compact(ids)
 }

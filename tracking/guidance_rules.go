@@ -553,7 +553,7 @@ func checkDelivered(f *facts, a *Advice) bool {
 	if f.status != StatusDelivered {
 		return false
 	}
-	a.Buttons = append(a.Buttons, Button{Label: MessageButtonMissing, Action: ActionMissing})
+	a.Buttons = append(a.Buttons, Button{Label: MissingButtonLabel(f.role), Action: ActionMissing})
 	return true
 }
 

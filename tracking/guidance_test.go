@@ -518,6 +518,12 @@ func TestMissingSteps(t *testing.T) {
 	if !ok || len(delivered.Buttons) != 1 || delivered.Buttons[0].Action != tracking.ActionMissing || delivered.Buttons[0].Label != tracking.MessageButtonMissing {
 		t.Fatalf("delivered advice %+v, want an “I didn't get it” button", delivered)
 	}
+	// A seller hears of a missing parcel from the buyer: the same button
+	// says so.
+	seller := demoSituation(t, "DEMO-DELIVERED-DE", guidanceStart, tracking.RoleSeller, "")
+	if d, ok := findAdvice(tracking.Evaluate(seller, tracking.DefaultThresholds()), tracking.RuleDelivered); !ok || len(d.Buttons) != 1 || d.Buttons[0].Label != tracking.MessageButtonMissingSeller {
+		t.Fatalf("seller's delivered advice %+v, want a “Buyer says it didn't arrive” button", d)
+	}
 	for _, tt := range []struct {
 		role   tracking.Role
 		market string

@@ -169,18 +169,18 @@ func destCity(dest string) tracking.Location {
 func (p *Provider) live(number, dest string) []step {
 	local := LocalNumber(number, dest)
 	return []step{
-		{sub: tracking.SubPackageAccepted, text: "Parcel accepted by the carrier", loc: shenzhen},
-		{sub: tracking.SubPackageDeparted, text: "Departed from the origin country", loc: hongkong},
-		{sub: tracking.SubPackageArrived, text: "Arrived in the destination country", loc: destCity(dest)},
-		{sub: tracking.SubCustomsProcessing, text: "Customs clearance started", loc: destCity(dest)},
-		{sub: tracking.SubCarrierHandover, text: "Handed over to the destination post, new tracking number " + local, loc: destCity(dest)},
+		{sub: tracking.SubPackageAccepted, text: tracking.DemoText("accepted", ""), loc: shenzhen},
+		{sub: tracking.SubPackageDeparted, text: tracking.DemoText("departed", ""), loc: hongkong},
+		{sub: tracking.SubPackageArrived, text: tracking.DemoText("arrived", ""), loc: destCity(dest)},
+		{sub: tracking.SubCustomsProcessing, text: tracking.DemoText("customs", ""), loc: destCity(dest)},
+		{sub: tracking.SubCarrierHandover, text: tracking.DemoText("handover", local), loc: destCity(dest)},
 	}
 }
 
 func (p *Provider) localLeg(dest string) []step {
 	return []step{
-		{sub: tracking.SubOutForDelivery, text: "Out for delivery", loc: destCity(dest)},
-		{sub: tracking.SubDelivered, text: "Delivered to the recipient", loc: destCity(dest)},
+		{sub: tracking.SubOutForDelivery, text: tracking.DemoText("out_for_delivery", ""), loc: destCity(dest)},
+		{sub: tracking.SubDelivered, text: tracking.DemoText("delivered", ""), loc: destCity(dest)},
 	}
 }
 
@@ -190,43 +190,43 @@ const day = 24 * time.Hour
 func past(scenario, dest string) []step {
 	journey := func(start time.Duration) []step {
 		return []step{
-			{ago: start, sub: tracking.SubInformationReceived, text: "Shipping label created, awaiting the parcel", loc: shenzhen},
-			{ago: start - day, sub: tracking.SubPackageAccepted, text: "Parcel accepted by the carrier", loc: shenzhen},
-			{ago: start - 3*day, sub: tracking.SubPackageDeparted, text: "Departed from the origin country", loc: hongkong},
-			{ago: start - 6*day, sub: tracking.SubPackageArrived, text: "Arrived in the destination country", loc: destCity(dest)},
+			{ago: start, sub: tracking.SubInformationReceived, text: tracking.DemoText("label", ""), loc: shenzhen},
+			{ago: start - day, sub: tracking.SubPackageAccepted, text: tracking.DemoText("accepted", ""), loc: shenzhen},
+			{ago: start - 3*day, sub: tracking.SubPackageDeparted, text: tracking.DemoText("departed", ""), loc: hongkong},
+			{ago: start - 6*day, sub: tracking.SubPackageArrived, text: tracking.DemoText("arrived", ""), loc: destCity(dest)},
 		}
 	}
 	switch scenario {
 	case "STALLED":
 		return []step{
-			{ago: 22 * day, sub: tracking.SubInformationReceived, text: "Shipping label created, awaiting the parcel", loc: shenzhen},
-			{ago: 21 * day, sub: tracking.SubPackageAccepted, text: "Parcel accepted by the carrier", loc: shenzhen},
-			{ago: 18 * day, sub: tracking.SubPackageDeparted, text: "Departed from the origin country", loc: hongkong},
-			{ago: 15 * day, sub: tracking.SubPackageProcessed, text: "Processed at the international sorting centre", loc: hongkong},
+			{ago: 22 * day, sub: tracking.SubInformationReceived, text: tracking.DemoText("label", ""), loc: shenzhen},
+			{ago: 21 * day, sub: tracking.SubPackageAccepted, text: tracking.DemoText("accepted", ""), loc: shenzhen},
+			{ago: 18 * day, sub: tracking.SubPackageDeparted, text: tracking.DemoText("departed", ""), loc: hongkong},
+			{ago: 15 * day, sub: tracking.SubPackageProcessed, text: tracking.DemoText("sorted", ""), loc: hongkong},
 		}
 	case "LABEL":
-		return []step{{ago: 11 * day, sub: tracking.SubInformationReceived, text: "Shipping label created, awaiting the parcel", loc: shenzhen}}
+		return []step{{ago: 11 * day, sub: tracking.SubInformationReceived, text: tracking.DemoText("label", ""), loc: shenzhen}}
 	case "CUSTOMS":
-		return append(journey(18*day), step{ago: 11 * day, sub: tracking.SubCustomsHeld, text: "Held by customs: import duties and taxes are due", loc: destCity(dest)})
+		return append(journey(18*day), step{ago: 11 * day, sub: tracking.SubCustomsHeld, text: tracking.DemoText("customs_held", ""), loc: destCity(dest)})
 	case "RETURNED":
 		return append(journey(30*day),
-			step{ago: 20 * day, sub: tracking.SubDeliveryAttempted, text: "Delivery attempted, recipient not available", loc: destCity(dest)},
-			step{ago: 12 * day, sub: tracking.SubPackageUnclaimed, text: "Not collected within the storage period", loc: destCity(dest)},
-			step{ago: 5 * day, sub: tracking.SubReturnToSender, text: "Returned to sender", loc: destCity(dest)})
+			step{ago: 20 * day, sub: tracking.SubDeliveryAttempted, text: tracking.DemoText("attempted", ""), loc: destCity(dest)},
+			step{ago: 12 * day, sub: tracking.SubPackageUnclaimed, text: tracking.DemoText("unclaimed", ""), loc: destCity(dest)},
+			step{ago: 5 * day, sub: tracking.SubReturnToSender, text: tracking.DemoText("returned", ""), loc: destCity(dest)})
 	case "ATTEMPT":
 		return append(journey(12*day),
-			step{ago: 2 * day, sub: tracking.SubOutForDelivery, text: "Out for delivery", loc: destCity(dest)},
-			step{ago: 2*day - 4*time.Hour, sub: tracking.SubNoticeLeft, text: "Delivery attempted, notice left: collect within 7 days", loc: destCity(dest)})
+			step{ago: 2 * day, sub: tracking.SubOutForDelivery, text: tracking.DemoText("out_for_delivery", ""), loc: destCity(dest)},
+			step{ago: 2*day - 4*time.Hour, sub: tracking.SubNoticeLeft, text: tracking.DemoText("notice_left", ""), loc: destCity(dest)})
 	case "PICKUP":
 		return append(journey(12*day),
-			step{ago: 2 * day, sub: tracking.SubPickupAvailable, text: "Available for pickup at the post office until the storage period ends", loc: destCity(dest)})
+			step{ago: 2 * day, sub: tracking.SubPickupAvailable, text: tracking.DemoText("pickup", ""), loc: destCity(dest)})
 	case "DELIVERED":
 		return append(journey(12*day),
-			step{ago: 3 * day, sub: tracking.SubOutForDelivery, text: "Out for delivery", loc: destCity(dest)},
-			step{ago: 3*day - 5*time.Hour, sub: tracking.SubDelivered, text: "Delivered, left at the front door", loc: destCity(dest)})
+			step{ago: 3 * day, sub: tracking.SubOutForDelivery, text: tracking.DemoText("out_for_delivery", ""), loc: destCity(dest)},
+			step{ago: 3*day - 5*time.Hour, sub: tracking.SubDelivered, text: tracking.DemoText("delivered_door", ""), loc: destCity(dest)})
 	case "LOST":
 		return append(journey(40*day),
-			step{ago: 3 * day, sub: tracking.SubPackageLost, text: "The parcel was declared lost", loc: destCity(dest)})
+			step{ago: 3 * day, sub: tracking.SubPackageLost, text: tracking.DemoText("lost", ""), loc: destCity(dest)})
 	}
 	return nil // NOTFOUND: nothing yet
 }
