@@ -148,6 +148,9 @@ type SubscriptionSettings struct {
 	Muted        *bool
 	SnoozedUntil **time.Time
 	ThreadRef    *string
+	// ProtectionEnds sets when the shop's buyer protection for the parcel
+	// ends (nil inside: no date).
+	ProtectionEnds **time.Time
 }
 
 // UpdateSubscription changes one of a chat's subscriptions. It returns
@@ -162,6 +165,9 @@ func (s *Store) UpdateSubscription(ctx context.Context, chatID, subID int64, set
 		a.add("snoozed_until", dbTimePtr(*set.SnoozedUntil))
 	}
 	assign(&a, "thread_ref", set.ThreadRef)
+	if set.ProtectionEnds != nil {
+		a.add("protection_ends", dbTimePtr(*set.ProtectionEnds))
+	}
 	if a.empty() {
 		return nil
 	}
@@ -209,9 +215,11 @@ func (s *Store) Subscribe(ctx context.Context, r *tracking.SubscribeRequest) (id
 			OrderRef    string `db:"order_ref"`
 			Marketplace string `db:"marketplace"`
 			Muted       bool   `db:"muted"`
+			// ProtectionEnds carries over: the order is the same.
+			ProtectionEnds *time.Time `db:"protection_ends"`
 		}
 		if r.Replaces != 0 {
-			err := tx.GetContext(ctx, &old, `SELECT shipment_id, order_ref, marketplace, muted FROM subscriptions
+			err := tx.GetContext(ctx, &old, `SELECT shipment_id, order_ref, marketplace, muted, protection_ends FROM subscriptions
 				WHERE chat_id = $1 AND id = $2`, r.ChatID, r.Replaces)
 			if errors.Is(err, sql.ErrNoRows) {
 				return ErrNotFound
@@ -256,6 +264,7 @@ func (s *Store) Subscribe(ctx context.Context, r *tracking.SubscribeRequest) (id
 		if r.Replaces != 0 {
 			a.add("marketplace", old.Marketplace)
 			a.add("muted", old.Muted)
+			a.add("protection_ends", dbTimePtr(old.ProtectionEnds))
 		}
 		if !a.empty() {
 			if _, err := tx.ExecContext(ctx, "UPDATE subscriptions SET "+a.set()+" WHERE id = "+a.arg(id), a.args...); err != nil {
