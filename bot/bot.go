@@ -589,6 +589,11 @@ func (t *turn) shop(args string) []Reply {
 	if err := t.b.store.UpdateSubscription(t.ctx, t.chat.ID, tr.Sub.ID, set); err != nil {
 		return t.fail(err)
 	}
+	if ends != nil {
+		if err := t.b.store.CheckBy(t.ctx, t.chat.ID, tr.Sub.ID, t.b.engine.ProtectionReminderAt(*ends)); err != nil {
+			return t.fail(err)
+		}
+	}
 	if err := t.b.engine.ReguideChat(t.ctx, t.chat.ID, tr.Sub.ID); err != nil {
 		return t.fail(err)
 	}

@@ -156,3 +156,45 @@ func chatID(t *testing.T, s *store.Store) int64 {
 	}
 	return id
 }
+
+// TestProtectionDateBringsTheNextCheckForward: a date given an hour before
+// its reminder is due does not wait for the quiet parcel's next poll, 12
+// hours away; the reminder comes on time.
+func TestProtectionDateBringsTheNextCheckForward(t *testing.T) {
+	const lead = 4 * 24 * time.Hour
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		clock := tracking.NewFakeClock(t0)
+		fake := trackingtest.NewProvider("fake")
+		const number = "1Z999AA10123456784"
+		fake.Set(number, tracking.Result{Number: number, Carrier: "ups", Events: []tracking.Event{{
+			Time: t0.Add(-8 * 24 * time.Hour), Substatus: tracking.SubPackageDeparted, Description: "Departed",
+			Location: tracking.Location{City: "Louisville", Country: "US"}}}})
+		reg := tracking.NewRegistry(clock)
+		reg.AddCarrier(fake, "ups")
+		e := tracking.NewEngine(s, reg, tracking.Options{Clock: clock, MinInterval: time.Hour, Thresholds: tracking.Thresholds{ProtectionLead: lead}})
+		b := bot.New(bot.Config{Store: s, Engine: e, Catalog: newHarness(t, s).cat, Clock: clock})
+		say := func(text string) {
+			b.Handle(ctx, bot.Message{Chat: privateChat, Text: text, Language: "en"})
+		}
+		say("/track " + number)
+		clock.Set(t0.Add(2 * time.Hour))
+		say("/shop " + number + " ebay 2026-11-06")
+		remindAt := time.Date(2026, 11, 6, 12, 0, 0, 0, time.UTC).Add(-lead)
+		tracked, err := s.Subscriptions(ctx, chatID(t, s))
+		if err != nil || len(tracked) != 1 {
+			t.Fatalf("%d subscriptions, %v", len(tracked), err)
+		}
+		if next := tracked[0].Shipment.NextCheckAt; next == nil || !next.Equal(remindAt) {
+			t.Errorf("next check %v, want the reminder's time %v", next, remindAt)
+		}
+		clock.Set(remindAt)
+		if _, err := e.RunOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := s.DB().QueryRow(`SELECT COUNT(*) FROM outbox WHERE dedupe_key LIKE '%:protection_ending:%'`).Scan(&n); err != nil || n != 1 {
+			t.Errorf("%d reminders at their time (%v), want 1", n, err)
+		}
+	})
+}

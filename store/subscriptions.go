@@ -328,6 +328,19 @@ func (s *Store) Resume(ctx context.Context, shipmentID int64, now time.Time) err
 	return resume(ctx, s.db, shipmentID, "", dbTime(now))
 }
 
+// CheckBy brings the next check of the shipment behind one of a chat's
+// subscriptions forward to at, when it was due later: a buyer-protection
+// reminder set for at must not wait for a quiet parcel's next poll. A
+// shipment no longer polled stays so.
+func (s *Store) CheckBy(ctx context.Context, chatID, subID int64, at time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE shipments SET next_check_at = $1
+		WHERE id = (SELECT shipment_id FROM subscriptions WHERE chat_id = $2 AND id = $3) AND next_check_at > $1`,
+		dbTime(at), chatID, subID); err != nil {
+		return fmt.Errorf("store: check subscription %d by %s: %w", subID, at, err)
+	}
+	return nil
+}
+
 // resume puts a stopped shipment back on the schedule; with a reason, only
 // one stopped for that reason.
 func resume(ctx context.Context, db sqlx.ExecerContext, shipmentID int64, reason string, now time.Time) error {

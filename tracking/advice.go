@@ -36,6 +36,12 @@ func (e *Engine) ReguideChat(ctx context.Context, chatID int64, subscriptionIDs 
 	}, now)
 }
 
+// ProtectionReminderAt is when the reminder of a buyer protection ending
+// at ends comes, with the engine's lead time.
+func (e *Engine) ProtectionReminderAt(ends time.Time) time.Time {
+	return ends.Add(-e.thresholds.ProtectionLead)
+}
+
 // MissingSteps is the delivered-but-missing advice for a shipment.
 func (e *Engine) MissingSteps(sh *Shipment, marketplace string, role Role, now time.Time) Advice {
 	return MissingSteps(NewSituation(sh, marketplace, role, now))

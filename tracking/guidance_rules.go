@@ -376,12 +376,6 @@ func checkProtectionEnding(f *facts, a *Advice) bool {
 	return true
 }
 
-// ProtectionReminderAt is when the reminder of a buyer protection ending
-// at ends comes, for thresholds th.
-func ProtectionReminderAt(ends time.Time, th Thresholds) time.Time {
-	return ends.Add(-th.withDefaults().ProtectionLead)
-}
-
 func checkTemu(f *facts, a *Advice) bool {
 	quiet := f.since(f.quietSince())
 	if f.market != MarketplaceTemu || !f.onTheWay() || quiet < f.th.TemuNoUpdate {
