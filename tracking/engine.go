@@ -180,8 +180,8 @@ type SubscribeRequest struct {
 	// Resume puts the shipment back on the schedule if its polling stopped
 	// for silence.
 	Resume bool
-	// Guidance gives the advice per role and marketplace; it seeds a new
-	// subscription's guidance state.
+	// Guidance gives the advice per reader (role, marketplace, end of
+	// buyer protection); it seeds a new subscription's guidance state.
 	Guidance func(Reader) []Advice
 	Now      time.Time
 	// BeforeCommit, when set, runs inside the transaction before it

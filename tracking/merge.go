@@ -84,7 +84,8 @@ type Change struct {
 	// GuidanceSig is the shipment's new guidance signature.
 	GuidanceSig string
 	// Guidance, when set, is asked for the advice that applies to each
-	// subscription, by its chat's role and its marketplace: rules newly
+	// subscription, by its reader (its chat's role, its marketplace and
+	// the end of its buyer protection): rules newly
 	// applying are pushed once, rules no longer applying are re-armed.
 	Guidance func(Reader) []Advice
 	// BeforeCommit runs inside the transaction after every write and
