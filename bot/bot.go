@@ -561,8 +561,19 @@ func (t *turn) recarrier(tr store.Tracked, carrier string) []Reply {
 // marketplaces are the shops whose buyer-protection steps trackbot knows.
 var marketplaces = []string{"aliexpress", "temu", "shein", "ebay", "amazon", "other"}
 
+// shop sets where a parcel was bought: "/shop NUMBER SHOP", and with a
+// date ("/shop NUMBER aliexpress 2026-12-20") when that shop's buyer
+// protection for the order ends, so that a reminder comes before it if
+// the parcel has not arrived. Setting the shop without a date keeps the
+// date given before.
 func (t *turn) shop(args string) []Reply {
 	words := fields(args)
+	var ends *time.Time
+	if n := len(words); n >= 3 {
+		if d, ok := protectionDate(words[n-1]); ok {
+			ends, words = &d, words[:n-1]
+		}
+	}
 	if len(words) < 2 || !slices.Contains(marketplaces, strings.ToLower(words[len(words)-1])) {
 		return t.text("shop_usage", nil)
 	}
@@ -571,18 +582,44 @@ func (t *turn) shop(args string) []Reply {
 	if errReply != nil {
 		return errReply
 	}
-	if err := t.b.store.UpdateSubscription(t.ctx, t.chat.ID, tr.Sub.ID, store.SubscriptionSettings{Marketplace: &shop}); err != nil {
+	set := store.SubscriptionSettings{Marketplace: &shop}
+	if ends != nil {
+		set.ProtectionEnds = &ends
+	}
+	if err := t.b.store.UpdateSubscription(t.ctx, t.chat.ID, tr.Sub.ID, set); err != nil {
 		return t.fail(err)
+	}
+	if ends != nil {
+		if err := t.b.store.CheckBy(t.ctx, t.chat.ID, tr.Sub.ID, t.b.engine.ProtectionReminderAt(*ends)); err != nil {
+			return t.fail(err)
+		}
 	}
 	if err := t.b.engine.ReguideChat(t.ctx, t.chat.ID, tr.Sub.ID); err != nil {
 		return t.fail(err)
 	}
+	key, data := "shop_set", map[string]any{"Number": display(tr), "Shop": t.T("shop_"+shop, nil)}
 	if shop == "other" {
 		// Another shop has no rules of its own to follow: the advice
 		// falls back to steps that fit any shop.
-		return t.text("shop_set_other", map[string]any{"Number": display(tr)})
+		key = "shop_set_other"
 	}
-	return t.text("shop_set", map[string]any{"Number": display(tr), "Shop": t.T("shop_"+shop, nil)})
+	reply := t.T(key, data)
+	if ends != nil {
+		// The date is the same day everywhere (noon UTC).
+		reply += "\n" + t.T("shop_protection_set", map[string]any{"Number": display(tr), "Date": t.dayIn(*ends, time.UTC)})
+	}
+	return []Reply{TextReply(reply)}
+}
+
+// protectionDate reads the end of a buyer protection as typed
+// (YYYY-MM-DD). It is placed at noon UTC, so that it shows as the same day
+// in every chat's time zone, as the guidance's dates are.
+func protectionDate(word string) (time.Time, bool) {
+	d, err := time.Parse("2006-01-02", word)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return d.Add(12 * time.Hour), true
 }
 
 func (t *turn) mute(args string, muted bool) []Reply {

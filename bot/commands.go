@@ -37,7 +37,7 @@ func Commands() []Command {
 		{Name: "rename", Aliases: []string{"label"}, Usage: "NUMBER label", Menu: true, handle: (*turn).rename},
 		{Name: "order", Usage: "NUMBER REF", Menu: true, handle: (*turn).order},
 		{Name: "carrier", Usage: "NUMBER CARRIER", Menu: true, handle: (*turn).carrier},
-		{Name: "shop", Usage: "NUMBER " + strings.Join(marketplaces, "|"), Menu: true, handle: (*turn).shop},
+		{Name: "shop", Usage: "NUMBER " + strings.Join(marketplaces, "|") + " [YYYY-MM-DD]", Menu: true, handle: (*turn).shop},
 		{Name: "mute", Usage: "[NUMBER]", Menu: true, handle: func(t *turn, args string) []Reply { return t.mute(args, true) }},
 		{Name: "unmute", Usage: "[NUMBER]", Menu: true, handle: func(t *turn, args string) []Reply { return t.mute(args, false) }},
 		{Name: "quiet", Usage: "HH-HH|off", Menu: true, handle: (*turn).quiet},

@@ -16,9 +16,11 @@ type guidanceTarget struct {
 	SubID       int64  `db:"sub_id"`
 	ChatID      int64  `db:"chat_id"`
 	Marketplace string `db:"marketplace"`
-	Role        string `db:"role"`
-	Active      bool   `db:"active"`
-	Number      string `db:"number"`
+	// ProtectionEnds is the end of the buyer protection the chat gave.
+	ProtectionEnds *time.Time `db:"protection_ends"`
+	Role           string     `db:"role"`
+	Active         bool       `db:"active"`
+	Number         string     `db:"number"`
 }
 
 type ruleState struct {
@@ -33,9 +35,9 @@ type ruleState struct {
 // marketplace. A rule that starts to apply fires once: with push, it goes
 // to the outbox (for active chats); a rule that stops applying is re-armed,
 // so that it fires again if it returns.
-func applyGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, eval func(role, marketplace string) []tracking.Advice, now time.Time, push bool) error {
+func applyGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, eval func(tracking.Reader) []tracking.Advice, now time.Time, push bool) error {
 	var targets []guidanceTarget
-	if err := tx.SelectContext(ctx, &targets, `SELECT s.id AS sub_id, s.chat_id, s.marketplace, c.role, c.active, sh.number
+	if err := tx.SelectContext(ctx, &targets, `SELECT s.id AS sub_id, s.chat_id, s.marketplace, s.protection_ends, c.role, c.active, sh.number
 		FROM subscriptions s JOIN chats c ON c.id = s.chat_id JOIN shipments sh ON sh.id = s.shipment_id
 		WHERE s.shipment_id = $1 ORDER BY s.id`, shipmentID); err != nil {
 		return fmt.Errorf("store: guidance targets: %w", err)
@@ -52,13 +54,13 @@ func applyGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, eval func
 // shipment, whose rule states are states, as tracking decides for the
 // advice eval gives, and writes the outcome inside tx.
 func writeGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, targets []guidanceTarget, states []ruleState,
-	eval func(role, marketplace string) []tracking.Advice, now time.Time, push bool) error {
+	eval func(tracking.Reader) []tracking.Advice, now time.Time, push bool) error {
 	if len(targets) == 0 {
 		return nil
 	}
 	subs := make([]tracking.GuidanceTarget, len(targets))
 	for i, t := range targets {
-		subs[i] = tracking.GuidanceTarget{SubscriptionID: t.SubID, ChatID: t.ChatID, Role: t.Role, Marketplace: t.Marketplace, Active: t.Active}
+		subs[i] = tracking.GuidanceTarget{SubscriptionID: t.SubID, ChatID: t.ChatID, Role: t.Role, Marketplace: t.Marketplace, ProtectionEnds: utc(t.ProtectionEnds), Active: t.Active}
 	}
 	known := make([]tracking.RuleState, len(states))
 	for i, st := range states {
@@ -183,9 +185,9 @@ func enqueueNotices(ctx context.Context, tx *sqlx.Tx, notices []tracking.OutboxN
 // subscription to shipmentID starts, as fired and without a push: the
 // chat's answer shows them, and they are pushed only if they clear and
 // return. A new subscription has no rule state yet.
-func seedGuidance(ctx context.Context, tx *sqlx.Tx, subID, shipmentID int64, eval func(role, marketplace string) []tracking.Advice, now time.Time) error {
+func seedGuidance(ctx context.Context, tx *sqlx.Tx, subID, shipmentID int64, eval func(tracking.Reader) []tracking.Advice, now time.Time) error {
 	var t guidanceTarget
-	if err := tx.GetContext(ctx, &t, `SELECT s.id AS sub_id, s.chat_id, s.marketplace, c.role, c.active, sh.number
+	if err := tx.GetContext(ctx, &t, `SELECT s.id AS sub_id, s.chat_id, s.marketplace, s.protection_ends, c.role, c.active, sh.number
 		FROM subscriptions s JOIN chats c ON c.id = s.chat_id JOIN shipments sh ON sh.id = s.shipment_id
 		WHERE s.id = $1`, subID); err != nil {
 		return fmt.Errorf("store: guidance of subscription %d: %w", subID, err)
@@ -201,7 +203,7 @@ func seedGuidance(ctx context.Context, tx *sqlx.Tx, subID, shipmentID int64, eva
 // rules that no longer apply are re-armed. The statements do not grow
 // with the number of subscriptions.
 func (s *Store) UpdateChatGuidance(ctx context.Context, chatID int64, subIDs []int64,
-	advise func(st *tracking.ShipmentState) func(role, marketplace string) []tracking.Advice, now time.Time) error {
+	advise func(st *tracking.ShipmentState) func(tracking.Reader) []tracking.Advice, now time.Time) error {
 	now = dbTime(now)
 	return s.tx(ctx, func(tx *sqlx.Tx) error {
 		only, args := "", []any{chatID}
@@ -215,7 +217,7 @@ func (s *Store) UpdateChatGuidance(ctx context.Context, chatID int64, subIDs []i
 			}
 		}
 		var targets []chatTarget
-		if err := tx.SelectContext(ctx, &targets, `SELECT s.id AS sub_id, s.chat_id, s.shipment_id, s.marketplace, c.role, c.active, sh.number
+		if err := tx.SelectContext(ctx, &targets, `SELECT s.id AS sub_id, s.chat_id, s.shipment_id, s.marketplace, s.protection_ends, c.role, c.active, sh.number
 			FROM subscriptions s JOIN chats c ON c.id = s.chat_id JOIN shipments sh ON sh.id = s.shipment_id
 			WHERE s.chat_id = $1`+only+` ORDER BY s.id`, args...); err != nil {
 			return fmt.Errorf("store: guidance targets of chat %d: %w", chatID, err)
@@ -255,7 +257,7 @@ func (s *Store) UpdateChatGuidance(ctx context.Context, chatID int64, subIDs []i
 				continue
 			}
 			u := tracking.GuidanceTransitions(t.ShipmentID, t.Number,
-				[]tracking.GuidanceTarget{{SubscriptionID: t.SubID, ChatID: t.ChatID, Role: t.Role, Marketplace: t.Marketplace, Active: t.Active}},
+				[]tracking.GuidanceTarget{{SubscriptionID: t.SubID, ChatID: t.ChatID, Role: t.Role, Marketplace: t.Marketplace, ProtectionEnds: utc(t.ProtectionEnds), Active: t.Active}},
 				known[t.SubID], advise(st), now, true)
 			all.Rules = append(all.Rules, u.Rules...)
 			all.Notices = append(all.Notices, u.Notices...)

@@ -57,7 +57,7 @@ func TestGuidanceOfAWidelyFollowedParcelIsSetBased(t *testing.T) {
 				err := s.ApplyRefresh(ctx, &tracking.Change{
 					ShipmentID: st.ID, LeaseOwner: "w", Now: now, Status: tracking.StatusTransit,
 					Substatus: tracking.SubPackageDeparted, StatusChangedAt: now, GuidanceSig: fmt.Sprint(i),
-					Guidance: func(role, marketplace string) []tracking.Advice {
+					Guidance: func(tracking.Reader) []tracking.Advice {
 						var out []tracking.Advice
 						for _, r := range rules {
 							out = append(out, tracking.Advice{Rule: r, Level: tracking.LevelWarn, Push: true})

@@ -131,6 +131,9 @@ func (s *Store) ClaimShipment(ctx context.Context, id int64, owner string, now t
 		return st, false, err
 	}
 	sts, err := s.withExtras(ctx, s.db, rows)
+	if err == nil {
+		sts, err = s.withProtection(ctx, s.db, sts)
+	}
 	if err != nil {
 		return nil, false, err
 	}
@@ -150,7 +153,11 @@ func (s *Store) ClaimDue(ctx context.Context, owner string, now time.Time, lease
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	return s.withExtras(ctx, s.db, rows)
+	sts, err := s.withExtras(ctx, s.db, rows)
+	if err != nil {
+		return nil, err
+	}
+	return s.withProtection(ctx, s.db, sts)
 }
 
 // claimDueSQL leases the due shipments nobody holds ($1 owner, $2 lease
@@ -209,6 +216,37 @@ func (s *Store) withExtras(ctx context.Context, q sqlx.QueryerContext, rows []sh
 		st.Legs = append(st.Legs, tracking.Leg{Carrier: l.Carrier, Number: l.Number})
 	}
 	return out, nil
+}
+
+// withProtection adds the ends of buyer protection that each claimed
+// shipment's subscriptions gave, in one query for the batch: a refresh
+// needs them for the reminders' guidance and schedule, nothing else does.
+func (s *Store) withProtection(ctx context.Context, q sqlx.QueryerContext, sts []*tracking.ShipmentState) ([]*tracking.ShipmentState, error) {
+	if len(sts) == 0 {
+		return sts, nil
+	}
+	byID := make(map[int64]*tracking.ShipmentState, len(sts))
+	ids := make([]int64, len(sts))
+	for i, st := range sts {
+		byID[st.ID], ids[i] = st, st.ID
+	}
+	query, args, err := sqlx.In(`SELECT DISTINCT shipment_id, protection_ends FROM subscriptions
+		WHERE shipment_id IN (?) AND protection_ends IS NOT NULL ORDER BY shipment_id, protection_ends`, ids)
+	if err != nil {
+		return nil, err
+	}
+	var ends []struct {
+		ShipmentID int64     `db:"shipment_id"`
+		Ends       time.Time `db:"protection_ends"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &ends, s.rebind(query), args...); err != nil {
+		return nil, fmt.Errorf("store: load protection ends: %w", err)
+	}
+	for _, e := range ends {
+		st := byID[e.ShipmentID]
+		st.ProtectionEnds = append(st.ProtectionEnds, e.Ends.UTC())
+	}
+	return sts, nil
 }
 
 type eventRow struct {

@@ -9,12 +9,12 @@ import (
 	"time"
 )
 
-// advisor returns the guidance for a shipment as a chat with the given
-// role and marketplace sees it at now.
-func (e *Engine) advisor(sh *Shipment, now time.Time) func(role, marketplace string) []Advice {
+// advisor returns the guidance for a shipment as each reader sees it at
+// now.
+func (e *Engine) advisor(sh *Shipment, now time.Time) func(Reader) []Advice {
 	base := newFacts(NewSituation(sh, "", RoleBuyer, now), e.thresholds.withDefaults())
-	return func(role, marketplace string) []Advice {
-		return base.forAudience(Role(role), marketplace).evaluate()
+	return func(r Reader) []Advice {
+		return base.forAudience(r).evaluate()
 	}
 }
 
@@ -31,9 +31,15 @@ func (e *Engine) Advise(sh *Shipment, marketplace string, role Role, now time.Ti
 // written in one transaction, whatever the number of parcels.
 func (e *Engine) ReguideChat(ctx context.Context, chatID int64, subscriptionIDs ...int64) error {
 	now := e.clock.Now()
-	return e.store.UpdateChatGuidance(ctx, chatID, subscriptionIDs, func(st *ShipmentState) func(role, marketplace string) []Advice {
+	return e.store.UpdateChatGuidance(ctx, chatID, subscriptionIDs, func(st *ShipmentState) func(Reader) []Advice {
 		return e.advisor(NewShipment(st, st.Events), now)
 	}, now)
+}
+
+// ProtectionReminderAt is when the reminder of a buyer protection ending
+// at ends comes, with the engine's lead time.
+func (e *Engine) ProtectionReminderAt(ends time.Time) time.Time {
+	return ends.Add(-e.thresholds.ProtectionLead)
 }
 
 // MissingSteps is the delivered-but-missing advice for a shipment.
@@ -49,7 +55,7 @@ func (e *Engine) MissingSteps(sh *Shipment, marketplace string, role Role, now t
 func (e *Engine) withGuidance(st *ShipmentState, c *Change, now time.Time) bool {
 	view := changedView(st, c)
 	eval := e.advisor(view, now)
-	sig := guidanceSignature(eval)
+	sig := guidanceSignature(eval, st.ProtectionEnds)
 	if sig == st.GuidanceSig {
 		return false
 	}
@@ -58,19 +64,27 @@ func (e *Engine) withGuidance(st *ShipmentState, c *Change, now time.Time) bool 
 }
 
 // guidanceSignature summarizes the pushed rules that apply for every role
-// and marketplace.
-func guidanceSignature(eval func(role, marketplace string) []Advice) string {
+// and marketplace, and for a buyer with each of the protection ends the
+// shipment's subscriptions gave, so that a reminder coming due changes it.
+func guidanceSignature(eval func(Reader) []Advice, protectionEnds []time.Time) string {
 	var sb strings.Builder
+	pushed := func(r Reader) {
+		for _, a := range eval(r) {
+			if a.Push {
+				sb.WriteString(a.Rule + ",")
+			}
+		}
+		sb.WriteString(";")
+	}
 	for _, role := range []Role{RoleBuyer, RoleSeller} {
 		for _, m := range append([]string{""}, Marketplaces()...) {
 			sb.WriteString(string(role) + "/" + m + ":")
-			for _, a := range eval(string(role), m) {
-				if a.Push {
-					sb.WriteString(a.Rule + ",")
-				}
-			}
-			sb.WriteString(";")
+			pushed(Reader{Role: string(role), Marketplace: m})
 		}
+	}
+	for _, end := range protectionEnds {
+		sb.WriteString("protection/" + end.UTC().Format(time.RFC3339) + ":")
+		pushed(Reader{Role: string(RoleBuyer), ProtectionEnds: &end})
 	}
 	sum := sha256.Sum256([]byte(sb.String()))
 	return hex.EncodeToString(sum[:8])

@@ -47,7 +47,7 @@ type Store interface {
 	CountSubscriptions(ctx context.Context, chatID int64) (int, error)
 	ShipmentsByNumber(ctx context.Context, number string) ([]int64, error)
 	SetPushRegistered(ctx context.Context, id int64, registered bool) error
-	UpdateChatGuidance(ctx context.Context, chatID int64, subscriptionIDs []int64, advise func(*ShipmentState) func(role, marketplace string) []Advice, now time.Time) error
+	UpdateChatGuidance(ctx context.Context, chatID int64, subscriptionIDs []int64, advise func(*ShipmentState) func(Reader) []Advice, now time.Time) error
 }
 
 // ErrLeaseLost is returned when a worker writes a shipment whose lease it
@@ -107,7 +107,7 @@ func NewEngine(store Store, providers *Registry, opts Options) *Engine {
 		store: store, providers: providers, clock: opts.Clock, owner: opts.Owner,
 		lease: opts.Lease, batch: opts.BatchSize, workers: opts.Workers, metrics: opts.Metrics,
 		beforeCommit: opts.BeforeCommit, registerPush: opts.RegisterPush, thresholds: opts.Thresholds.withDefaults(),
-		policy: Policy{MinInterval: opts.MinInterval, DemoStep: opts.DemoStep},
+		policy: Policy{MinInterval: opts.MinInterval, DemoStep: opts.DemoStep, ProtectionLead: opts.Thresholds.withDefaults().ProtectionLead},
 	}
 	if e.clock == nil {
 		e.clock = SystemClock{}
@@ -180,9 +180,9 @@ type SubscribeRequest struct {
 	// Resume puts the shipment back on the schedule if its polling stopped
 	// for silence.
 	Resume bool
-	// Guidance gives the advice per role and marketplace; it seeds a new
-	// subscription's guidance state.
-	Guidance func(role, marketplace string) []Advice
+	// Guidance gives the advice per reader (role, marketplace, end of
+	// buyer protection); it seeds a new subscription's guidance state.
+	Guidance func(Reader) []Advice
 	Now      time.Time
 	// BeforeCommit, when set, runs inside the transaction before it
 	// commits; fault-injection tests make it fail.

@@ -85,7 +85,10 @@ const (
 	// RulePartialTracking is a parcel whose carrier stopped reporting at
 	// export and that has been silent for NoProgress: it may have been
 	// delivered without ever showing it.
-	RulePartialTracking    = "partial_tracking"
+	RulePartialTracking = "partial_tracking"
+	// RuleProtectionEnding reminds a buyer, once, that the shop's buyer
+	// protection the chat gave a date for is about to end.
+	RuleProtectionEnding   = "protection_ending"
 	RuleTemuNoUpdate       = "temu_no_update"
 	RuleCustomsLong        = "customs_long"
 	RuleLate               = "late"
@@ -162,7 +165,18 @@ type Situation struct {
 	Marketplace string
 	// Role is who reads the advice; "" means a buyer.
 	Role Role
-	Now  time.Time
+	// ProtectionEnds is when the shop's buyer protection for the parcel
+	// ends, as the chat gave it; nil when it did not.
+	ProtectionEnds *time.Time
+	Now            time.Time
+}
+
+// Reader is whose eyes read a shipment's advice: a subscription's role
+// and shop, and the end of its buyer protection when the chat gave one.
+// The guidance of a shipment is evaluated once per reader.
+type Reader struct {
+	Role, Marketplace string
+	ProtectionEnds    *time.Time
 }
 
 // NewSituation describes a shipment for the rules, as a chat with the
@@ -288,6 +302,9 @@ type Thresholds struct {
 	// Late is how long past its expected delivery a parcel on the way may
 	// be before it counts as late.
 	Late time.Duration
+	// ProtectionLead is how long before a buyer protection ends the
+	// reminder comes.
+	ProtectionLead time.Duration
 }
 
 const oneDay = 24 * time.Hour
@@ -298,7 +315,9 @@ const oneDay = 24 * time.Hour
 // 14 days without progress call for the seller and a dispute; customs takes
 // up to 10 days; an origin carrier silent for 5 days after departure has
 // stopped reporting; Temu wants to hear after 7 days without updates; a
-// parcel 2 days past its expected delivery is late.
+// parcel 2 days past its expected delivery is late; a buyer hears 3 days
+// before the protection ends, time enough for the seller to extend it (an
+// AliExpress seller answers an extension request within 48 hours).
 func DefaultThresholds() Thresholds {
 	return Thresholds{
 		NewNumberSilent: 48 * time.Hour,
@@ -310,6 +329,7 @@ func DefaultThresholds() Thresholds {
 		OriginSilent:    5 * oneDay,
 		TemuNoUpdate:    7 * oneDay,
 		Late:            2 * oneDay,
+		ProtectionLead:  3 * oneDay,
 	}
 }
 
@@ -319,6 +339,7 @@ func (th Thresholds) withDefaults() Thresholds {
 		{&th.NewNumberSilent, &d.NewNumberSilent}, {&th.NoInfo, &d.NoInfo}, {&th.LabelOnly, &d.LabelOnly},
 		{&th.NoEvent, &d.NoEvent}, {&th.NoProgress, &d.NoProgress}, {&th.CustomsLong, &d.CustomsLong},
 		{&th.OriginSilent, &d.OriginSilent}, {&th.TemuNoUpdate, &d.TemuNoUpdate}, {&th.Late, &d.Late},
+		{&th.ProtectionLead, &d.ProtectionLead},
 	} {
 		if *f.v <= 0 {
 			*f.v = *f.def

@@ -138,6 +138,14 @@ var playbook = []Rule{
 		check:      checkPartialTracking,
 	},
 	{
+		// The date is the chat's (/shop NUMBER SHOP DATE): trackbot never
+		// guesses a user's deadline from a shop's typical window.
+		ID: RuleProtectionEnding, Level: LevelAction, Audience: AudienceBuyer, Push: true,
+		Marketplaces: []string{MarketplaceAliExpress, MarketplaceTemu, MarketplaceEbay, MarketplaceAmazon},
+		Condition:    "the chat gave the end of the parcel's buyer protection; it ends within ProtectionLead and the parcel is not delivered",
+		check:        checkProtectionEnding,
+	},
+	{
 		ID: RuleNoProgress, Level: LevelAction, Audience: AudienceBoth, Push: true, Marketplaces: allShops,
 		Supersedes: []string{RuleTemuNoUpdate, RuleLate, RuleNoEvent, RuleNoInfo, RuleLabelOnly},
 		Condition:  "on the way, no event for NoProgress (since tracking began when there is none)",

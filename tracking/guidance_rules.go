@@ -28,7 +28,7 @@ type facts struct {
 
 func newFacts(s Situation, th Thresholds) *facts {
 	f := &facts{s: s, th: th}
-	f.setAudience(s.Role, s.Marketplace)
+	f.setAudience(Reader{Role: string(s.Role), Marketplace: s.Marketplace, ProtectionEnds: s.ProtectionEnds})
 	f.events = slices.Clone(s.Events)
 	slices.SortStableFunc(f.events, func(a, b Event) int { return a.Time.Compare(b.Time) })
 	if n := len(f.events); n > 0 {
@@ -47,20 +47,20 @@ func newFacts(s Situation, th Thresholds) *facts {
 }
 
 // setAudience sets whom the advice is for: a seller, or a buyer (the
-// default) of a marketplace.
-func (f *facts) setAudience(role Role, marketplace string) {
-	f.s.Role, f.s.Marketplace = role, marketplace
-	f.role, f.market = RoleBuyer, strings.ToLower(strings.TrimSpace(marketplace))
-	if Role(strings.ToLower(strings.TrimSpace(string(role)))) == RoleSeller {
+// default) of a marketplace, with the end of the buyer protection.
+func (f *facts) setAudience(r Reader) {
+	f.s.Role, f.s.Marketplace, f.s.ProtectionEnds = Role(r.Role), r.Marketplace, r.ProtectionEnds
+	f.role, f.market = RoleBuyer, strings.ToLower(strings.TrimSpace(r.Marketplace))
+	if Role(strings.ToLower(strings.TrimSpace(r.Role))) == RoleSeller {
 		f.role = RoleSeller
 	}
 }
 
-// forAudience is a copy of the facts for another role and marketplace;
-// what the shipment's events say is shared, not worked out again.
-func (f *facts) forAudience(role Role, marketplace string) *facts {
+// forAudience is a copy of the facts for another reader; what the
+// shipment's events say is shared, not worked out again.
+func (f *facts) forAudience(r Reader) *facts {
 	g := *f
-	g.setAudience(role, marketplace)
+	g.setAudience(r)
 	return &g
 }
 
@@ -375,6 +375,19 @@ func checkNoProgress(f *facts, a *Advice) bool {
 		return false
 	}
 	a.Data.Days = wholeDays(quiet)
+	return true
+}
+
+// checkProtectionEnding applies from ProtectionLead before the buyer
+// protection the chat gave ends until it ends, while the parcel is not
+// delivered. Once it has ended the reminder is of no use, and it clears.
+func checkProtectionEnding(f *facts, a *Advice) bool {
+	ends := f.s.ProtectionEnds
+	if ends == nil || f.status == StatusDelivered || !f.s.Now.Before(*ends) || f.s.Now.Before(ends.Add(-f.th.ProtectionLead)) {
+		return false
+	}
+	end := *ends
+	a.Data.Deadline = &end
 	return true
 }
 

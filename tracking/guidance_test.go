@@ -583,6 +583,7 @@ func TestRulesTable(t *testing.T) {
 		"address_issue":          {tracking.LevelAction, tracking.AudienceBoth, true},
 		"held_by_carrier":        {tracking.LevelAction, tracking.AudienceBoth, true},
 		"contact_carrier":        {tracking.LevelAction, tracking.AudienceBoth, true},
+		"protection_ending":      {tracking.LevelAction, tracking.AudienceBuyer, true},
 	}
 	rules := tracking.Rules()
 	if len(rules) != len(want) {
@@ -607,7 +608,7 @@ func TestRulesTable(t *testing.T) {
 	d := tracking.DefaultThresholds()
 	if d.NewNumberSilent != 48*time.Hour || d.NoInfo != 7*aDay || d.LabelOnly != 10*aDay || d.NoEvent != 7*aDay ||
 		d.NoProgress != 14*aDay || d.CustomsLong != 10*aDay || d.OriginSilent != 5*aDay || d.TemuNoUpdate != 7*aDay ||
-		d.Late != 2*aDay {
+		d.Late != 2*aDay || d.ProtectionLead != 3*aDay {
 		t.Errorf("DefaultThresholds %+v", d)
 	}
 }

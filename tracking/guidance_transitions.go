@@ -14,6 +14,9 @@ type GuidanceTarget struct {
 	ChatID         int64
 	Role           string
 	Marketplace    string
+	// ProtectionEnds is when the buyer protection the chat gave for the
+	// parcel ends; nil when it gave none.
+	ProtectionEnds *time.Time
 	// Active is false for a chat that cannot be reached (it blocked the
 	// bot): its rules still fire, so that it is not flooded on return,
 	// but nothing is pushed.
@@ -56,7 +59,8 @@ type GuidanceUpdate struct {
 
 // GuidanceTransitions works out how the guidance of a shipment's
 // subscriptions moves at now, given the rule states they have and the
-// advice eval gives for each role and marketplace. A pushed rule that
+// advice eval gives for each target's reader (role, marketplace, end of
+// buyer protection). A pushed rule that
 // starts to apply fires once: it is recorded as active and, when push is
 // set and the chat is active, goes to the outbox under a key naming its
 // arming, so it is never pushed twice for one arming. A rule that stops
@@ -64,7 +68,7 @@ type GuidanceUpdate struct {
 // push (a chat that just started tracking sees the advice in its answer)
 // the state is written and nothing pushed.
 func GuidanceTransitions(shipmentID int64, number string, targets []GuidanceTarget, states []RuleState,
-	eval func(role, marketplace string) []Advice, now time.Time, push bool) GuidanceUpdate {
+	eval func(Reader) []Advice, now time.Time, push bool) GuidanceUpdate {
 	known := map[int64]map[string]RuleState{}
 	for _, st := range states {
 		if known[st.SubscriptionID] == nil {
@@ -75,7 +79,7 @@ func GuidanceTransitions(shipmentID int64, number string, targets []GuidanceTarg
 	var out GuidanceUpdate
 	for _, t := range targets {
 		applies := map[string]bool{}
-		for _, a := range eval(t.Role, t.Marketplace) {
+		for _, a := range eval(Reader{Role: t.Role, Marketplace: t.Marketplace, ProtectionEnds: t.ProtectionEnds}) {
 			if !a.Push {
 				continue
 			}

@@ -127,7 +127,7 @@ func TestGuidanceTransitions(t *testing.T) {
 		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			eval := func(role, marketplace string) []tracking.Advice { return tt.advice[role+"/"+marketplace] }
+			eval := func(r tracking.Reader) []tracking.Advice { return tt.advice[r.Role+"/"+r.Marketplace] }
 			got := tracking.GuidanceTransitions(5, "RR123456785CN", tt.targets, tt.states, eval, now, tt.push)
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got  %+v\nwant %+v", got, tt.want)

@@ -36,6 +36,10 @@ type ShipmentState struct {
 	// GuidanceSig is the signature of the guidance that applied at the
 	// last refresh (see guidanceSignature).
 	GuidanceSig string
+	// ProtectionEnds are the distinct ends of buyer protection that the
+	// shipment's subscriptions gave, earliest first: the guidance and the
+	// schedule look ahead to their reminders.
+	ProtectionEnds []time.Time
 }
 
 // NeedsAttention reports a shipment someone has to look at: its state asks
@@ -80,9 +84,10 @@ type Change struct {
 	// GuidanceSig is the shipment's new guidance signature.
 	GuidanceSig string
 	// Guidance, when set, is asked for the advice that applies to each
-	// subscription, by its chat's role and its marketplace: rules newly
+	// subscription, by its reader (its chat's role, its marketplace and
+	// the end of its buyer protection): rules newly
 	// applying are pushed once, rules no longer applying are re-armed.
-	Guidance func(role, marketplace string) []Advice
+	Guidance func(Reader) []Advice
 	// BeforeCommit runs inside the transaction after every write and
 	// before the commit; an error rolls everything back. Tests inject
 	// faults through it.

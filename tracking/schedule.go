@@ -23,6 +23,9 @@ type Policy struct {
 	// FinalCheck is how long after a final status the last check comes;
 	// a day when zero.
 	FinalCheck time.Duration
+	// ProtectionLead is how long before a buyer protection ends its
+	// reminder comes (Thresholds.ProtectionLead); 3 days when zero.
+	ProtectionLead time.Duration
 }
 
 func (p Policy) withDefaults() Policy {
@@ -38,12 +41,41 @@ func (p Policy) withDefaults() Policy {
 	if p.FinalCheck <= 0 {
 		p.FinalCheck = 24 * time.Hour
 	}
+	if p.ProtectionLead <= 0 {
+		p.ProtectionLead = DefaultThresholds().ProtectionLead
+	}
 	return p
 }
 
+// nextReminder returns the earliest buyer-protection reminder of the
+// shipment's subscriptions that lies after now.
+func (p Policy) nextReminder(st *ShipmentState, now time.Time) (time.Time, bool) {
+	for _, end := range st.ProtectionEnds {
+		if at := end.Add(-p.ProtectionLead); at.After(now) {
+			return at, true
+		}
+	}
+	return time.Time{}, false
+}
+
 // next returns when to check the shipment after a successful refresh that
-// produced c, or nil and the reason polling stops.
+// produced c, or nil and the reason polling stops. A parcel on the way is
+// checked no later than its next buyer-protection reminder, so that the
+// reminder is on time however rarely the parcel is polled, and one silent
+// for SilentStop is still checked once then before polling stops.
 func (p Policy) next(st *ShipmentState, c *Change, now time.Time) (*time.Time, string) {
+	t, stop := p.nextCheck(st, c, now)
+	if c.Status.Final() {
+		return t, stop
+	}
+	if at, ok := p.nextReminder(st, now); ok && (t == nil || at.Before(*t)) {
+		return &at, ""
+	}
+	return t, stop
+}
+
+// nextCheck is next without the protection reminders.
+func (p Policy) nextCheck(st *ShipmentState, c *Change, now time.Time) (*time.Time, string) {
 	if now.Sub(lastActivity(st, c)) >= p.SilentStop && !c.Status.Final() {
 		return nil, StopSilent
 	}

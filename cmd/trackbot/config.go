@@ -68,6 +68,9 @@ type config struct {
 	OriginSilent    span `env:"GUIDANCE_ORIGIN_SILENT, default=5d"`
 	TemuNoUpdate    span `env:"GUIDANCE_TEMU_NO_UPDATE, default=7d"`
 	Late            span `env:"GUIDANCE_LATE, default=2d"`
+	// ProtectionLead is how long before a buyer protection the chat gave
+	// ends its reminder comes.
+	ProtectionLead span `env:"GUIDANCE_PROTECTION_LEAD, default=3d"`
 }
 
 // span is a duration that also takes whole days ("14d"), the unit the
@@ -99,7 +102,7 @@ func (c *config) thresholds() tracking.Thresholds {
 		LabelOnly: time.Duration(c.LabelOnly), NoEvent: time.Duration(c.NoEvent),
 		NoProgress: time.Duration(c.NoProgress), CustomsLong: time.Duration(c.CustomsLong),
 		OriginSilent: time.Duration(c.OriginSilent), TemuNoUpdate: time.Duration(c.TemuNoUpdate),
-		Late: time.Duration(c.Late),
+		Late: time.Duration(c.Late), ProtectionLead: time.Duration(c.ProtectionLead),
 	}
 }
 

@@ -42,6 +42,7 @@ func TestUndecodableValuesNameTheVariable(t *testing.T) {
 		{"SLACK_DIGEST_HOUR", "not a whole number"},
 		{"GUIDANCE_NO_PROGRESS", "like 14d or 36h"},
 		{"GUIDANCE_LATE", "like 14d or 36h"},
+		{"GUIDANCE_PROTECTION_LEAD", "like 14d or 36h"},
 	} {
 		t.Run(tc.variable, func(t *testing.T) {
 			env := envconfig.MapLookuper(map[string]string{tc.variable: "nonsense-value"})
