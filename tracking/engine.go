@@ -446,12 +446,11 @@ func (e *Engine) RunOnce(ctx context.Context) (int, error) {
 }
 
 // Run refreshes due shipments every tick until ctx ends. Store errors are
-// logged and retried on the next tick.
+// logged and retried, less often while they last (see Every).
 func (e *Engine) Run(ctx context.Context, tick time.Duration) error {
-	return Every(ctx, tick, func(ctx context.Context) {
-		if _, err := e.RunOnce(ctx); err != nil && ctx.Err() == nil {
-			slog.ErrorContext(ctx, "scheduler round failed", "err", err)
-		}
+	return Every(ctx, "scheduler round", tick, func(ctx context.Context) error {
+		_, err := e.RunOnce(ctx)
+		return err
 	})
 }
 
