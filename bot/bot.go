@@ -134,6 +134,27 @@ func (b *Bot) Handle(ctx context.Context, m Message) []Reply {
 	return t.text("unknown", nil)
 }
 
+// adminOnly returns nil when the person may delete what the chat shares,
+// and the refusal otherwise. In a private chat the person owns what it
+// tracks; in a group or channel only an admin does (see Admins).
+func (t *turn) adminOnly() []Reply {
+	if t.msg.Chat.Kind != Group && t.msg.Chat.Kind != Channel {
+		return nil
+	}
+	admins, ok := t.msg.Via.(Admins)
+	if !ok {
+		return t.text("error_admin_only", nil)
+	}
+	admin, err := admins.IsAdmin(t.ctx, t.msg.Chat, t.msg.User)
+	if err != nil {
+		return t.fail(err)
+	}
+	if !admin {
+		return t.text("error_admin_only", nil)
+	}
+	return nil
+}
+
 // working tells the adapter, when it can show it, that the answer waits
 // for a lookup; the returned stop ends that.
 func (t *turn) working() (stop func()) {
@@ -469,6 +490,9 @@ func (t *turn) remove(args string) []Reply {
 	if errReply != nil {
 		return errReply
 	}
+	if refused := t.adminOnly(); refused != nil {
+		return refused
+	}
 	if err := t.b.store.Unsubscribe(t.ctx, t.chat.ID, tr.Sub.ID); err != nil {
 		return t.fail(err)
 	}
@@ -731,6 +755,11 @@ func (t *turn) action(a Action) []Reply {
 		if a.Payload != "confirm" {
 			return nil
 		}
+		// Checked at the press, not at /forget: in a group the person who
+		// confirms need not be the one who asked.
+		if refused := t.adminOnly(); refused != nil {
+			return refused
+		}
 		n, err := t.b.store.Forget(t.ctx, t.chat.ID)
 		if err != nil {
 			return t.fail(err)
@@ -785,6 +814,9 @@ func (t *turn) action(a Action) []Reply {
 		case "no":
 			return t.card(tr, "", true)
 		case "yes":
+			if refused := t.adminOnly(); refused != nil {
+				return refused
+			}
 		default:
 			return t.text("error_stale_button", nil)
 		}

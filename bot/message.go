@@ -48,7 +48,7 @@ type Message struct {
 	// Language is the platform's hint of the person's language ("de-AT").
 	Language string
 	// Via is the adapter the message came through, or nil. The core uses
-	// its optional abilities (Indicator) while it answers.
+	// its optional abilities (Indicator, Admins) while it answers.
 	Via Adapter
 }
 
@@ -122,6 +122,18 @@ type Adapter interface {
 // replies; nothing is shown after stop has returned.
 type Indicator interface {
 	Working(ctx context.Context, chat ChatRef, note string) (stop func())
+}
+
+// Admins is an optional ability of an Adapter: telling whether a person
+// administers a shared chat. The core asks it before anything that
+// deletes what a whole group or channel follows (forgetting the chat,
+// removing a parcel), so that any member cannot wipe it. IsAdmin returns
+// true when user may do so in chat, false when not, and an error when the
+// platform could not say; private chats are never asked about. In a group
+// or channel reached through an adapter without this ability, the core
+// refuses such commands.
+type Admins interface {
+	IsAdmin(ctx context.Context, chat ChatRef, user string) (bool, error)
 }
 
 // Handler answers one message.

@@ -118,22 +118,28 @@ const keepClaims = 7 * 24 * time.Hour
 // provider request counts older than a week.
 func (n *Notifier) Run(ctx context.Context, tick time.Duration) error {
 	var pruned time.Time
-	return tracking.Every(ctx, tick, func(ctx context.Context) {
-		if _, err := n.RunOnce(ctx); err != nil && ctx.Err() == nil {
-			slog.ErrorContext(ctx, "notifier round failed", "err", err)
+	return tracking.Every(ctx, "notifier round", tick, func(ctx context.Context) error {
+		if _, err := n.RunOnce(ctx); err != nil {
+			// Pruning waits for a round that works: the store is likely
+			// down, and one line a round says so.
+			return err
 		}
-		if now := n.clock.Now(); now.Sub(pruned) >= time.Hour {
-			pruned = now
-			if _, err := n.store.PruneOutbox(ctx, now.Add(-keepSent)); err != nil && ctx.Err() == nil {
-				slog.ErrorContext(ctx, "pruning the outbox failed", "err", err)
-			}
-			if _, err := n.store.PruneClaims(ctx, now.Add(-keepClaims)); err != nil && ctx.Err() == nil {
-				slog.ErrorContext(ctx, "pruning claims failed", "err", err)
-			}
-			if err := n.store.PruneQuotas(ctx, now.Add(-keepClaims).UTC().Format(time.DateOnly)); err != nil && ctx.Err() == nil {
-				slog.ErrorContext(ctx, "pruning provider quotas failed", "err", err)
-			}
+		now := n.clock.Now()
+		if now.Sub(pruned) < time.Hour {
+			return nil
 		}
+		pruned = now
+		var errs []error
+		if _, err := n.store.PruneOutbox(ctx, now.Add(-keepSent)); err != nil {
+			errs = append(errs, fmt.Errorf("pruning the outbox: %w", err))
+		}
+		if _, err := n.store.PruneClaims(ctx, now.Add(-keepClaims)); err != nil {
+			errs = append(errs, fmt.Errorf("pruning claims: %w", err))
+		}
+		if err := n.store.PruneQuotas(ctx, now.Add(-keepClaims).UTC().Format(time.DateOnly)); err != nil {
+			errs = append(errs, fmt.Errorf("pruning provider quotas: %w", err))
+		}
+		return errors.Join(errs...)
 	})
 }
 

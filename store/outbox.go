@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // OutboxItem is one push waiting to be sent.
@@ -25,10 +27,27 @@ const outboxColumns = `id, chat_id, subscription_id, kind, payload, dedupe_key, 
 // ClaimOutbox leases up to limit pending pushes that are due, of active
 // chats, oldest first. A claimed push is not handed out again until its
 // lease runs out, so replicas never send one twice at the same time.
+//
+// A chat's pushes go out in the order they were written: no push is handed
+// out while an earlier pending push of its chat is leased, whoever holds
+// that lease. When a notifier dies holding a chat's pushes, the chat's
+// later ones wait until the lease ends, and are then claimed together with
+// the earlier ones, in order. (A push held back on purpose — muted, in
+// quiet hours — is not leased and holds nothing up.) On PostgreSQL claims
+// take turns on a transaction-scoped advisory lock, so that a claim sees
+// the leases of every claim before it; the sending that follows runs side
+// by side.
 func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxItem, error) {
 	now = dbTime(now)
 	var items []OutboxItem
-	err := s.db.SelectContext(ctx, &items, s.claimOutboxSQL(), now.Add(lease), now, limit)
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		if s.dialect == Postgres {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, outboxClaimLock); err != nil {
+				return err
+			}
+		}
+		return tx.SelectContext(ctx, &items, s.claimOutboxSQL(), now.Add(lease), now, limit)
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: claim outbox: %w", err)
 	}
@@ -40,8 +59,15 @@ func (s *Store) ClaimOutbox(ctx context.Context, now time.Time, lease time.Durat
 	return items, nil
 }
 
+// outboxClaimLock is the advisory lock outbox claims take turns on
+// (PostgreSQL): without it, two claims running at once would each see the
+// other's rows as unleased, and one could take a chat's later push while
+// the other takes the earlier one.
+const outboxClaimLock int64 = 0x7472_6163_6b6f_7862 // "trackoxb"
+
 // claimOutboxSQL leases due pending pushes ($1 lease end, $2 now, $3
-// limit); it walks the outbox_due index.
+// limit); it walks the outbox_due index, and outbox_chat for the earlier
+// pushes of each chat.
 func (s *Store) claimOutboxSQL() string {
 	locking := ""
 	if s.dialect == Postgres {
@@ -50,8 +76,36 @@ func (s *Store) claimOutboxSQL() string {
 	return `UPDATE outbox SET lease_until = $1
 		WHERE id IN (SELECT o.id FROM outbox o JOIN chats c ON c.id = o.chat_id
 			WHERE o.state = 'pending' AND o.not_before <= $2 AND (o.lease_until IS NULL OR o.lease_until <= $2) AND c.active
+				AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.chat_id = o.chat_id AND e.id < o.id
+					AND e.state = 'pending' AND e.lease_until > $2)
 			ORDER BY o.id LIMIT $3` + locking + `)
 		RETURNING ` + outboxColumns
+}
+
+// TakeBackLeases ends, at start-up, the leases a previous run of this
+// process left behind when it stopped without giving them back (a crash,
+// a kill): on SQLite the serving process is the database's only writer,
+// so every lease is its own, and waiting them out would only hold its
+// pushes and refreshes back. On PostgreSQL, where leases may be another
+// live replica's, it does nothing: a dead replica's leases are taken over
+// when they run out. It reports how many leases it ended.
+func (s *Store) TakeBackLeases(ctx context.Context) (int64, error) {
+	if s.dialect != SQLite {
+		return 0, nil
+	}
+	var n int64
+	for _, q := range []string{
+		`UPDATE outbox SET lease_until = NULL WHERE lease_until IS NOT NULL`,
+		`UPDATE shipments SET lease_owner = '', lease_until = NULL WHERE lease_until IS NOT NULL`,
+	} {
+		res, err := s.db.ExecContext(ctx, q)
+		if err != nil {
+			return n, fmt.Errorf("store: take back leases: %w", err)
+		}
+		k, _ := res.RowsAffected()
+		n += k
+	}
+	return n, nil
 }
 
 // MarkSent records that the platform accepted a push.

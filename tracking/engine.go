@@ -341,7 +341,9 @@ func (e *Engine) registerForPush(ctx context.Context, st *ShipmentState) {
 // Push takes a carrier's webhook call: the named provider verifies and
 // parses it, and every shipment it names goes through the same merge as a
 // poll. It returns an error wrapping ErrBadSignature for a push that fails
-// verification and ErrNoProvider for a provider that takes no pushes.
+// verification, ErrBadPayload for a verified push that cannot be read, and
+// ErrNoProvider for a provider that takes no pushes; any other error is the
+// store's, and the same push may succeed later.
 func (e *Engine) Push(ctx context.Context, provider string, header http.Header, body []byte) error {
 	p, ok := e.providers.Provider(provider)
 	if !ok {
@@ -444,12 +446,11 @@ func (e *Engine) RunOnce(ctx context.Context) (int, error) {
 }
 
 // Run refreshes due shipments every tick until ctx ends. Store errors are
-// logged and retried on the next tick.
+// logged and retried, less often while they last (see Every).
 func (e *Engine) Run(ctx context.Context, tick time.Duration) error {
-	return Every(ctx, tick, func(ctx context.Context) {
-		if _, err := e.RunOnce(ctx); err != nil && ctx.Err() == nil {
-			slog.ErrorContext(ctx, "scheduler round failed", "err", err)
-		}
+	return Every(ctx, "scheduler round", tick, func(ctx context.Context) error {
+		_, err := e.RunOnce(ctx)
+		return err
 	})
 }
 

@@ -50,8 +50,9 @@ type LegFollower interface {
 
 // WebhookParser is a Provider that receives pushes at
 // POST /webhooks/{name}. ParseWebhook verifies the request's signature and
-// returns ErrBadSignature when it fails; otherwise it returns the results the
-// push carries.
+// returns ErrBadSignature when it fails, and an error wrapping ErrBadPayload
+// when a push that passed verification cannot be read (sending it again
+// cannot help); otherwise it returns the results the push carries.
 type WebhookParser interface {
 	Provider
 	ParseWebhook(header http.Header, body []byte) ([]*Result, error)
@@ -62,6 +63,7 @@ var (
 	ErrNumberUnknown = errors.New("tracking: number unknown to provider")
 	ErrUnavailable   = errors.New("tracking: provider unavailable")
 	ErrBadSignature  = errors.New("tracking: webhook signature mismatch")
+	ErrBadPayload    = errors.New("tracking: webhook payload unreadable")
 	ErrNoProvider    = errors.New("tracking: no provider for carrier")
 )
 

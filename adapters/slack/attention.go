@@ -37,11 +37,11 @@ func (a *Adapter) digestLoop(ctx context.Context) error {
 			lock.Release()
 		}
 	}()
-	return tracking.Every(ctx, time.Minute, func(ctx context.Context) {
+	return tracking.Every(ctx, "slack: digest round", time.Minute, func(ctx context.Context) error {
 		if lock == nil {
 			l, ok, err := a.store.TryLock(ctx, "slack-digest")
-			if err != nil && ctx.Err() == nil {
-				slog.WarnContext(ctx, "slack: digest lock", "err", err)
+			if err != nil {
+				return fmt.Errorf("slack: digest lock: %w", err)
 			}
 			if ok {
 				lock = l
@@ -53,11 +53,12 @@ func (a *Adapter) digestLoop(ctx context.Context) error {
 				lock.Release()
 				lock = nil // lost with its connection; try again next minute
 			default:
-				if _, err := a.digestOnce(ctx); err != nil && ctx.Err() == nil {
-					slog.WarnContext(ctx, "slack: digest round failed", "err", err)
+				if _, err := a.digestOnce(ctx); err != nil {
+					return err
 				}
 			}
 		}
+		return nil
 	})
 }
 

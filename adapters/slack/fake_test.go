@@ -96,11 +96,14 @@ type fakeSlack struct {
 	fail    map[string]failure         // channel → failure
 	members map[string][]string        // user → channels (users.conversations)
 	locale  string                     // users.info locale
+	roles   map[string]string          // user → "admin", "owner" (users.info); others are members
+	creator map[string]string          // channel → its creator (conversations.info)
 	ts      map[string]map[string]bool // channel → ts it posted
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {
-	f := &fakeSlack{t: t, envelopes: make(chan map[string]any), acks: make(chan map[string]any, 10), fail: map[string]failure{}, members: map[string][]string{}, locale: "en-US", ts: map[string]map[string]bool{}}
+	f := &fakeSlack{t: t, envelopes: make(chan map[string]any), acks: make(chan map[string]any, 10), fail: map[string]failure{}, members: map[string][]string{}, locale: "en-US", ts: map[string]map[string]bool{},
+		roles: map[string]string{}, creator: map[string]string{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -186,7 +189,13 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 		f.seq++
 		writeJSON(w, map[string]any{"ok": true, "message_ts": fmt.Sprintf("1700000000.%06d", f.seq)})
 	case "users.info":
-		writeJSON(w, map[string]any{"ok": true, "user": map[string]any{"id": c.Form.Get("user"), "locale": f.locale}})
+		role := f.roles[c.Form.Get("user")]
+		writeJSON(w, map[string]any{"ok": true, "user": map[string]any{"id": c.Form.Get("user"), "locale": f.locale,
+			"is_admin": role == "admin" || role == "owner", "is_owner": role == "owner", "is_primary_owner": false}})
+	case "conversations.info":
+		id := c.Form.Get("channel")
+		writeJSON(w, map[string]any{"ok": true, "channel": map[string]any{"id": id, "name": "shipping", "is_channel": true,
+			"created": 1700000000, "creator": f.creator[id], "is_member": true}})
 	case "users.conversations":
 		var chans []map[string]any
 		for _, id := range f.members[c.Form.Get("user")] {
@@ -375,8 +384,14 @@ func (e *env) request(h http.Handler, contentType, body, key string, age time.Du
 // replies.
 func (e *env) command(channel, text string) *httptest.ResponseRecorder {
 	e.t.Helper()
+	return e.commandBy("U1", channel, text)
+}
+
+// commandBy is command typed by user.
+func (e *env) commandBy(user, channel, text string) *httptest.ResponseRecorder {
+	e.t.Helper()
 	form := url.Values{"token": {"legacy"}, "team_id": {team}, "team_domain": {"acme"}, "channel_id": {channel},
-		"channel_name": {"shipping"}, "user_id": {"U1"}, "user_name": {"ann"}, "command": {"/track"}, "text": {text},
+		"channel_name": {"shipping"}, "user_id": {user}, "user_name": {"ann"}, "command": {"/track"}, "text": {text},
 		"response_url": {e.slack.srv.URL + "/response/cmd"}, "trigger_id": {"1.2.3"}, "api_app_id": {"A1"}}
 	rec := e.request(e.adapter.CommandsHandler(), "application/x-www-form-urlencoded", form.Encode(), secret, 0)
 	e.idle()
@@ -386,9 +401,15 @@ func (e *env) command(channel, text string) *httptest.ResponseRecorder {
 // press sends a signed block_actions payload for a button of a message.
 func (e *env) press(channel, messageTS, actionID, value string) *httptest.ResponseRecorder {
 	e.t.Helper()
+	return e.pressBy("U1", channel, messageTS, actionID, value)
+}
+
+// pressBy is press by user.
+func (e *env) pressBy(user, channel, messageTS, actionID, value string) *httptest.ResponseRecorder {
+	e.t.Helper()
 	payload, _ := json.Marshal(map[string]any{
 		"type": "block_actions", "api_app_id": "A1", "trigger_id": "1.2.3",
-		"team": map[string]any{"id": team, "domain": "acme"}, "user": map[string]any{"id": "U1", "name": "ann"},
+		"team": map[string]any{"id": team, "domain": "acme"}, "user": map[string]any{"id": user, "name": "ann"},
 		"channel":      map[string]any{"id": channel, "name": "shipping"},
 		"container":    map[string]any{"type": "message", "message_ts": messageTS, "channel_id": channel, "is_ephemeral": false},
 		"message":      map[string]any{"type": "message", "ts": messageTS, "text": "card"},

@@ -241,6 +241,7 @@ func (a *Adapter) onEvent(ctx context.Context, ev slackevents.EventsAPIEvent) (t
 // converse hands a message to the core and delivers its replies.
 func (a *Adapter) converse(ctx context.Context, m bot.Message, o origin) {
 	m.Language = a.language(ctx, m.User)
+	m.Via = a
 	replies := a.handler.Handle(ctx, m)
 	for _, r := range replies {
 		if err := a.answer(ctx, o, r); err != nil {

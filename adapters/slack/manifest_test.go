@@ -57,6 +57,9 @@ var webAPIScopes = map[string][]string{
 	"GetUserInfoContext":             {"users:read"}, // users.info
 	"PublishViewContext":             nil,            // views.publish
 	"GetConversationsForUserContext": nil,            // users.conversations, by type
+	// conversations.info, asked about public and private channels and
+	// group DMs (never a direct message), one scope per type.
+	"GetConversationInfoContext": {"channels:read", "groups:read", "mpim:read"},
 }
 
 var conversationTypeScopes = map[string]string{

@@ -63,6 +63,9 @@ type fakeAPI struct {
 	failures []scripted
 	arrived  chan struct{}
 	limits   *sendLimits // nil: every message is accepted
+	// statuses are the getChatMember statuses by "chat/user"; anyone
+	// else is a plain "member".
+	statuses map[string]string
 }
 
 type scripted struct {
@@ -130,6 +133,23 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		f.ok(w, map[string]any{"id": 123456, "is_bot": true, "first_name": "trackbot", "username": "trackbot"})
 	case "getUpdates":
 		f.ok(w, f.nextUpdates(r.Context()))
+	case "getChatMember":
+		f.mu.Lock()
+		status := f.statuses[form["chat_id"]+"/"+form["user_id"]]
+		f.mu.Unlock()
+		if status == "" {
+			status = "member"
+		}
+		userID, _ := strconv.ParseInt(form["user_id"], 10, 64)
+		member := map[string]any{"status": status, "user": map[string]any{"id": userID, "is_bot": false, "first_name": "Ann"}}
+		switch status {
+		case "creator":
+			member["is_anonymous"] = false
+		case "administrator":
+			member["can_be_edited"] = false
+			member["can_manage_chat"] = true
+		}
+		f.ok(w, member)
 	case "sendMessage", "editMessageText":
 		chatID, _ := strconv.ParseInt(form["chat_id"], 10, 64)
 		f.mu.Lock()
@@ -145,6 +165,17 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		f.ok(w, true)
 	}
+}
+
+// setStatus makes user's getChatMember status in chat status
+// ("creator", "administrator", "member", …).
+func (f *fakeAPI) setStatus(chat, user int64, status string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.statuses == nil {
+		f.statuses = map[string]string{}
+	}
+	f.statuses[fmt.Sprintf("%d/%d", chat, user)] = status
 }
 
 func chatType(id int64) string {

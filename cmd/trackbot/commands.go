@@ -149,6 +149,13 @@ func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 // runWorkers runs the engine's scheduler and a notifier over the adapters
 // until ctx ends.
 func (a *app) runWorkers(ctx context.Context, g *errgroup.Group, adapters ...bot.Adapter) {
+	// A run that was killed left its leases behind; on SQLite they can only
+	// be this process's, and its pushes should not wait them out.
+	if n, err := a.store.TakeBackLeases(ctx); err != nil {
+		a.log.Warn("cannot take back the leases of the previous run; they end on their own", "err", err)
+	} else if n > 0 {
+		a.log.Info("took back the leases of the previous run", "leases", n)
+	}
 	n := bot.NewNotifier(a.store, a.catalog, a.clock, adapters...)
 	n.SetMetrics(a.metrics)
 	g.Go(func() error { return a.engine.Run(ctx, a.schedulerTick()) })

@@ -31,7 +31,7 @@ func (p *Provider) ParseWebhook(header http.Header, body []byte) ([]*tracking.Re
 		Msg   *trackingObject `json:"msg"`
 	}
 	if err := json.Unmarshal(body, &push); err != nil {
-		return nil, fmt.Errorf("aftership: webhook: %w", err)
+		return nil, fmt.Errorf("aftership: webhook: %w: %w", tracking.ErrBadPayload, err)
 	}
 	if push.Msg == nil || strings.TrimSpace(push.Msg.TrackingNumber) == "" {
 		return nil, nil

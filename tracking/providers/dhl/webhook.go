@@ -40,12 +40,12 @@ func (p *Provider) ParseWebhook(header http.Header, body []byte) ([]*tracking.Re
 	var additional []string
 	if b := bytes.TrimSpace(body); len(b) > 0 && b[0] == '[' {
 		if err := json.Unmarshal(b, &shipments); err != nil {
-			return nil, fmt.Errorf("dhl: webhook: decode: %w", err)
+			return nil, fmt.Errorf("dhl: webhook: decode: %w: %w", tracking.ErrBadPayload, err)
 		}
 	} else {
 		var pu push
 		if err := json.Unmarshal(b, &pu); err != nil {
-			return nil, fmt.Errorf("dhl: webhook: decode: %w", err)
+			return nil, fmt.Errorf("dhl: webhook: decode: %w: %w", tracking.ErrBadPayload, err)
 		}
 		shipments, additional = pu.Shipments, pu.PossibleAdditionalShipmentsURL
 		if len(shipments) == 0 {

@@ -31,7 +31,7 @@ func (p *Provider) ParseWebhook(header http.Header, body []byte) ([]*tracking.Re
 		Data  item   `json:"data"`
 	}
 	if err := json.Unmarshal(body, &push); err != nil {
-		return nil, fmt.Errorf("17track: webhook: %w", err)
+		return nil, fmt.Errorf("17track: webhook: %w: %w", tracking.ErrBadPayload, err)
 	}
 	if push.Event != eventUpdated || strings.TrimSpace(push.Data.Number) == "" {
 		return nil, nil

@@ -61,14 +61,14 @@ func (p *Provider) ParseWebhook(header http.Header, body []byte) ([]*tracking.Re
 	}
 	var w webhook
 	if err := json.Unmarshal(body, &w); err != nil {
-		return nil, fmt.Errorf("shippo: webhook: decode: %w", err)
+		return nil, fmt.Errorf("shippo: webhook: decode: %w: %w", tracking.ErrBadPayload, err)
 	}
 	if w.Event != webhookEventTrackUpdated || len(w.Data) == 0 || string(w.Data) == "null" {
 		return nil, nil
 	}
 	var tr track
 	if err := json.Unmarshal(w.Data, &tr); err != nil {
-		return nil, fmt.Errorf("shippo: webhook: decode track: %w", err)
+		return nil, fmt.Errorf("shippo: webhook: decode track: %w: %w", tracking.ErrBadPayload, err)
 	}
 	return []*tracking.Result{p.result(&tr, "", "")}, nil
 }
