@@ -58,6 +58,14 @@ func FuzzFields(f *testing.F) {
 			if w == "" {
 				t.Fatalf("fields(%q) = %q holds an empty field", s, got)
 			}
+			// Invalid UTF-8 comes out as U+FFFD: a label the database
+			// and the chat can hold.
+			if !utf8.ValidString(w) {
+				t.Fatalf("fields(%q) = %q holds invalid UTF-8", s, got)
+			}
+		}
+		if !utf8.ValidString(s) {
+			return
 		}
 		quoted := strings.ContainsFunc(s, func(r rune) bool {
 			if closingQuote[r] != 0 {
