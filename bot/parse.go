@@ -130,7 +130,9 @@ func parseTrack(args string) (trackArgs, bool) {
 		}
 		rest = append(rest, words[i])
 	}
-	out.label = strings.Join(rest, " ")
+	// A quoted phrase keeps its inner spaces, but not at the ends of the
+	// label: "/track X «Gift »" is labelled "Gift".
+	out.label = strings.TrimSpace(strings.Join(rest, " "))
 	return out, true
 }
 

@@ -21,6 +21,8 @@ func TestParseTrack(t *testing.T) {
 		{"headphones", trackArgs{}, false},
 		// A number of no known format is still taken, for an aggregator.
 		{"gift ABC123456789XYZ", trackArgs{number: "ABC123456789XYZ", label: "gift"}, true},
+		// A quoted label keeps its inner spaces, not those at its ends.
+		{"RR123456785CN « Gift  box »", trackArgs{number: "RR123456785CN", label: "Gift  box"}, true},
 		// An apostrophe is part of a word, never a quote.
 		{"DEMO-STALLED Mom's gift order #123", trackArgs{number: "DEMO-STALLED", label: "Mom's gift", orderRef: "#123"}, true},
 		{"DEMO-STALLED Mom’s gift order #123", trackArgs{number: "DEMO-STALLED", label: "Mom’s gift", orderRef: "#123"}, true},

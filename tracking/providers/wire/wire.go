@@ -30,11 +30,18 @@ var timeLayouts = []string{
 
 const zonedLayouts = 4
 
+// placeholder reports a time of year 1, as written: "0001-01-01T00:00:00"
+// is what APIs built on .NET or Go send for "no date", and read as a time
+// it would be the zero time, which the engine takes for "unknown" and
+// cannot order.
+func placeholder(t time.Time) bool { return t.Year() <= 1 }
+
 // Time reads a payload time into UTC. A time with an offset keeps its
 // instant; a time without one is taken as UTC, which is right for fields
 // documented as UTC (Shippo's status_date) and for estimated delivery
 // dates, but not for a carrier's local scan time: LocalTime reads those.
-// ok is false for an empty or unreadable time.
+// ok is false for an empty or unreadable time and for a placeholder of
+// year 1.
 func Time(s string) (t time.Time, ok bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -42,6 +49,9 @@ func Time(s string) (t time.Time, ok bool) {
 	}
 	for _, layout := range timeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
+			if placeholder(t) {
+				return time.Time{}, false
+			}
 			return t.UTC(), true
 		}
 	}

@@ -58,7 +58,8 @@ func Zone(p tracking.Location) (loc *time.Location, exact bool) {
 // that has one (the event's own place first, then its leg's country).
 // approximate reports a time read as UTC because no place had a zone, or
 // read in a country's main zone because the place did not say which of the
-// country's zones it lies in. ok is false for an empty or unreadable time.
+// country's zones it lies in. ok is false for an empty or unreadable time
+// and for a placeholder of year 1.
 func LocalTime(s string, places ...tracking.Location) (t time.Time, approximate, ok bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -68,6 +69,9 @@ func LocalTime(s string, places ...tracking.Location) (t time.Time, approximate,
 		t, err := time.Parse(layout, s)
 		if err != nil {
 			continue
+		}
+		if placeholder(t) {
+			return time.Time{}, false, false
 		}
 		if i < zonedLayouts {
 			return t.UTC(), false, true

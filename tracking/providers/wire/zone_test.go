@@ -35,6 +35,7 @@ func TestLocalTime(t *testing.T) {
 		{"unknown country", "2026-11-20T12:45:00", []tracking.Location{{Country: "XX"}}, "2026-11-20T12:45:00Z", true, true},
 		{"empty", "", []tracking.Location{ny}, "", false, false},
 		{"unreadable", "yesterday", []tracking.Location{ny}, "", false, false},
+		{"year 1 placeholder", "0001-01-01T00:00:00", []tracking.Location{ny}, "", false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, approx, ok := LocalTime(tc.in, tc.places...)
