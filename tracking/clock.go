@@ -34,7 +34,7 @@ const maxBackoff = time.Minute
 // the wait. The first round that succeeds again is logged too, and brings
 // the loop back to tick.
 func Every(ctx context.Context, name string, tick time.Duration, round func(context.Context) error) error {
-	return every(ctx, name, tick, round, sleep, slog.Default())
+	return every(ctx, name, tick, round, Sleep, slog.Default())
 }
 
 // every is Every with the wait and the log handed in, for tests.
@@ -64,8 +64,12 @@ func every(ctx context.Context, name string, tick time.Duration, round func(cont
 	}
 }
 
-// sleep waits for d or until ctx ends, and returns ctx's error then.
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits for d or until ctx ends, and returns ctx's error then; a d
+// that is not positive waits for nothing.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

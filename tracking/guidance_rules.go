@@ -451,22 +451,21 @@ func (f *facts) stoppedAtExport() bool {
 	return true
 }
 
-func checkOriginSilent(f *facts, a *Advice) bool {
-	silent := f.since(f.lastAt)
-	if !f.stoppedAtExport() || silent < f.th.OriginSilent {
-		return false
-	}
-	a.Data.Days = wholeDays(silent)
-	f.addPost(a, f.postFor(f.s.Number, f.s.Carrier))
-	return true
-}
+// checkOriginSilent applies once a parcel whose tracking stopped at export
+// has been silent for OriginSilent: the destination's page may know more.
+func checkOriginSilent(f *facts, a *Advice) bool { return silentSinceExport(f, a, f.th.OriginSilent) }
 
 // checkPartialTracking applies once a parcel whose tracking stopped at
 // export has been silent as long as the no-progress advice waits: it may
 // have arrived unseen, and that is worth checking before a dispute.
-func checkPartialTracking(f *facts, a *Advice) bool {
+func checkPartialTracking(f *facts, a *Advice) bool { return silentSinceExport(f, a, f.th.NoProgress) }
+
+// silentSinceExport reports a parcel whose tracking stopped at export and
+// that has been silent for at least wait, and points the advice at where
+// it can be followed now.
+func silentSinceExport(f *facts, a *Advice, wait time.Duration) bool {
 	silent := f.since(f.lastAt)
-	if !f.stoppedAtExport() || silent < f.th.NoProgress {
+	if !f.stoppedAtExport() || silent < wait {
 		return false
 	}
 	a.Data.Days = wholeDays(silent)

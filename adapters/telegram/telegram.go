@@ -125,7 +125,7 @@ func New(cfg Config) (*Adapter, error) {
 	a := &Adapter{
 		cfg:         cfg,
 		clock:       cfg.Clock,
-		sleep:       sleep,
+		sleep:       tracking.Sleep,
 		lockRetry:   5 * time.Second,
 		typingEvery: typingEvery,
 		retryPolicy: func() backoff.BackOff {
@@ -382,21 +382,6 @@ func (a *Adapter) WebhookHandler() http.Handler {
 		}
 		w.WriteHeader(http.StatusOK)
 	})
-}
-
-// sleep waits for d, or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // scrub removes the bot token from a text bound for a log or an error.
