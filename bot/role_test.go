@@ -1,9 +1,7 @@
 package bot_test
 
 import (
-	"context"
 	"fmt"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,16 +21,7 @@ func TestRoleInALargeChatIsOneOperation(t *testing.T) {
 	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
 		t.Run(string(d), func(t *testing.T) {
 			parcels := expect.Size(500, 100, d == store.SQLite)
-			ctx := context.Background()
-			var statements atomic.Int64
-			s, err := store.Open(ctx, storetest.URL(t, d), store.CountStatements(&statements))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			if _, err := s.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			s, statements := storetest.OpenCounting(t, d)
 			h := newHarness(t, s)
 			h.say(privateChat, "en", "/start")
 			seedChat(t, s, parcels, t0.Add(-8*24*time.Hour), t0)

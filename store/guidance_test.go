@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,15 +23,7 @@ func TestGuidanceOfAWidelyFollowedParcelIsSetBased(t *testing.T) {
 		t.Run(string(d), func(t *testing.T) {
 			chats := expect.Size(2000, 150, d == store.SQLite)
 			ctx := context.Background()
-			var statements atomic.Int64
-			s, err := store.Open(ctx, storetest.URL(t, d), store.CountStatements(&statements))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			if _, err := s.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			s, statements := storetest.OpenCounting(t, d)
 			now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 			st, _, err := s.EnsureShipment(ctx, "ups", "1ZFOLLOWED", now)
 			if err != nil {

@@ -3,7 +3,6 @@ package tracking_test
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,15 +22,7 @@ func TestUnchangedRoundIsRescheduledInOneStatement(t *testing.T) {
 	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
 		t.Run(string(d), func(t *testing.T) {
 			ctx := context.Background()
-			var statements atomic.Int64
-			s, err := store.Open(ctx, storetest.URL(t, d), store.CountStatements(&statements))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			if _, err := s.Migrate(ctx); err != nil {
-				t.Fatal(err)
-			}
+			s, statements := storetest.OpenCounting(t, d)
 			clock := tracking.NewFakeClock(t0.Add(72 * time.Hour))
 			fake := trackingtest.NewProvider("fake")
 			ids := map[string]int64{}

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	_ "github.com/lib/pq" // the "postgres" driver for schema setup
@@ -42,6 +43,24 @@ func Open(t testing.TB, d store.Dialect) *store.Store {
 		t.Fatalf("migrate %s: %v", d, err)
 	}
 	return s
+}
+
+// OpenCounting is Open with a counter of every SQL statement the store
+// sends, for tests that bound how many an operation takes. The counter
+// includes the migration's; reset it before the operation measured.
+func OpenCounting(t testing.TB, d store.Dialect) (*store.Store, *atomic.Int64) {
+	t.Helper()
+	ctx := context.Background()
+	statements := new(atomic.Int64)
+	s, err := store.Open(ctx, URL(t, d), store.CountStatements(statements))
+	if err != nil {
+		t.Fatalf("open %s: %v", d, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatalf("migrate %s: %v", d, err)
+	}
+	return s, statements
 }
 
 // OpenURL is Open without the migration; it also returns the DATABASE_URL
