@@ -347,18 +347,13 @@ func (t *turn) trackNumber(a trackArgs, carrier string) []Reply {
 	// A parcel tracked already is answered with its card; a label or
 	// order reference given with it goes through Engine.Track, which
 	// stores them on the existing subscription.
-	existing, err := t.b.store.FindSubscription(t.ctx, t.chat.ID, d.Number)
-	tracked := err == nil && existing.Shipment.Carrier == carrier
-	if tracked && a.label == "" && a.orderRef == "" {
+	if existing, err := t.b.store.FindSubscription(t.ctx, t.chat.ID, d.Number); err == nil && existing.Shipment.Carrier == carrier &&
+		a.label == "" && a.orderRef == "" {
 		return t.card(existing, t.T("track_already", map[string]any{"Number": d.Number}), false)
-	}
-	limit := maxShipments
-	if tracked {
-		limit = 0 // counted already: a chat at its limit may still rename
 	}
 	stop := t.working()
 	res, err := t.b.engine.Track(t.ctx, tracking.TrackRequest{ChatID: t.chat.ID, Number: d.Number, Carrier: carrier,
-		Label: a.label, OrderRef: clip(a.orderRef, maxLabel), Limit: limit})
+		Label: a.label, OrderRef: clip(a.orderRef, maxLabel), Limit: maxShipments})
 	stop()
 	if errReply := t.trackFailed(err, d.Number, carrier); errReply != nil {
 		return errReply

@@ -95,6 +95,17 @@ func (s *Store) Subscriptions(ctx context.Context, chatID int64) ([]Tracked, err
 	return out, nil
 }
 
+// Following reports whether a chat follows the shipment of carrier and
+// number.
+func (s *Store) Following(ctx context.Context, chatID int64, carrier, number string) (bool, error) {
+	var n int
+	if err := s.db.GetContext(ctx, &n, `SELECT COUNT(*) FROM subscriptions sub JOIN shipments sh ON sh.id = sub.shipment_id
+		WHERE sub.chat_id = $1 AND sh.carrier = $2 AND sh.number = $3`, chatID, carrier, number); err != nil {
+		return false, fmt.Errorf("store: following: %w", err)
+	}
+	return n > 0, nil
+}
+
 // CountSubscriptions counts a chat's subscriptions.
 func (s *Store) CountSubscriptions(ctx context.Context, chatID int64) (int, error) {
 	var n int

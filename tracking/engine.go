@@ -31,7 +31,8 @@ import (
 // longer holds the lease. Subscribe writes a Subscription request in one
 // transaction (created false when the chat already followed the shipment);
 // it fails with ErrTooManyShipments, writing nothing, past the request's
-// limit. CountSubscriptions counts a chat's subscriptions.
+// limit. CountSubscriptions counts a chat's subscriptions; Following
+// reports whether the chat follows the shipment of carrier and number.
 // UpdateChatGuidance moves the guidance of a chat's subscriptions (all, or
 // those named) in one transaction, asking advise for each shipment as it
 // loads it.
@@ -45,6 +46,7 @@ type Store interface {
 	ApplyRefresh(ctx context.Context, c *Change) error
 	Subscribe(ctx context.Context, req *SubscribeRequest) (subscriptionID int64, created bool, err error)
 	CountSubscriptions(ctx context.Context, chatID int64) (int, error)
+	Following(ctx context.Context, chatID int64, carrier, number string) (bool, error)
 	ShipmentsByNumber(ctx context.Context, number string) ([]int64, error)
 	SetPushRegistered(ctx context.Context, id int64, registered bool) error
 	UpdateChatGuidance(ctx context.Context, chatID int64, subscriptionIDs []int64, advise func(*ShipmentState) func(Reader) []Advice, now time.Time) error
@@ -222,13 +224,21 @@ func (e *Engine) Track(ctx context.Context, req TrackRequest) (*Tracked, error) 
 	}
 	if req.Limit > 0 && req.Replaces == 0 {
 		// Refuse before the lookup; the subscribing transaction checks
-		// again, and that check is the one that holds.
+		// again, and that check is the one that holds. A parcel the chat
+		// follows already is counted already: its label and order may
+		// still change at the limit.
 		n, err := e.store.CountSubscriptions(ctx, req.ChatID)
 		if err != nil {
 			return nil, err
 		}
 		if n >= req.Limit {
-			return nil, fmt.Errorf("tracking: track %s: %w", req.Number, ErrTooManyShipments)
+			following, err := e.store.Following(ctx, req.ChatID, req.Carrier, req.Number)
+			if err != nil {
+				return nil, err
+			}
+			if !following {
+				return nil, fmt.Errorf("tracking: track %s: %w", req.Number, ErrTooManyShipments)
+			}
 		}
 	}
 	now := e.clock.Now()

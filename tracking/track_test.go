@@ -176,6 +176,14 @@ func TestTrackIsOneTransaction(t *testing.T) {
 		if ids, _ := s.ShipmentsByNumber(ctx, second); len(ids) != 0 {
 			t.Errorf("a refused track created shipments %v", ids)
 		}
+		// A parcel the chat follows already is counted already: its order
+		// reference may still change at the limit.
+		if _, err := e.Track(ctx, tracking.TrackRequest{ChatID: chat, Number: number, Carrier: "ups", OrderRef: "#8", Limit: 1}); err != nil {
+			t.Fatalf("a followed parcel at the limit: %v", err)
+		}
+		if got := subscriptionsOf(t, s, chat); len(got) != 1 || got[0].orderRef != "#8" {
+			t.Errorf("after a new order reference at the limit: %+v", got)
+		}
 	})
 }
 
