@@ -601,19 +601,7 @@ func (t *turn) shop(args string) []Reply {
 	if errReply != nil {
 		return errReply
 	}
-	set := store.SubscriptionSettings{Marketplace: &shop}
-	if ends != nil {
-		set.ProtectionEnds = &ends
-	}
-	if err := t.b.store.UpdateSubscription(t.ctx, t.chat.ID, tr.Sub.ID, set); err != nil {
-		return t.fail(err)
-	}
-	if ends != nil {
-		if err := t.b.store.CheckBy(t.ctx, t.chat.ID, tr.Sub.ID, t.b.engine.ProtectionReminderAt(*ends)); err != nil {
-			return t.fail(err)
-		}
-	}
-	if err := t.b.engine.ReguideChat(t.ctx, t.chat.ID, tr.Sub.ID); err != nil {
+	if err := t.b.engine.SetShop(t.ctx, t.chat.ID, tr.Sub.ID, shop, ends); err != nil {
 		return t.fail(err)
 	}
 	key, data := "shop_set", map[string]any{"Number": display(tr), "Shop": t.T("shop_"+shop, nil)}

@@ -206,67 +206,104 @@ func (s *Store) UpdateChatGuidance(ctx context.Context, chatID int64, subIDs []i
 	advise func(st *tracking.ShipmentState) func(tracking.Reader) []tracking.Advice, now time.Time) error {
 	now = dbTime(now)
 	return s.tx(ctx, func(tx *sqlx.Tx) error {
-		only, args := "", []any{chatID}
-		if len(subIDs) > 0 {
-			var sb strings.Builder
-			sb.WriteString(" AND s.id IN ")
-			placeholders(&sb, 1, len(subIDs))
-			only = sb.String()
-			for _, id := range subIDs {
-				args = append(args, id)
-			}
-		}
-		var targets []chatTarget
-		if err := tx.SelectContext(ctx, &targets, `SELECT s.id AS sub_id, s.chat_id, s.shipment_id, s.marketplace, s.protection_ends, c.role, c.active, sh.number
-			FROM subscriptions s JOIN chats c ON c.id = s.chat_id JOIN shipments sh ON sh.id = s.shipment_id
-			WHERE s.chat_id = $1`+only+` ORDER BY s.id`, args...); err != nil {
-			return fmt.Errorf("store: guidance targets of chat %d: %w", chatID, err)
-		}
-		if len(targets) == 0 {
-			return nil
-		}
-		var rows []shipmentRow
-		if err := tx.SelectContext(ctx, &rows, `SELECT `+shipmentColumns+` FROM shipments WHERE id IN
-			(SELECT s.shipment_id FROM subscriptions s WHERE s.chat_id = $1`+only+`)`, args...); err != nil {
-			return fmt.Errorf("store: shipments of chat %d: %w", chatID, err)
-		}
-		sts, err := s.withExtras(ctx, tx, rows)
-		if err != nil {
-			return err
-		}
-		byID := make(map[int64]*tracking.ShipmentState, len(sts))
-		for _, st := range sts {
-			byID[st.ID] = st
-		}
-		var states []ruleState
-		if err := tx.SelectContext(ctx, &states, `SELECT g.subscription_id, g.rule, g.active, g.arms FROM guidance_state g
-			JOIN subscriptions s ON s.id = g.subscription_id WHERE s.chat_id = $1`+only, args...); err != nil {
-			return fmt.Errorf("store: guidance state of chat %d: %w", chatID, err)
-		}
-		known := map[int64][]tracking.RuleState{}
-		for _, st := range states {
-			known[st.SubID] = append(known[st.SubID], tracking.RuleState{SubscriptionID: st.SubID, Rule: st.Rule, Active: st.Active, Arms: st.Arms})
-		}
-		// A chat follows a shipment once, so each subscription is its
-		// shipment's only target here; in subscription order, the pushes
-		// queue as they did one subscription at a time.
-		var all tracking.GuidanceUpdate
-		for _, t := range targets {
-			st := byID[t.ShipmentID]
-			if st == nil {
-				continue
-			}
-			u := tracking.GuidanceTransitions(t.ShipmentID, t.Number,
-				[]tracking.GuidanceTarget{{SubscriptionID: t.SubID, ChatID: t.ChatID, Role: t.Role, Marketplace: t.Marketplace, ProtectionEnds: utc(t.ProtectionEnds), Active: t.Active}},
-				known[t.SubID], advise(st), now, true)
-			all.Rules = append(all.Rules, u.Rules...)
-			all.Notices = append(all.Notices, u.Notices...)
-		}
-		if err := writeRules(ctx, tx, all.Rules); err != nil {
-			return err
-		}
-		return enqueueNotices(ctx, tx, all.Notices, now)
+		return s.chatGuidance(ctx, tx, chatID, subIDs, advise, now)
 	})
+}
+
+// SetShop records where a chat bought one parcel and, when given, when its
+// buyer protection ends, and re-evaluates that parcel's guidance, in one
+// transaction; with CheckBy, the shipment is checked no later than then.
+// A subscription that is not the chat's is ErrNotFound.
+func (s *Store) SetShop(ctx context.Context, chatID int64, c tracking.ShopChange,
+	advise func(st *tracking.ShipmentState) func(tracking.Reader) []tracking.Advice, now time.Time) error {
+	now = dbTime(now)
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		var a assignments
+		a.add("marketplace", c.Marketplace)
+		if c.ProtectionEnds != nil {
+			a.add("protection_ends", dbTime(*c.ProtectionEnds))
+		}
+		res, err := tx.ExecContext(ctx, "UPDATE subscriptions SET "+a.set()+" WHERE chat_id = "+a.arg(chatID)+" AND id = "+a.arg(c.SubscriptionID), a.args...)
+		if err != nil {
+			return fmt.Errorf("store: set shop of subscription %d: %w", c.SubscriptionID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		if c.CheckBy != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE shipments SET next_check_at = $1
+				WHERE id = (SELECT shipment_id FROM subscriptions WHERE id = $2) AND next_check_at > $1`,
+				dbTime(*c.CheckBy), c.SubscriptionID); err != nil {
+				return fmt.Errorf("store: check subscription %d by %s: %w", c.SubscriptionID, *c.CheckBy, err)
+			}
+		}
+		return s.chatGuidance(ctx, tx, chatID, []int64{c.SubscriptionID}, advise, now)
+	})
+}
+
+// chatGuidance is UpdateChatGuidance inside tx.
+func (s *Store) chatGuidance(ctx context.Context, tx *sqlx.Tx, chatID int64, subIDs []int64,
+	advise func(st *tracking.ShipmentState) func(tracking.Reader) []tracking.Advice, now time.Time) error {
+	only, args := "", []any{chatID}
+	if len(subIDs) > 0 {
+		var sb strings.Builder
+		sb.WriteString(" AND s.id IN ")
+		placeholders(&sb, 1, len(subIDs))
+		only = sb.String()
+		for _, id := range subIDs {
+			args = append(args, id)
+		}
+	}
+	var targets []chatTarget
+	if err := tx.SelectContext(ctx, &targets, `SELECT s.id AS sub_id, s.chat_id, s.shipment_id, s.marketplace, s.protection_ends, c.role, c.active, sh.number
+		FROM subscriptions s JOIN chats c ON c.id = s.chat_id JOIN shipments sh ON sh.id = s.shipment_id
+		WHERE s.chat_id = $1`+only+` ORDER BY s.id`, args...); err != nil {
+		return fmt.Errorf("store: guidance targets of chat %d: %w", chatID, err)
+	}
+	if len(targets) == 0 {
+		return nil
+	}
+	var rows []shipmentRow
+	if err := tx.SelectContext(ctx, &rows, `SELECT `+shipmentColumns+` FROM shipments WHERE id IN
+		(SELECT s.shipment_id FROM subscriptions s WHERE s.chat_id = $1`+only+`)`, args...); err != nil {
+		return fmt.Errorf("store: shipments of chat %d: %w", chatID, err)
+	}
+	sts, err := s.withExtras(ctx, tx, rows)
+	if err != nil {
+		return err
+	}
+	byID := make(map[int64]*tracking.ShipmentState, len(sts))
+	for _, st := range sts {
+		byID[st.ID] = st
+	}
+	var states []ruleState
+	if err := tx.SelectContext(ctx, &states, `SELECT g.subscription_id, g.rule, g.active, g.arms FROM guidance_state g
+		JOIN subscriptions s ON s.id = g.subscription_id WHERE s.chat_id = $1`+only, args...); err != nil {
+		return fmt.Errorf("store: guidance state of chat %d: %w", chatID, err)
+	}
+	known := map[int64][]tracking.RuleState{}
+	for _, st := range states {
+		known[st.SubID] = append(known[st.SubID], tracking.RuleState{SubscriptionID: st.SubID, Rule: st.Rule, Active: st.Active, Arms: st.Arms})
+	}
+	// A chat follows a shipment once, so each subscription is its
+	// shipment's only target here; in subscription order, the pushes
+	// queue as they did one subscription at a time.
+	var all tracking.GuidanceUpdate
+	for _, t := range targets {
+		st := byID[t.ShipmentID]
+		if st == nil {
+			continue
+		}
+		u := tracking.GuidanceTransitions(t.ShipmentID, t.Number,
+			[]tracking.GuidanceTarget{{SubscriptionID: t.SubID, ChatID: t.ChatID, Role: t.Role, Marketplace: t.Marketplace, ProtectionEnds: utc(t.ProtectionEnds), Active: t.Active}},
+			known[t.SubID], advise(st), now, true)
+		all.Rules = append(all.Rules, u.Rules...)
+		all.Notices = append(all.Notices, u.Notices...)
+	}
+	if err := writeRules(ctx, tx, all.Rules); err != nil {
+		return err
+	}
+	return enqueueNotices(ctx, tx, all.Notices, now)
 }
 
 // chatTarget is a subscription of a chat as guidance sees it, with its

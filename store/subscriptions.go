@@ -159,9 +159,6 @@ type SubscriptionSettings struct {
 	Muted        *bool
 	SnoozedUntil **time.Time
 	ThreadRef    *string
-	// ProtectionEnds sets when the shop's buyer protection for the parcel
-	// ends (nil inside: no date).
-	ProtectionEnds **time.Time
 }
 
 // UpdateSubscription changes one of a chat's subscriptions. It returns
@@ -176,9 +173,6 @@ func (s *Store) UpdateSubscription(ctx context.Context, chatID, subID int64, set
 		a.add("snoozed_until", dbTimePtr(*set.SnoozedUntil))
 	}
 	assign(&a, "thread_ref", set.ThreadRef)
-	if set.ProtectionEnds != nil {
-		a.add("protection_ends", dbTimePtr(*set.ProtectionEnds))
-	}
 	if a.empty() {
 		return nil
 	}
@@ -337,19 +331,6 @@ func (s *Store) ShipmentView(ctx context.Context, shipmentID int64) (*tracking.S
 // Resume puts a shipment whose polling stopped back on the schedule.
 func (s *Store) Resume(ctx context.Context, shipmentID int64, now time.Time) error {
 	return resume(ctx, s.db, shipmentID, "", dbTime(now))
-}
-
-// CheckBy brings the next check of the shipment behind one of a chat's
-// subscriptions forward to at, when it was due later: a buyer-protection
-// reminder set for at must not wait for a quiet parcel's next poll. A
-// shipment no longer polled stays so.
-func (s *Store) CheckBy(ctx context.Context, chatID, subID int64, at time.Time) error {
-	if _, err := s.db.ExecContext(ctx, `UPDATE shipments SET next_check_at = $1
-		WHERE id = (SELECT shipment_id FROM subscriptions WHERE chat_id = $2 AND id = $3) AND next_check_at > $1`,
-		dbTime(at), chatID, subID); err != nil {
-		return fmt.Errorf("store: check subscription %d by %s: %w", subID, at, err)
-	}
-	return nil
 }
 
 // resume puts a stopped shipment back on the schedule; with a reason, only

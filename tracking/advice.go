@@ -31,15 +31,42 @@ func (e *Engine) Advise(sh *Shipment, marketplace string, role Role, now time.Ti
 // written in one transaction, whatever the number of parcels.
 func (e *Engine) ReguideChat(ctx context.Context, chatID int64, subscriptionIDs ...int64) error {
 	now := e.clock.Now()
-	return e.store.UpdateChatGuidance(ctx, chatID, subscriptionIDs, func(st *ShipmentState) func(Reader) []Advice {
-		return e.advisor(NewShipment(st, st.Events), now)
-	}, now)
+	return e.store.UpdateChatGuidance(ctx, chatID, subscriptionIDs, e.shipmentAdvisor(now), now)
 }
 
-// ProtectionReminderAt is when the reminder of a buyer protection ending
-// at ends comes, with the engine's lead time.
-func (e *Engine) ProtectionReminderAt(ends time.Time) time.Time {
-	return ends.Add(-e.thresholds.ProtectionLead)
+// shipmentAdvisor gives, for a shipment as the store loads it, its
+// guidance at now.
+func (e *Engine) shipmentAdvisor(now time.Time) func(*ShipmentState) func(Reader) []Advice {
+	return func(st *ShipmentState) func(Reader) []Advice {
+		return e.advisor(NewShipment(st, st.Events), now)
+	}
+}
+
+// ShopChange is a chat's word on one parcel: the shop it was bought in
+// and, when given, when that shop's buyer protection ends.
+type ShopChange struct {
+	SubscriptionID int64
+	Marketplace    string
+	// ProtectionEnds is the end of the buyer protection; nil keeps the
+	// date given before.
+	ProtectionEnds *time.Time
+	// CheckBy, when set, is the latest time the shipment is checked next.
+	CheckBy *time.Time
+}
+
+// SetShop records the shop of one of a chat's parcels, and when its buyer
+// protection ends, and brings the parcel's guidance up to date, in one
+// transaction. A protection date brings the next check forward to the
+// time of its reminder, so that a parcel polled rarely is still reminded
+// on time.
+func (e *Engine) SetShop(ctx context.Context, chatID, subscriptionID int64, shop string, ends *time.Time) error {
+	now := e.clock.Now()
+	c := ShopChange{SubscriptionID: subscriptionID, Marketplace: shop, ProtectionEnds: ends}
+	if ends != nil {
+		at := ends.Add(-e.thresholds.ProtectionLead)
+		c.CheckBy = &at
+	}
+	return e.store.SetShop(ctx, chatID, c, e.shipmentAdvisor(now), now)
 }
 
 // MissingSteps is the delivered-but-missing advice for a shipment.

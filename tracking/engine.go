@@ -35,7 +35,8 @@ import (
 // reports whether the chat follows the shipment of carrier and number.
 // UpdateChatGuidance moves the guidance of a chat's subscriptions (all, or
 // those named) in one transaction, asking advise for each shipment as it
-// loads it.
+// loads it; SetShop does the same for one subscription together with the
+// change of its shop and protection date.
 type Store interface {
 	EnsureShipment(ctx context.Context, carrier, number string, now time.Time) (st *ShipmentState, created bool, err error)
 	Shipment(ctx context.Context, id int64) (*ShipmentState, error)
@@ -50,6 +51,7 @@ type Store interface {
 	ShipmentsByNumber(ctx context.Context, number string) ([]int64, error)
 	SetPushRegistered(ctx context.Context, id int64, registered bool) error
 	UpdateChatGuidance(ctx context.Context, chatID int64, subscriptionIDs []int64, advise func(*ShipmentState) func(Reader) []Advice, now time.Time) error
+	SetShop(ctx context.Context, chatID int64, c ShopChange, advise func(st *ShipmentState) func(Reader) []Advice, now time.Time) error
 }
 
 // ErrLeaseLost is returned when a worker writes a shipment whose lease it
