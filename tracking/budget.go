@@ -60,27 +60,33 @@ func newBudget(perSecond float64, perDay int) *budget {
 // pacerKey is the context key of a provider call's pacer.
 type pacerKey struct{}
 
-// pacer spends the rate budget of one provider call request by request:
-// the call's first request was paid when the call was admitted, every
-// further one waits for a token of its own.
+// pacer spends the budget of one provider call request by request: the
+// call's first request was paid when the call was admitted, every further
+// one waits for a rate token of its own and spends one request of the
+// daily quota.
 type pacer struct {
-	limiter *rate.Limiter
-	mu      sync.Mutex
-	paid    int
+	budget   *budget
+	provider string
+	clock    Clock
+	shared   QuotaCounter
+
+	mu   sync.Mutex
+	paid int
 }
 
 // withPacer returns ctx for a call admitted under b, whose first request
 // is paid.
-func (b *budget) withPacer(ctx context.Context) context.Context {
-	return context.WithValue(ctx, pacerKey{}, &pacer{limiter: b.limiter, paid: 1})
+func (b *budget) withPacer(ctx context.Context, provider string, clock Clock, shared QuotaCounter) context.Context {
+	return context.WithValue(ctx, pacerKey{}, &pacer{budget: b, provider: provider, clock: clock, shared: shared, paid: 1})
 }
 
 // Pace waits until the provider call that ctx belongs to may send one more
-// HTTP request within its provider's rate. Providers that send several
-// requests for one call (17TRACK: 40 numbers a request, registering those
-// it does not know) call it before each, through wire.Call, so that the
-// budget counts requests, not calls. Outside a budgeted call it returns at
-// once.
+// HTTP request within its provider's rate, and spends one request of its
+// daily quota. Providers that send several requests for one call (17TRACK:
+// 40 numbers a request, registering those it does not know) call it
+// before each, through wire.Call, so that the budget counts requests, not
+// calls. It returns a *RateLimitError when the quota is spent or the
+// provider is paused. Outside a budgeted call it returns at once.
 func Pace(ctx context.Context) error {
 	p, _ := ctx.Value(pacerKey{}).(*pacer)
 	if p == nil {
@@ -93,7 +99,11 @@ func Pace(ctx context.Context) error {
 		return nil
 	}
 	p.mu.Unlock()
-	if err := p.limiter.Wait(ctx); err != nil {
+	if err := p.budget.take(ctx, p.provider, p.clock, p.shared); err != nil {
+		var rl *RateLimitError
+		if errors.As(err, &rl) {
+			return err
+		}
 		// Like a request the context cut short: the call may succeed later.
 		return fmt.Errorf("tracking: pace request: %w: %w", ErrUnavailable, err)
 	}

@@ -191,7 +191,7 @@ func (r *Registry) call(ctx context.Context, p Provider, q Query) (res *Result, 
 			r.metrics.budgetLeft(p.Name(), b.remaining(r.clock.Now()))
 			return nil, false, err
 		}
-		ctx = b.withPacer(ctx)
+		ctx = b.withPacer(ctx, p.Name(), r.clock, r.quotas)
 	}
 	// Latency is real time, whatever clock the registry runs on.
 	start := time.Now()
@@ -287,8 +287,9 @@ func (r *Registry) Prefetch(ctx context.Context, qs []Query) map[Leg]*Result {
 				continue
 			}
 			// A batch is many requests (17TRACK: one per 40 numbers); each
-			// after the first waits for its own token.
-			callCtx = b.withPacer(ctx)
+			// after the first waits for its own token and spends its own
+			// request of the daily quota.
+			callCtx = b.withPacer(ctx, bp.Name(), r.clock, r.quotas)
 		}
 		start := time.Now()
 		results, err := bp.LookupBatch(callCtx, qs)
