@@ -67,8 +67,8 @@ func TestQuotaCountsRequests(t *testing.T) {
 					t.Errorf("17TRACK saw %d requests, want %d", sent, tc.want)
 				}
 				var used int
-				if err := s.DB().QueryRow(`SELECT used FROM provider_usage WHERE provider = '`+Name+`' AND day = '`+
-					now.UTC().Format(time.DateOnly)+`'`).Scan(&used); err != nil {
+				if err := s.DB().QueryRow(`SELECT used FROM provider_usage WHERE provider = '` + Name + `' AND day = '` +
+					now.UTC().Format(time.DateOnly) + `'`).Scan(&used); err != nil {
 					t.Fatal(err)
 				}
 				if used != tc.want {
