@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -152,6 +153,10 @@ func (n *Notifier) RunOnce(ctx context.Context) (int, error) {
 		if err != nil || len(items) == 0 {
 			return sent, err
 		}
+		claimed := len(items)
+		if items, err = n.deferUnconnected(ctx, items); err != nil {
+			return sent, err
+		}
 		byChat := map[int64][]store.OutboxItem{}
 		var order []int64
 		for _, it := range items {
@@ -175,10 +180,33 @@ func (n *Notifier) RunOnce(ctx context.Context) (int, error) {
 		if err := g.Wait(); err != nil {
 			return sent, err
 		}
-		if len(items) < 100 {
+		if claimed < 100 {
 			return sent, nil
 		}
 	}
+}
+
+// deferUnconnected puts the claimed pushes of chats whose platform is not
+// connected in this process back for an hour, in one statement for the
+// batch, and returns the others.
+func (n *Notifier) deferUnconnected(ctx context.Context, items []store.OutboxItem) ([]store.OutboxItem, error) {
+	ids := make([]int64, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	platforms := make([]string, 0, len(n.adapters))
+	for p := range n.adapters {
+		platforms = append(platforms, string(p))
+	}
+	deferred, err := n.store.DeferUnconnected(ctx, ids, platforms, n.clock.Now().Add(time.Hour), "platform not connected")
+	if err != nil || len(deferred) == 0 {
+		return items, err
+	}
+	gone := make(map[int64]bool, len(deferred))
+	for _, id := range deferred {
+		gone[id] = true
+	}
+	return slices.DeleteFunc(items, func(it store.OutboxItem) bool { return gone[it.ID] }), nil
 }
 
 // deliverChat sends one chat's pushes in order. It stops at the first one
@@ -198,12 +226,11 @@ func (n *Notifier) deliverChat(ctx context.Context, chatID int64, items []store.
 			sent++
 			continue
 		}
-		for _, later := range items[i+1:] {
-			if err := n.store.Defer(ctx, later.ID, wait, false, "behind an earlier push"); err != nil {
-				return sent, err
-			}
+		later := make([]int64, 0, len(items)-i-1)
+		for _, it := range items[i+1:] {
+			later = append(later, it.ID)
 		}
-		return sent, nil
+		return sent, n.store.DeferMany(ctx, later, wait, "behind an earlier push")
 	}
 	return sent, nil
 }

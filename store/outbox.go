@@ -132,6 +132,48 @@ func (s *Store) Defer(ctx context.Context, id int64, notBefore time.Time, attemp
 	return nil
 }
 
+// DeferUnconnected puts back, in one statement, those of the claimed
+// pushes ids whose chat is on none of the platforms this process has
+// connected, until notBefore, and returns their ids: a platform whose
+// adapter is not running (a token removed, the console closed) would
+// otherwise cost one write per push and round.
+func (s *Store) DeferUnconnected(ctx context.Context, ids []int64, platforms []string, notBefore time.Time, reason string) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	if len(platforms) == 0 {
+		platforms = []string{""} // no platform: every chat is unconnected
+	}
+	query, args, err := sqlx.In(`UPDATE outbox SET not_before = ?, lease_until = NULL, last_error = ?
+		WHERE id IN (?) AND chat_id IN (SELECT id FROM chats WHERE platform NOT IN (?)) RETURNING id`,
+		dbTime(notBefore), reason, ids, platforms)
+	if err != nil {
+		return nil, err
+	}
+	var deferred []int64
+	if err := s.db.SelectContext(ctx, &deferred, s.rebind(query), args...); err != nil {
+		return nil, fmt.Errorf("store: defer pushes of unconnected platforms: %w", err)
+	}
+	return deferred, nil
+}
+
+// DeferMany is Defer, by choice (not an attempt), for many pushes in one
+// statement.
+func (s *Store) DeferMany(ctx context.Context, ids []int64, notBefore time.Time, reason string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	query, args, err := sqlx.In(`UPDATE outbox SET not_before = ?, lease_until = NULL, last_error = ? WHERE id IN (?)`,
+		dbTime(notBefore), reason, ids)
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.ExecContext(ctx, s.rebind(query), args...); err != nil {
+		return fmt.Errorf("store: defer %d pushes: %w", len(ids), err)
+	}
+	return nil
+}
+
 // FailPush gives up on a push after repeated failures.
 func (s *Store) FailPush(ctx context.Context, id int64, reason string) error {
 	if _, err := s.db.ExecContext(ctx, `UPDATE outbox SET state = 'failed', lease_until = NULL, attempts = attempts + 1,
