@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/trackbot/trackbot/store"
+	"github.com/trackbot/trackbot/tracking"
+	"github.com/trackbot/trackbot/tracking/providers/aftership"
+	"github.com/trackbot/trackbot/web"
+)
+
+const webhookSecret = "trackbench-secret"
+
+// pushBody is an AfterShip tracking_update push for number with one new
+// checkpoint at at.
+func pushBody(number string, at time.Time) []byte {
+	body, _ := json.Marshal(map[string]any{
+		"event": "tracking_update",
+		"msg": map[string]any{
+			"id": "bench", "tracking_number": number, "slug": "ups", "tag": "InTransit", "subtag": "InTransit_001",
+			"origin_country_region": "USA", "destination_country_region": "USA",
+			"checkpoints": []map[string]any{{
+				"checkpoint_time": at.UTC().Format("2006-01-02T15:04:05Z"), "message": "Arrived at facility",
+				"slug": "ups", "city": "Chicago", "state": "IL", "country_region": "USA", "tag": "InTransit", "subtag": "InTransit_001",
+			}},
+		},
+	})
+	return body
+}
+
+// sign is AfterShip's signature of a body.
+func sign(body []byte) string {
+	mac := hmac.New(sha256.New, []byte(webhookSecret))
+	mac.Write(body)
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// pushEngine is an engine that takes AfterShip's pushes for UPS parcels.
+func pushEngine(b *benchDB, clock tracking.Clock, owner string) *tracking.Engine {
+	reg := tracking.NewRegistry(clock)
+	reg.AddCarrier(aftership.New(aftership.Config{APIKey: "bench", BaseURL: "http://127.0.0.1:1/tracking/2026-07", WebhookSecret: webhookSecret}), "ups")
+	return tracking.NewEngine(b.store, reg, tracking.Options{Clock: clock, MinInterval: time.Minute, Owner: owner})
+}
+
+// measurePushes sends n signed AfterShip pushes, each with news for
+// another seeded shipment, from workers clients at once, to trackbot's
+// webhook route (web.Server, Engine.Push: verified, parsed, merged,
+// written with the chat's push). The floor is a bare Go handler on the
+// same kind of pool: it verifies the signature, parses the JSON and does
+// one INSERT.
+func measurePushes(ctx context.Context, b *benchDB, n int, r *report) error {
+	clock := tracking.NewFakeClock(b.seeded.Add(time.Hour))
+	e := pushEngine(b, clock, "bench-push")
+	srv := web.New("", nil, prometheus.NewRegistry())
+	srv.HandleCarrierPushes(e)
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+
+	bodies := make([][]byte, n)
+	for i := range bodies {
+		bodies[i] = pushBody(shipmentNumber(pushFrom+i%max(1, b.size-pushFrom)), b.seeded.Add(-time.Hour+time.Duration(i)*time.Second))
+	}
+	b.statements.Store(0)
+	rate, err := send(ctx, ts.URL+"/webhooks/aftership", bodies)
+	if err != nil {
+		return fmt.Errorf("trackbot: %w", err)
+	}
+	r.figure(label(b.name, "push statements/push"), float64(b.statements.Load())/float64(n), "")
+
+	bare, err := bareHandler(ctx, b)
+	if err != nil {
+		return err
+	}
+	defer bare.Close()
+	floor, err := send(ctx, bare.URL, bodies)
+	if err != nil {
+		return fmt.Errorf("bare handler: %w", err)
+	}
+	r.pair(label(b.name, "pushes"), rate, label(b.name, "pushes floor"), floor, "/s")
+	return nil
+}
+
+// send posts the signed bodies from workers clients and returns the
+// pushes answered 200 a second; any other answer is an error.
+func send(ctx context.Context, url string, bodies [][]byte) (float64, error) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: workers}, Timeout: time.Minute}
+	defer client.CloseIdleConnections()
+	var next atomic.Int64
+	var firstErr error
+	var once sync.Once
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(bodies) {
+					return
+				}
+				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(bodies[i]))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("aftership-hmac-sha256", sign(bodies[i]))
+				resp, err := client.Do(req)
+				if err == nil {
+					msg, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode != http.StatusOK {
+						err = fmt.Errorf("HTTP %d: %s", resp.StatusCode, msg)
+					}
+				}
+				if err != nil {
+					once.Do(func() { firstErr = err })
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return float64(len(bodies)) / time.Since(start).Seconds(), firstErr
+}
+
+// bareHandler serves the floor of a push: verify, parse, one INSERT, on
+// a pool of the store's kind (driver, connection count, SQLite pragmas).
+func bareHandler(ctx context.Context, b *benchDB) (*bareServer, error) {
+	dialect, dsn, err := store.ParseURL(b.url)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open(string(dialect), dsn)
+	if err != nil {
+		return nil, err
+	}
+	id := "BIGSERIAL PRIMARY KEY"
+	if dialect == store.SQLite {
+		db.SetMaxOpenConns(4)
+		id = "INTEGER PRIMARY KEY"
+	} else {
+		db.SetMaxOpenConns(20)
+		db.SetMaxIdleConns(10)
+	}
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS bench_pushes (id `+id+`, number TEXT NOT NULL,
+		tag TEXT NOT NULL, occurred_at TEXT NOT NULL, body TEXT NOT NULL, received_at TIMESTAMP NOT NULL)`); err != nil {
+		db.Close()
+		return nil, err
+	}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, err := io.ReadAll(io.LimitReader(req.Body, 1<<20))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		got, err := base64.StdEncoding.DecodeString(req.Header.Get("aftership-hmac-sha256"))
+		mac := hmac.New(sha256.New, []byte(webhookSecret))
+		mac.Write(body)
+		if err != nil || !hmac.Equal(got, mac.Sum(nil)) {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		var push struct {
+			Msg struct {
+				TrackingNumber string `json:"tracking_number"`
+				Tag            string `json:"tag"`
+				Checkpoints    []struct {
+					Time string `json:"checkpoint_time"`
+				} `json:"checkpoints"`
+			} `json:"msg"`
+		}
+		if err := json.Unmarshal(body, &push); err != nil || len(push.Msg.Checkpoints) == 0 {
+			http.Error(w, "unreadable push", http.StatusBadRequest)
+			return
+		}
+		if _, err := db.ExecContext(req.Context(), `INSERT INTO bench_pushes (number, tag, occurred_at, body, received_at)
+			VALUES ($1, $2, $3, $4, $5)`, push.Msg.TrackingNumber, push.Msg.Tag, push.Msg.Checkpoints[0].Time, string(body), time.Now().UTC()); err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	return &bareServer{Server: ts, db: db}, nil
+}
+
+// bareServer is the bare handler's server and its pool.
+type bareServer struct {
+	*httptest.Server
+	db *sql.DB
+}
+
+func (s *bareServer) Close() {
+	s.Server.Close()
+	s.db.Close()
+}
