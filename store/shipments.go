@@ -130,10 +130,7 @@ func (s *Store) ClaimShipment(ctx context.Context, id int64, owner string, now t
 		st, err := s.Shipment(ctx, id)
 		return st, false, err
 	}
-	sts, err := s.withExtras(ctx, s.db, rows)
-	if err == nil {
-		sts, err = s.withProtection(ctx, s.db, sts)
-	}
+	sts, err := s.withProtection(ctx, s.db, rows)
 	if err != nil {
 		return nil, false, err
 	}
@@ -153,11 +150,7 @@ func (s *Store) ClaimDue(ctx context.Context, owner string, now time.Time, lease
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	sts, err := s.withExtras(ctx, s.db, rows)
-	if err != nil {
-		return nil, err
-	}
-	return s.withProtection(ctx, s.db, sts)
+	return s.withProtection(ctx, s.db, rows)
 }
 
 // claimDueSQL leases the due shipments nobody holds ($1 owner, $2 lease
@@ -174,9 +167,42 @@ func (s *Store) claimDueSQL() string {
 		RETURNING ` + shipmentColumns
 }
 
-// withExtras adds every shipment's legs and events, in one query each for
-// the whole batch.
+// withExtras adds every shipment's legs and events, in one query for the
+// whole batch.
 func (s *Store) withExtras(ctx context.Context, q sqlx.QueryerContext, rows []shipmentRow) ([]*tracking.ShipmentState, error) {
+	return s.loadExtras(ctx, q, rows, false)
+}
+
+// withProtection is withExtras that also adds the ends of buyer
+// protection that each shipment's subscriptions gave, still in one query:
+// a refresh needs them for the reminders' guidance and schedule, nothing
+// else does.
+func (s *Store) withProtection(ctx context.Context, q sqlx.QueryerContext, rows []shipmentRow) ([]*tracking.ShipmentState, error) {
+	return s.loadExtras(ctx, q, rows, true)
+}
+
+// extraRow is one row of loadExtras's query: an event (part 0), a leg
+// (part 1) or an end of buyer protection (part 2, in occurred_at).
+type extraRow struct {
+	ShipmentID  int64      `db:"shipment_id"`
+	Part        int        `db:"part"`
+	Fingerprint string     `db:"fingerprint"`
+	OccurredAt  *time.Time `db:"occurred_at"`
+	Status      string     `db:"status"`
+	Substatus   string     `db:"substatus"`
+	Description string     `db:"description"`
+	City        string     `db:"city"`
+	State       string     `db:"state"`
+	Country     string     `db:"country"`
+	Carrier     string     `db:"carrier"`
+	Number      string     `db:"number"`
+	Ord         int64      `db:"ord"`
+}
+
+// loadExtras adds the shipments' events and legs, and with protection
+// their ends of buyer protection, in one statement: a claim or a push
+// costs one round trip for them, not one per kind.
+func (s *Store) loadExtras(ctx context.Context, q sqlx.QueryerContext, rows []shipmentRow, protection bool) ([]*tracking.ShipmentState, error) {
 	out := make([]*tracking.ShipmentState, len(rows))
 	byID := make(map[int64]*tracking.ShipmentState, len(rows))
 	ids := make([]int64, len(rows))
@@ -185,68 +211,52 @@ func (s *Store) withExtras(ctx context.Context, q sqlx.QueryerContext, rows []sh
 		byID[rows[i].ID] = out[i]
 		ids[i] = rows[i].ID
 	}
-	query, args, err := sqlx.In(`SELECT shipment_id, fingerprint, occurred_at, status, substatus, description,
-		city, state, country, carrier, number FROM events WHERE shipment_id IN (?) ORDER BY shipment_id, occurred_at, id`, ids)
+	if len(rows) == 0 {
+		return out, nil
+	}
+	noTime := "NULL"
+	if s.dialect == Postgres {
+		noTime = "CAST(NULL AS TIMESTAMPTZ)"
+	}
+	query := `SELECT shipment_id, 0 AS part, fingerprint, occurred_at, status, substatus, description,
+			city, state, country, carrier, number, id AS ord FROM events WHERE shipment_id IN (?)
+		UNION ALL SELECT shipment_id, 1, '', ` + noTime + `, '', '', '', '', '', '', carrier, number, seq FROM legs WHERE shipment_id IN (?)`
+	args := []any{ids, ids}
+	if protection {
+		query += `
+		UNION ALL SELECT DISTINCT shipment_id, 2, '', protection_ends, '', '', '', '', '', '', '', '', 0 FROM subscriptions
+			WHERE shipment_id IN (?) AND protection_ends IS NOT NULL`
+		args = append(args, ids)
+	}
+	query += ` ORDER BY 1, 2, 4, 13`
+	query, args, err := sqlx.In(query, args...)
 	if err != nil {
 		return nil, err
 	}
-	var evs []eventRow
-	if err := sqlx.SelectContext(ctx, q, &evs, s.rebind(query), args...); err != nil {
-		return nil, fmt.Errorf("store: load events: %w", err)
+	var extras []extraRow
+	if err := sqlx.SelectContext(ctx, q, &extras, s.rebind(query), args...); err != nil {
+		return nil, fmt.Errorf("store: load events and legs: %w", err)
 	}
-	for _, e := range evs {
-		st := byID[e.ShipmentID]
-		st.Known[e.Fingerprint] = true
-		st.Events = append(st.Events, e.event())
-	}
-	query, args, err = sqlx.In(`SELECT shipment_id, carrier, number FROM legs WHERE shipment_id IN (?) ORDER BY shipment_id, seq`, ids)
-	if err != nil {
-		return nil, err
-	}
-	var legs []struct {
-		ShipmentID int64  `db:"shipment_id"`
-		Carrier    string `db:"carrier"`
-		Number     string `db:"number"`
-	}
-	if err := sqlx.SelectContext(ctx, q, &legs, s.rebind(query), args...); err != nil {
-		return nil, fmt.Errorf("store: load legs: %w", err)
-	}
-	for _, l := range legs {
-		st := byID[l.ShipmentID]
-		st.Legs = append(st.Legs, tracking.Leg{Carrier: l.Carrier, Number: l.Number})
+	for _, x := range extras {
+		st := byID[x.ShipmentID]
+		switch x.Part {
+		case 0:
+			e := eventRow{ShipmentID: x.ShipmentID, Fingerprint: x.Fingerprint, Status: x.Status, Substatus: x.Substatus,
+				Description: x.Description, City: x.City, State: x.State, Country: x.Country, Carrier: x.Carrier, Number: x.Number}
+			if x.OccurredAt != nil {
+				e.OccurredAt = *x.OccurredAt
+			}
+			st.Known[e.Fingerprint] = true
+			st.Events = append(st.Events, e.event())
+		case 1:
+			st.Legs = append(st.Legs, tracking.Leg{Carrier: x.Carrier, Number: x.Number})
+		case 2:
+			if x.OccurredAt != nil {
+				st.ProtectionEnds = append(st.ProtectionEnds, x.OccurredAt.UTC())
+			}
+		}
 	}
 	return out, nil
-}
-
-// withProtection adds the ends of buyer protection that each claimed
-// shipment's subscriptions gave, in one query for the batch: a refresh
-// needs them for the reminders' guidance and schedule, nothing else does.
-func (s *Store) withProtection(ctx context.Context, q sqlx.QueryerContext, sts []*tracking.ShipmentState) ([]*tracking.ShipmentState, error) {
-	if len(sts) == 0 {
-		return sts, nil
-	}
-	byID := make(map[int64]*tracking.ShipmentState, len(sts))
-	ids := make([]int64, len(sts))
-	for i, st := range sts {
-		byID[st.ID], ids[i] = st, st.ID
-	}
-	query, args, err := sqlx.In(`SELECT DISTINCT shipment_id, protection_ends FROM subscriptions
-		WHERE shipment_id IN (?) AND protection_ends IS NOT NULL ORDER BY shipment_id, protection_ends`, ids)
-	if err != nil {
-		return nil, err
-	}
-	var ends []struct {
-		ShipmentID int64     `db:"shipment_id"`
-		Ends       time.Time `db:"protection_ends"`
-	}
-	if err := sqlx.SelectContext(ctx, q, &ends, s.rebind(query), args...); err != nil {
-		return nil, fmt.Errorf("store: load protection ends: %w", err)
-	}
-	for _, e := range ends {
-		st := byID[e.ShipmentID]
-		st.ProtectionEnds = append(st.ProtectionEnds, e.Ends.UTC())
-	}
-	return sts, nil
 }
 
 type eventRow struct {
