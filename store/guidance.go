@@ -36,18 +36,39 @@ type ruleState struct {
 // to the outbox (for active chats); a rule that stops applying is re-armed,
 // so that it fires again if it returns.
 func applyGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, eval func(tracking.Reader) []tracking.Advice, now time.Time, push bool) error {
-	var targets []guidanceTarget
-	if err := tx.SelectContext(ctx, &targets, `SELECT s.id AS sub_id, s.chat_id, s.marketplace, s.protection_ends, c.role, c.active, sh.number
+	// One statement: each subscription with each of its rule states, or
+	// once without (rule NULL) when it has none.
+	var rows []struct {
+		guidanceTarget
+		Rule       *string `db:"rule"`
+		RuleActive *bool   `db:"rule_active"`
+		Arms       *int    `db:"arms"`
+	}
+	if err := tx.SelectContext(ctx, &rows, `SELECT s.id AS sub_id, s.chat_id, s.marketplace, s.protection_ends, c.role, c.active, sh.number,
+			g.rule, g.active AS rule_active, g.arms
 		FROM subscriptions s JOIN chats c ON c.id = s.chat_id JOIN shipments sh ON sh.id = s.shipment_id
-		WHERE s.shipment_id = $1 ORDER BY s.id`, shipmentID); err != nil {
+			LEFT JOIN guidance_state g ON g.subscription_id = s.id
+		WHERE s.shipment_id = $1 ORDER BY s.id, g.rule`, shipmentID); err != nil {
 		return fmt.Errorf("store: guidance targets: %w", err)
 	}
+	var targets []guidanceTarget
 	var states []ruleState
-	if err := tx.SelectContext(ctx, &states, `SELECT g.subscription_id, g.rule, g.active, g.arms FROM guidance_state g
-		JOIN subscriptions s ON s.id = g.subscription_id WHERE s.shipment_id = $1`, shipmentID); err != nil {
-		return fmt.Errorf("store: guidance state: %w", err)
+	for i, r := range rows {
+		if i == 0 || rows[i-1].SubID != r.SubID {
+			targets = append(targets, r.guidanceTarget)
+		}
+		if r.Rule != nil {
+			states = append(states, ruleState{SubID: r.SubID, Rule: *r.Rule, Active: r.RuleActive != nil && *r.RuleActive, Arms: deref(r.Arms)})
+		}
 	}
 	return writeGuidance(ctx, tx, shipmentID, targets, states, eval, now, push)
+}
+
+func deref(n *int) int {
+	if n == nil {
+		return 0
+	}
+	return *n
 }
 
 // writeGuidance moves the guidance of the given subscriptions of a

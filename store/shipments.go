@@ -349,45 +349,99 @@ func (s *Store) RescheduleMany(ctx context.Context, owner string, rs []tracking.
 // the legs, the shipment's state and schedule, and one outbox row per
 // subscription for its notice. It refuses a change whose lease was lost.
 func (s *Store) ApplyRefresh(ctx context.Context, c *tracking.Change) error {
+	return s.tx(ctx, func(tx *sqlx.Tx) error { return s.writeChange(ctx, tx, c, true) })
+}
+
+// writeChange writes a change inside tx. leased checks that c.LeaseOwner
+// still holds the shipment's lease; without it the caller holds the row.
+func (s *Store) writeChange(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, leased bool) error {
 	now := dbTime(c.Now)
-	return s.tx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE shipments SET provider = $1, status = $2, substatus = $3,
-			status_changed_at = $4, last_event_at = $5, eta = $6, origin_country = $7, destination_country = $8,
-			next_check_at = $9, last_checked_at = $10, check_failures = 0, stopped_reason = $11,
-			lease_owner = '', lease_until = NULL, updated_at = $10, guidance_sig = $14
-			WHERE id = $12 AND lease_owner = $13`,
-			c.Provider, string(c.Status), string(c.Substatus), dbTime(c.StatusChangedAt), dbTimePtr(c.LastEventAt),
-			dbTimePtr(c.ETA), c.OriginCountry, c.DestinationCountry, dbTimePtr(c.NextCheckAt), now, c.StoppedReason,
-			c.ShipmentID, c.LeaseOwner, c.GuidanceSig)
-		if err != nil {
-			return fmt.Errorf("store: update shipment %d: %w", c.ShipmentID, err)
+	holder := ""
+	args := []any{c.Provider, string(c.Status), string(c.Substatus), dbTime(c.StatusChangedAt), dbTimePtr(c.LastEventAt),
+		dbTimePtr(c.ETA), c.OriginCountry, c.DestinationCountry, dbTimePtr(c.NextCheckAt), now, c.StoppedReason,
+		c.ShipmentID, c.GuidanceSig}
+	if leased {
+		holder = " AND lease_owner = $14"
+		args = append(args, c.LeaseOwner)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE shipments SET provider = $1, status = $2, substatus = $3,
+		status_changed_at = $4, last_event_at = $5, eta = $6, origin_country = $7, destination_country = $8,
+		next_check_at = $9, last_checked_at = $10, check_failures = 0, stopped_reason = $11,
+		lease_owner = '', lease_until = NULL, updated_at = $10, guidance_sig = $13
+		WHERE id = $12`+holder, args...)
+	if err != nil {
+		return fmt.Errorf("store: update shipment %d: %w", c.ShipmentID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: update shipment %d: %w", c.ShipmentID, tracking.ErrLeaseLost)
+	}
+	if err := insertEvents(ctx, tx, c.ShipmentID, c.Events, now); err != nil {
+		return err
+	}
+	for _, l := range c.Legs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO legs (shipment_id, seq, carrier, number, created_at)
+			VALUES ($1, (SELECT COUNT(*) + 1 FROM legs WHERE shipment_id = $1), $2, $3, $4)
+			ON CONFLICT (shipment_id, carrier, number) DO NOTHING`, c.ShipmentID, l.Carrier, l.Number, now); err != nil {
+			return fmt.Errorf("store: insert leg: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("store: update shipment %d: %w", c.ShipmentID, tracking.ErrLeaseLost)
-		}
-		if err := insertEvents(ctx, tx, c.ShipmentID, c.Events, now); err != nil {
+	}
+	if c.Broadcast != nil {
+		if err := s.enqueueBroadcast(ctx, tx, c.ShipmentID, c.Broadcast, now); err != nil {
 			return err
 		}
-		for _, l := range c.Legs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO legs (shipment_id, seq, carrier, number, created_at)
-				VALUES ($1, (SELECT COUNT(*) + 1 FROM legs WHERE shipment_id = $1), $2, $3, $4)
-				ON CONFLICT (shipment_id, carrier, number) DO NOTHING`, c.ShipmentID, l.Carrier, l.Number, now); err != nil {
-				return fmt.Errorf("store: insert leg: %w", err)
-			}
+	}
+	if c.Guidance != nil {
+		if err := applyGuidance(ctx, tx, c.ShipmentID, c.Guidance, now, true); err != nil {
+			return err
 		}
-		if c.Broadcast != nil {
-			if err := enqueueBroadcast(ctx, tx, c.ShipmentID, c.Broadcast, now); err != nil {
-				return err
-			}
+	}
+	if c.BeforeCommit != nil {
+		if err := c.BeforeCommit(); err != nil {
+			return err
 		}
-		if c.Guidance != nil {
-			if err := applyGuidance(ctx, tx, c.ShipmentID, c.Guidance, now, true); err != nil {
-				return err
-			}
+	}
+	return nil
+}
+
+// IngestNumber takes a carrier's push for number in one transaction: it
+// reads every shipment the number belongs to (its own number or a later
+// leg's) that no other owner leases, with its events, legs and
+// protection ends, asks decide what to write, and writes it. The
+// transaction holds the rows instead of a lease (PostgreSQL: FOR UPDATE,
+// skipping a row another transaction holds; SQLite: its one writer), so a
+// push costs one commit and no lease is written; a lease of this owner is
+// released as a refresh would.
+func (s *Store) IngestNumber(ctx context.Context, number, owner string, now time.Time,
+	decide func(st *tracking.ShipmentState) (c *tracking.Change, unchanged bool)) error {
+	now = dbTime(now)
+	locking := ""
+	if s.dialect == Postgres {
+		locking = " FOR UPDATE SKIP LOCKED"
+	}
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		var rows []shipmentRow
+		if err := tx.SelectContext(ctx, &rows, `SELECT `+shipmentColumns+` FROM shipments
+			WHERE id IN (SELECT id FROM shipments WHERE number = $1 UNION SELECT shipment_id FROM legs WHERE number = $1)
+				AND (lease_until IS NULL OR lease_until <= $2 OR lease_owner = $3)
+			ORDER BY id`+locking, number, now, owner); err != nil {
+			return fmt.Errorf("store: shipments of %s: %w", number, err)
 		}
-		if c.BeforeCommit != nil {
-			if err := c.BeforeCommit(); err != nil {
-				return err
+		sts, err := s.withProtection(ctx, tx, rows)
+		if err != nil {
+			return err
+		}
+		for _, st := range sts {
+			c, unchanged := decide(st)
+			if !unchanged {
+				if err := s.writeChange(ctx, tx, c, false); err != nil {
+					return err
+				}
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE shipments SET next_check_at = $1, last_checked_at = $2,
+				check_failures = 0, lease_owner = '', lease_until = NULL, updated_at = $2 WHERE id = $3`,
+				dbTimePtr(c.NextCheckAt), now, st.ID); err != nil {
+				return fmt.Errorf("store: reschedule shipment %d: %w", st.ID, err)
 			}
 		}
 		return nil
@@ -429,33 +483,54 @@ func insertEvents(ctx context.Context, tx *sqlx.Tx, shipmentID int64, events []t
 
 // enqueueBroadcast writes one outbox row per subscription of the shipment
 // whose chat is active. With an event time, only subscriptions that have
-// not been told of a newer event get one, and their mark moves on. The
-// dedupe key makes a second write of the same notice a no-op.
-func enqueueBroadcast(ctx context.Context, tx *sqlx.Tx, shipmentID int64, n *tracking.Broadcast, now time.Time) error {
+// not been told of a newer event get one, and their mark moves on; on
+// PostgreSQL both in one statement. The dedupe key makes a second write of
+// the same notice a no-op.
+func (s *Store) enqueueBroadcast(ctx context.Context, tx *sqlx.Tx, shipmentID int64, n *tracking.Broadcast, now time.Time) error {
 	payload, err := tracking.EncodeNotice(n.Notice)
 	if err != nil {
 		return fmt.Errorf("store: enqueue: %w", err)
 	}
+	const insert = `INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, state, not_before, created_at)
+		SELECT s.chat_id, s.id, $1, $2, $1 || ':' || CAST(s.id AS TEXT) || $3, 'pending', $4, $4`
 	args := []any{n.Notice.Kind, string(payload), ":" + n.Key, now, shipmentID}
-	newer := ""
-	if n.EventTime != nil {
-		newer = ` AND (s.last_pushed_event_at IS NULL OR s.last_pushed_event_at < $6)`
-		args = append(args, dbTime(*n.EventTime))
+	if n.EventTime == nil {
+		_, err = tx.ExecContext(ctx, insert+`
+			FROM subscriptions s JOIN chats c ON c.id = s.chat_id
+			WHERE s.shipment_id = $5 AND c.active
+			ON CONFLICT (dedupe_key) DO NOTHING`, args...)
+		if err != nil {
+			return fmt.Errorf("store: enqueue %s notice: %w", n.Notice.Kind, err)
+		}
+		return nil
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, state, not_before, created_at)
-		SELECT s.chat_id, s.id, $1, $2, $1 || ':' || CAST(s.id AS TEXT) || $3, 'pending', $4, $4
+	args = append(args, dbTime(*n.EventTime))
+	if s.dialect == Postgres {
+		// The mark moves on for every subscription told of nothing newer;
+		// those of active chats get the push.
+		_, err = tx.ExecContext(ctx, `WITH s AS (UPDATE subscriptions SET last_pushed_event_at = $6
+				WHERE shipment_id = $5 AND (last_pushed_event_at IS NULL OR last_pushed_event_at < $6)
+				RETURNING id, chat_id)
+			`+insert+`
+			FROM s JOIN chats c ON c.id = s.chat_id
+			WHERE c.active
+			ON CONFLICT (dedupe_key) DO NOTHING`, args...)
+		if err != nil {
+			return fmt.Errorf("store: enqueue %s notice: %w", n.Notice.Kind, err)
+		}
+		return nil
+	}
+	_, err = tx.ExecContext(ctx, insert+`
 		FROM subscriptions s JOIN chats c ON c.id = s.chat_id
-		WHERE s.shipment_id = $5 AND c.active`+newer+`
+		WHERE s.shipment_id = $5 AND c.active AND (s.last_pushed_event_at IS NULL OR s.last_pushed_event_at < $6)
 		ON CONFLICT (dedupe_key) DO NOTHING`, args...)
 	if err != nil {
 		return fmt.Errorf("store: enqueue %s notice: %w", n.Notice.Kind, err)
 	}
-	if n.EventTime != nil {
-		if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET last_pushed_event_at = $1
-			WHERE shipment_id = $2 AND (last_pushed_event_at IS NULL OR last_pushed_event_at < $1)`,
-			dbTime(*n.EventTime), shipmentID); err != nil {
-			return fmt.Errorf("store: mark pushed event: %w", err)
-		}
+	if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET last_pushed_event_at = $1
+		WHERE shipment_id = $2 AND (last_pushed_event_at IS NULL OR last_pushed_event_at < $1)`,
+		dbTime(*n.EventTime), shipmentID); err != nil {
+		return fmt.Errorf("store: mark pushed event: %w", err)
 	}
 	return nil
 }

@@ -36,7 +36,11 @@ import (
 // UpdateChatGuidance moves the guidance of a chat's subscriptions (all, or
 // those named) in one transaction, asking advise for each shipment as it
 // loads it; SetShop does the same for one subscription together with the
-// change of its shop and protection date.
+// change of its shop and protection date. IngestNumber takes a push: for
+// every shipment the number belongs to (its own or a leg's) that no other
+// owner leases, it asks decide what to write and writes it, all in one
+// transaction, without a lease (the transaction holds the rows): a
+// reschedule when unchanged, else the Change as ApplyRefresh would.
 type Store interface {
 	EnsureShipment(ctx context.Context, carrier, number string, now time.Time) (st *ShipmentState, created bool, err error)
 	Shipment(ctx context.Context, id int64) (*ShipmentState, error)
@@ -49,6 +53,7 @@ type Store interface {
 	CountSubscriptions(ctx context.Context, chatID int64) (int, error)
 	Following(ctx context.Context, chatID int64, carrier, number string) (bool, error)
 	ShipmentsByNumber(ctx context.Context, number string) ([]int64, error)
+	IngestNumber(ctx context.Context, number, owner string, now time.Time, decide func(st *ShipmentState) (c *Change, unchanged bool)) error
 	SetPushRegistered(ctx context.Context, id int64, registered bool) error
 	UpdateChatGuidance(ctx context.Context, chatID int64, subscriptionIDs []int64, advise func(*ShipmentState) func(Reader) []Advice, now time.Time) error
 	SetShop(ctx context.Context, chatID int64, c ShopChange, advise func(st *ShipmentState) func(Reader) []Advice, now time.Time) error
@@ -389,18 +394,10 @@ func (e *Engine) Push(ctx context.Context, provider string, header http.Header, 
 // bringing the same news would. A shipment another worker is refreshing
 // right now is left to that worker, which reads the same news.
 func (e *Engine) Ingest(ctx context.Context, r *Result) error {
-	ids, err := e.store.ShipmentsByNumber(ctx, r.Number)
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		st, ok, err := e.store.ClaimShipment(ctx, id, e.owner, e.clock.Now(), e.lease)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			continue
-		}
+	now := e.clock.Now()
+	var written []*Change
+	var unchanged int
+	err := e.store.IngestNumber(ctx, r.Number, e.owner, now, func(st *ShipmentState) (*Change, bool) {
 		results := make([]*Result, 1+len(st.Legs))
 		if st.Number == r.Number {
 			results[0] = r
@@ -410,9 +407,22 @@ func (e *Engine) Ingest(ctx context.Context, r *Result) error {
 				results[i+1] = r
 			}
 		}
-		if err := e.commit(ctx, st, results, e.clock.Now()); err != nil {
-			return err
+		c, same := e.decide(st, results, now)
+		if same {
+			unchanged++
+		} else {
+			written = append(written, c)
 		}
+		return c, same
+	})
+	if err != nil {
+		return err
+	}
+	for range unchanged {
+		e.metrics.refresh("unchanged")
+	}
+	for _, c := range written {
+		e.counted(c)
 	}
 	return nil
 }
@@ -569,6 +579,31 @@ func (e *Engine) commit(ctx context.Context, st *ShipmentState, results []*Resul
 // rescheduled in later's batch, and st is brought up to date when the
 // batch is written.
 func (e *Engine) commitIn(ctx context.Context, st *ShipmentState, results []*Result, now time.Time, later *reschedules) error {
+	c, unchanged := e.decide(st, results, now)
+	if unchanged {
+		e.metrics.refresh("unchanged")
+		if later != nil {
+			later.add(st, c.NextCheckAt, now, 0)
+			return nil
+		}
+		if err := e.store.Reschedule(ctx, st.ID, e.owner, now, c.NextCheckAt, 0); err != nil {
+			return ignoreLeaseLost(err)
+		}
+		st.NextCheckAt, st.LastCheckedAt, st.CheckFailures = c.NextCheckAt, &now, 0
+		return nil
+	}
+	if err := e.store.ApplyRefresh(ctx, c); err != nil {
+		return ignoreLeaseLost(err)
+	}
+	e.counted(c)
+	applyChange(st, c)
+	return nil
+}
+
+// decide is what commit writes for a refresh's results: the change, with
+// its schedule, guidance and notices, and whether it changes nothing but
+// the schedule (a reschedule).
+func (e *Engine) decide(st *ShipmentState, results []*Result, now time.Time) (c *Change, unchanged bool) {
 	c, empty := merge(st, results, now)
 	c.LeaseOwner = e.owner
 	c.NextCheckAt, c.StoppedReason = e.policy.next(st, c, now)
@@ -581,29 +616,17 @@ func (e *Engine) commitIn(ctx context.Context, st *ShipmentState, results []*Res
 		days := int(now.Sub(lastActivity(st, c)).Hours() / 24)
 		c.Broadcast = stoppedBroadcast(st, days, now)
 	}
-	if empty && c.StoppedReason == "" {
-		e.metrics.refresh("unchanged")
-		if later != nil {
-			later.add(st, c.NextCheckAt, now, 0)
-			return nil
-		}
-		if err := e.store.Reschedule(ctx, st.ID, e.owner, now, c.NextCheckAt, 0); err != nil {
-			return ignoreLeaseLost(err)
-		}
-		st.NextCheckAt, st.LastCheckedAt, st.CheckFailures = c.NextCheckAt, &now, 0
-		return nil
-	}
 	c.BeforeCommit = e.beforeCommit
-	if err := e.store.ApplyRefresh(ctx, c); err != nil {
-		return ignoreLeaseLost(err)
-	}
+	return c, empty && c.StoppedReason == ""
+}
+
+// counted counts a written change in the refresh metrics.
+func (e *Engine) counted(c *Change) {
 	if c.StoppedReason != "" {
 		e.metrics.refresh("stopped")
 	} else {
 		e.metrics.refresh("changed")
 	}
-	applyChange(st, c)
-	return nil
 }
 
 func ignoreLeaseLost(err error) error {
