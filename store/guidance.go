@@ -35,7 +35,7 @@ type ruleState struct {
 // marketplace. A rule that starts to apply fires once: with push, it goes
 // to the outbox (for active chats); a rule that stops applying is re-armed,
 // so that it fires again if it returns.
-func applyGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, eval func(tracking.Reader) []tracking.Advice, now time.Time, push bool) error {
+func (s *Store) applyGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, eval func(tracking.Reader) []tracking.Advice, now time.Time, push bool) error {
 	// One statement: each subscription with each of its rule states, or
 	// once without (rule NULL) when it has none.
 	var rows []struct {
@@ -44,7 +44,7 @@ func applyGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, eval func
 		RuleActive *bool   `db:"rule_active"`
 		Arms       *int    `db:"arms"`
 	}
-	if err := tx.SelectContext(ctx, &rows, `SELECT s.id AS sub_id, s.chat_id, s.marketplace, s.protection_ends, c.role, c.active, sh.number,
+	if err := s.selectP(ctx, tx, &rows, `SELECT s.id AS sub_id, s.chat_id, s.marketplace, s.protection_ends, c.role, c.active, sh.number,
 			g.rule, g.active AS rule_active, g.arms
 		FROM subscriptions s JOIN chats c ON c.id = s.chat_id JOIN shipments sh ON sh.id = s.shipment_id
 			LEFT JOIN guidance_state g ON g.subscription_id = s.id

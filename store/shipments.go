@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/trackbot/trackbot/tracking"
 )
@@ -143,7 +144,7 @@ func (s *Store) ClaimShipment(ctx context.Context, id int64, owner string, now t
 func (s *Store) ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*tracking.ShipmentState, error) {
 	now = dbTime(now)
 	var rows []shipmentRow
-	err := s.db.SelectContext(ctx, &rows, s.claimDueSQL(), owner, now.Add(lease), now, limit)
+	err := s.selectP(ctx, nil, &rows, s.claimDueSQL(), owner, now.Add(lease), now, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: claim due shipments: %w", err)
 	}
@@ -214,28 +215,40 @@ func (s *Store) loadExtras(ctx context.Context, q sqlx.QueryerContext, rows []sh
 	if len(rows) == 0 {
 		return out, nil
 	}
-	noTime := "NULL"
-	if s.dialect == Postgres {
-		noTime = "CAST(NULL AS TIMESTAMPTZ)"
-	}
-	query := `SELECT shipment_id, 0 AS part, fingerprint, occurred_at, status, substatus, description,
-			city, state, country, carrier, number, id AS ord FROM events WHERE shipment_id IN (?)
-		UNION ALL SELECT shipment_id, 1, '', ` + noTime + `, '', '', '', '', '', '', carrier, number, seq FROM legs WHERE shipment_id IN (?)`
-	args := []any{ids, ids}
-	if protection {
-		query += `
-		UNION ALL SELECT DISTINCT shipment_id, 2, '', protection_ends, '', '', '', '', '', '', '', '', 0 FROM subscriptions
-			WHERE shipment_id IN (?) AND protection_ends IS NOT NULL`
-		args = append(args, ids)
-	}
-	query += ` ORDER BY 1, 2, 4, 13`
-	query, args, err := sqlx.In(query, args...)
-	if err != nil {
-		return nil, err
-	}
 	var extras []extraRow
-	if err := sqlx.SelectContext(ctx, q, &extras, s.rebind(query), args...); err != nil {
-		return nil, fmt.Errorf("store: load events and legs: %w", err)
+	if s.dialect == Postgres {
+		// One text for any number of shipments: prepared once.
+		query := `SELECT shipment_id, 0 AS part, fingerprint, occurred_at, status, substatus, description,
+				city, state, country, carrier, number, id AS ord FROM events WHERE shipment_id = ANY($1)
+			UNION ALL SELECT shipment_id, 1, '', CAST(NULL AS TIMESTAMPTZ), '', '', '', '', '', '', carrier, number, seq
+				FROM legs WHERE shipment_id = ANY($1)`
+		if protection {
+			query += `
+			UNION ALL SELECT DISTINCT shipment_id, 2, '', protection_ends, '', '', '', '', '', '', '', '', 0 FROM subscriptions
+				WHERE shipment_id = ANY($1) AND protection_ends IS NOT NULL`
+		}
+		tx, _ := q.(*sqlx.Tx)
+		if err := s.selectP(ctx, tx, &extras, query+` ORDER BY 1, 2, 4, 13`, pq.Array(ids)); err != nil {
+			return nil, fmt.Errorf("store: load events and legs: %w", err)
+		}
+	} else {
+		query := `SELECT shipment_id, 0 AS part, fingerprint, occurred_at, status, substatus, description,
+				city, state, country, carrier, number, id AS ord FROM events WHERE shipment_id IN (?)
+			UNION ALL SELECT shipment_id, 1, '', NULL, '', '', '', '', '', '', carrier, number, seq FROM legs WHERE shipment_id IN (?)`
+		args := []any{ids, ids}
+		if protection {
+			query += `
+			UNION ALL SELECT DISTINCT shipment_id, 2, '', protection_ends, '', '', '', '', '', '', '', '', 0 FROM subscriptions
+				WHERE shipment_id IN (?) AND protection_ends IS NOT NULL`
+			args = append(args, ids)
+		}
+		query, args, err := sqlx.In(query+` ORDER BY 1, 2, 4, 13`, args...)
+		if err != nil {
+			return nil, err
+		}
+		if err := sqlx.SelectContext(ctx, q, &extras, query, args...); err != nil {
+			return nil, fmt.Errorf("store: load events and legs: %w", err)
+		}
 	}
 	for _, x := range extras {
 		st := byID[x.ShipmentID]
@@ -308,11 +321,30 @@ func (s *Store) Reschedule(ctx context.Context, id int64, owner string, now time
 // shipment whose lease owner lost is not written; written lists the ids
 // that were.
 func (s *Store) RescheduleMany(ctx context.Context, owner string, rs []tracking.Reschedule) (written []int64, err error) {
-	// PostgreSQL cannot tell the type of a bare parameter in CASE.
-	ts, integer := "$%d", "$%d"
 	if s.dialect == Postgres {
-		ts, integer = "CAST($%d AS TIMESTAMPTZ)", "CAST($%d AS INTEGER)"
+		// The batch as arrays: one text whatever its size, prepared once.
+		ids, failures := make([]int64, len(rs)), make([]int64, len(rs))
+		next, checked := make([]*time.Time, len(rs)), make([]time.Time, len(rs))
+		for i, r := range rs {
+			ids[i], failures[i], checked[i] = r.ID, int64(r.Failures), dbTime(r.CheckedAt)
+			if r.Next != nil {
+				t := dbTime(*r.Next)
+				next[i] = &t
+			}
+		}
+		if err := s.selectP(ctx, nil, &written, `UPDATE shipments AS s SET next_check_at = v.next, last_checked_at = v.checked,
+			updated_at = v.checked, check_failures = v.failures, lease_owner = '', lease_until = NULL
+			FROM unnest(CAST($2 AS BIGINT[]), CAST($3 AS TIMESTAMPTZ[]), CAST($4 AS TIMESTAMPTZ[]), CAST($5 AS INTEGER[]))
+				AS v(id, next, checked, failures)
+			WHERE s.id = v.id AND s.lease_owner = $1 RETURNING s.id`,
+			owner, pq.Array(ids), pq.Array(next), pq.Array(checked), pq.Array(failures)); err != nil {
+			return nil, fmt.Errorf("store: reschedule %d shipments: %w", len(rs), err)
+		}
+		return written, nil
 	}
+	// SQLite: ?NNN numbers the parameters without the name lookups that
+	// $NNN costs in a statement of hundreds of them.
+	ts, integer := "?%d", "?%d"
 	const perRow = 4
 	err = chunks(len(rs), perRow, 1, func(from, to int) error {
 		var next, checked, failures, ids strings.Builder
@@ -320,13 +352,13 @@ func (s *Store) RescheduleMany(ctx context.Context, owner string, rs []tracking.
 		args[0] = owner
 		for i, r := range rs[from:to] {
 			k := 2 + i*perRow
-			fmt.Fprintf(&next, " WHEN $%d THEN "+ts, k, k+1)
-			fmt.Fprintf(&checked, " WHEN $%d THEN "+ts, k, k+2)
-			fmt.Fprintf(&failures, " WHEN $%d THEN "+integer, k, k+3)
+			fmt.Fprintf(&next, " WHEN ?%d THEN "+ts, k, k+1)
+			fmt.Fprintf(&checked, " WHEN ?%d THEN "+ts, k, k+2)
+			fmt.Fprintf(&failures, " WHEN ?%d THEN "+integer, k, k+3)
 			if i > 0 {
 				ids.WriteString(", ")
 			}
-			fmt.Fprintf(&ids, "$%d", k)
+			fmt.Fprintf(&ids, "?%d", k)
 			args = append(args, r.ID, dbTimePtr(r.Next), dbTime(r.CheckedAt), r.Failures)
 		}
 		var got []int64
@@ -336,7 +368,7 @@ func (s *Store) RescheduleMany(ctx context.Context, owner string, rs []tracking.
 			updated_at = CASE id`+checked.String()+` END,
 			check_failures = CASE id`+failures.String()+` END,
 			lease_owner = '', lease_until = NULL
-			WHERE id IN (`+ids.String()+`) AND lease_owner = $1 RETURNING id`, args...); err != nil {
+			WHERE id IN (`+ids.String()+`) AND lease_owner = ?1 RETURNING id`, args...); err != nil {
 			return fmt.Errorf("store: reschedule %d shipments: %w", to-from, err)
 		}
 		written = append(written, got...)
@@ -364,7 +396,7 @@ func (s *Store) writeChange(ctx context.Context, tx *sqlx.Tx, c *tracking.Change
 		holder = " AND lease_owner = $14"
 		args = append(args, c.LeaseOwner)
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE shipments SET provider = $1, status = $2, substatus = $3,
+	res, err := s.execP(ctx, tx, `UPDATE shipments SET provider = $1, status = $2, substatus = $3,
 		status_changed_at = $4, last_event_at = $5, eta = $6, origin_country = $7, destination_country = $8,
 		next_check_at = $9, last_checked_at = $10, check_failures = 0, stopped_reason = $11,
 		lease_owner = '', lease_until = NULL, updated_at = $10, guidance_sig = $13
@@ -375,7 +407,7 @@ func (s *Store) writeChange(ctx context.Context, tx *sqlx.Tx, c *tracking.Change
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("store: update shipment %d: %w", c.ShipmentID, tracking.ErrLeaseLost)
 	}
-	if err := insertEvents(ctx, tx, c.ShipmentID, c.Events, now); err != nil {
+	if err := s.insertEvents(ctx, tx, c.ShipmentID, c.Events, now); err != nil {
 		return err
 	}
 	for _, l := range c.Legs {
@@ -391,7 +423,7 @@ func (s *Store) writeChange(ctx context.Context, tx *sqlx.Tx, c *tracking.Change
 		}
 	}
 	if c.Guidance != nil {
-		if err := applyGuidance(ctx, tx, c.ShipmentID, c.Guidance, now, true); err != nil {
+		if err := s.applyGuidance(ctx, tx, c.ShipmentID, c.Guidance, now, true); err != nil {
 			return err
 		}
 	}
@@ -420,7 +452,7 @@ func (s *Store) IngestNumber(ctx context.Context, number, owner string, now time
 	}
 	return s.tx(ctx, func(tx *sqlx.Tx) error {
 		var rows []shipmentRow
-		if err := tx.SelectContext(ctx, &rows, `SELECT `+shipmentColumns+` FROM shipments
+		if err := s.selectP(ctx, tx, &rows, `SELECT `+shipmentColumns+` FROM shipments
 			WHERE id IN (SELECT id FROM shipments WHERE number = $1 UNION SELECT shipment_id FROM legs WHERE number = $1)
 				AND (lease_until IS NULL OR lease_until <= $2 OR lease_owner = $3)
 			ORDER BY id`+locking, number, now, owner); err != nil {
@@ -438,7 +470,7 @@ func (s *Store) IngestNumber(ctx context.Context, number, owner string, now time
 				}
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE shipments SET next_check_at = $1, last_checked_at = $2,
+			if _, err := s.execP(ctx, tx, `UPDATE shipments SET next_check_at = $1, last_checked_at = $2,
 				check_failures = 0, lease_owner = '', lease_until = NULL, updated_at = $2 WHERE id = $3`,
 				dbTimePtr(c.NextCheckAt), now, st.ID); err != nil {
 				return fmt.Errorf("store: reschedule shipment %d: %w", st.ID, err)
@@ -450,7 +482,7 @@ func (s *Store) IngestNumber(ctx context.Context, number, owner string, now time
 
 // insertEvents writes events in one statement; an event already stored
 // under its fingerprint is skipped.
-func insertEvents(ctx context.Context, tx *sqlx.Tx, shipmentID int64, events []tracking.Event, now time.Time) error {
+func (s *Store) insertEvents(ctx context.Context, tx *sqlx.Tx, shipmentID int64, events []tracking.Event, now time.Time) error {
 	if len(events) == 0 {
 		return nil
 	}
@@ -475,7 +507,13 @@ func insertEvents(ctx context.Context, tx *sqlx.Tx, shipmentID int64, events []t
 			e.Description, e.Location.City, e.Location.State, e.Location.Country, e.Carrier, e.Number, now)
 	}
 	sb.WriteString(" ON CONFLICT (shipment_id, fingerprint) DO NOTHING")
-	if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
+	exec := tx.ExecContext
+	if len(events) <= 4 {
+		// A push or a poll brings a few events at a time: a few texts,
+		// prepared once each.
+		exec = func(ctx context.Context, query string, args ...any) (sql.Result, error) { return s.execP(ctx, tx, query, args...) }
+	}
+	if _, err := exec(ctx, sb.String(), args...); err != nil {
 		return fmt.Errorf("store: insert events: %w", err)
 	}
 	return nil
@@ -495,7 +533,7 @@ func (s *Store) enqueueBroadcast(ctx context.Context, tx *sqlx.Tx, shipmentID in
 		SELECT s.chat_id, s.id, $1, $2, $1 || ':' || CAST(s.id AS TEXT) || $3, 'pending', $4, $4`
 	args := []any{n.Notice.Kind, string(payload), ":" + n.Key, now, shipmentID}
 	if n.EventTime == nil {
-		_, err = tx.ExecContext(ctx, insert+`
+		_, err = s.execP(ctx, tx, insert+`
 			FROM subscriptions s JOIN chats c ON c.id = s.chat_id
 			WHERE s.shipment_id = $5 AND c.active
 			ON CONFLICT (dedupe_key) DO NOTHING`, args...)
@@ -508,7 +546,7 @@ func (s *Store) enqueueBroadcast(ctx context.Context, tx *sqlx.Tx, shipmentID in
 	if s.dialect == Postgres {
 		// The mark moves on for every subscription told of nothing newer;
 		// those of active chats get the push.
-		_, err = tx.ExecContext(ctx, `WITH s AS (UPDATE subscriptions SET last_pushed_event_at = $6
+		_, err = s.execP(ctx, tx, `WITH s AS (UPDATE subscriptions SET last_pushed_event_at = $6
 				WHERE shipment_id = $5 AND (last_pushed_event_at IS NULL OR last_pushed_event_at < $6)
 				RETURNING id, chat_id)
 			`+insert+`
@@ -520,14 +558,14 @@ func (s *Store) enqueueBroadcast(ctx context.Context, tx *sqlx.Tx, shipmentID in
 		}
 		return nil
 	}
-	_, err = tx.ExecContext(ctx, insert+`
+	_, err = s.execP(ctx, tx, insert+`
 		FROM subscriptions s JOIN chats c ON c.id = s.chat_id
 		WHERE s.shipment_id = $5 AND c.active AND (s.last_pushed_event_at IS NULL OR s.last_pushed_event_at < $6)
 		ON CONFLICT (dedupe_key) DO NOTHING`, args...)
 	if err != nil {
 		return fmt.Errorf("store: enqueue %s notice: %w", n.Notice.Kind, err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET last_pushed_event_at = $1
+	if _, err := s.execP(ctx, tx, `UPDATE subscriptions SET last_pushed_event_at = $1
 		WHERE shipment_id = $2 AND (last_pushed_event_at IS NULL OR last_pushed_event_at < $1)`,
 		dbTime(*n.EventTime), shipmentID); err != nil {
 		return fmt.Errorf("store: mark pushed event: %w", err)

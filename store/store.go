@@ -48,6 +48,9 @@ type Store struct {
 	db      *sqlx.DB
 	dialect Dialect
 
+	// stmts keeps the prepared statements of fixed text (prepared.go).
+	stmts sync.Map
+
 	migrationsOnce sync.Once
 	migrations     *goose.Provider
 	migrationsErr  error
@@ -150,7 +153,10 @@ func (s *Store) Dialect() Dialect { return s.dialect }
 func (s *Store) DB() *sql.DB { return s.db.DB }
 
 // Close closes the pool.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.closeStatements()
+	return s.db.Close()
+}
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
