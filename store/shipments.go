@@ -511,7 +511,9 @@ func (s *Store) insertEvents(ctx context.Context, tx *sqlx.Tx, shipmentID int64,
 	if len(events) <= 4 {
 		// A push or a poll brings a few events at a time: a few texts,
 		// prepared once each.
-		exec = func(ctx context.Context, query string, args ...any) (sql.Result, error) { return s.execP(ctx, tx, query, args...) }
+		exec = func(ctx context.Context, query string, args ...any) (sql.Result, error) {
+			return s.execP(ctx, tx, query, args...)
+		}
 	}
 	if _, err := exec(ctx, sb.String(), args...); err != nil {
 		return fmt.Errorf("store: insert events: %w", err)
