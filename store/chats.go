@@ -37,7 +37,18 @@ const chatColumns = `id, platform, team_id, external_id, kind, language, timezon
 func (s *Store) EnsureChat(ctx context.Context, platform, team, externalID, kind, role string, now time.Time) (*Chat, error) {
 	now = dbTime(now)
 	var c Chat
-	err := s.db.GetContext(ctx, &c, `INSERT INTO chats (platform, team_id, external_id, kind, role, created_at, updated_at)
+	// Every message ensures its chat: an active chat of the same kind is
+	// read, not written, so that a command costs no commit of its own.
+	err := s.db.GetContext(ctx, &c, `SELECT `+chatColumns+` FROM chats WHERE platform = $1 AND team_id = $2 AND external_id = $3`,
+		platform, team, externalID)
+	if err == nil && c.Active && c.Kind == kind {
+		c.CreatedAt = c.CreatedAt.UTC()
+		return &c, nil
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: ensure chat: %w", err)
+	}
+	err = s.db.GetContext(ctx, &c, `INSERT INTO chats (platform, team_id, external_id, kind, role, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $6)
 		ON CONFLICT (platform, team_id, external_id) DO UPDATE SET active = TRUE, kind = excluded.kind,
 			updated_at = CASE WHEN chats.active THEN chats.updated_at ELSE excluded.updated_at END

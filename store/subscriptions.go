@@ -190,6 +190,22 @@ func (s *Store) UpdateSubscription(ctx context.Context, chatID, subID int64, set
 // Unsubscribe removes one of a chat's subscriptions, and its shipment when
 // no chat tracks it any more.
 func (s *Store) Unsubscribe(ctx context.Context, chatID, subID int64) error {
+	if s.dialect == Postgres {
+		// One statement, no transaction around it: the shipment goes too
+		// when no other chat follows it (the outer DELETE sees the
+		// subscriptions as they were before the statement).
+		var n int
+		if err := s.db.GetContext(ctx, &n, `WITH d AS (DELETE FROM subscriptions WHERE chat_id = $1 AND id = $2 RETURNING shipment_id),
+			o AS (DELETE FROM shipments WHERE id IN (SELECT shipment_id FROM d)
+				AND NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.shipment_id = shipments.id AND s.id <> $2) RETURNING id)
+			SELECT COUNT(*) FROM d`, chatID, subID); err != nil {
+			return fmt.Errorf("store: unsubscribe %d: %w", subID, err)
+		}
+		if n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	}
 	return s.tx(ctx, func(tx *sqlx.Tx) error {
 		var shipmentID int64
 		err := tx.GetContext(ctx, &shipmentID, `DELETE FROM subscriptions WHERE chat_id = $1 AND id = $2 RETURNING shipment_id`, chatID, subID)
