@@ -139,6 +139,9 @@ func (a *Adapter) call(ctx context.Context, chatID int64, method string, request
 	if err := a.throttle(ctx, chatID); err != nil {
 		return err
 	}
+	if err := a.window.acquire(ctx, a.clock.Now, a.sleep); err != nil {
+		return err
+	}
 	_, err := backoff.Retry(ctx, func() (struct{}, error) {
 		err := request()
 		if err != nil && !transient(ctx, err) {
@@ -146,6 +149,7 @@ func (a *Adapter) call(ctx context.Context, chatID int64, method string, request
 		}
 		return struct{}{}, err
 	}, backoff.WithBackOff(a.retryPolicy()), backoff.WithMaxTries(maxTries))
+	a.window.release(a.clock.Now())
 	if err == nil {
 		return nil
 	}

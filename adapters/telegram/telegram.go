@@ -99,6 +99,7 @@ type Adapter struct {
 	global *rate.Limiter
 	chats  *limiter.Keyed[int64]
 	groups *limiter.Keyed[int64]
+	window *window
 }
 
 var _ bot.Adapter = (*Adapter)(nil)
@@ -137,6 +138,7 @@ func New(cfg Config) (*Adapter, error) {
 		global: rate.NewLimiter(globalRate, globalBurst),
 		chats:  limiter.NewKeyed[int64](chatRate, chatBurst),
 		groups: limiter.NewKeyed[int64](groupRate, groupBurst),
+		window: newWindow(),
 	}
 	if a.clock == nil {
 		a.clock = tracking.SystemClock{}
@@ -183,9 +185,10 @@ func (a *Adapter) Platform() bot.Platform { return bot.Telegram }
 // In all: Telegram allows about thirty messages a second over any second,
 // not per calendar second: a burst on top of the full rate, or thirty-one
 // messages spaced exactly 1/30 s apart with a little jitter on the way, is
-// over the limit and answered 429. So messages go out one at a time, at 28
-// a second: thirty-one of them span 30/28 s, which leaves about 70 ms for
-// the delays between taking a slot and the request reaching Telegram.
+// over the limit and answered 429. So messages are spread at 29.5 a second,
+// and each holds one of thirty places from its request until a second
+// after its answer (window): a request that a busy machine delays cannot
+// make a thirty-first message fall within Telegram's second.
 //
 // In a chat: about one message a second, with a short burst. Pushes keep
 // to it; replies answer a person's own messages, which the bot's command
@@ -193,7 +196,7 @@ func (a *Adapter) Platform() bot.Platform { return bot.Telegram }
 //
 // In a group: twenty messages a minute, for replies and pushes alike.
 const (
-	globalRate  = 28
+	globalRate  = 29.5
 	globalBurst = 1
 	chatRate    = 1
 	chatBurst   = 3
