@@ -85,21 +85,25 @@ func measureCommands(ctx context.Context, b *benchDB, r *report) error {
 		st.stmts = max(st.stmts, b.statements.Load())
 		return replies
 	}
-	for i, chat := range b.cmdChats {
+	for _, chat := range b.cmdChats {
 		if got := say(chat, "/list", "/list"); len(got) == 0 {
 			return fmt.Errorf("/list: no reply")
 		}
 		say(chat, "/role", "/role seller")
 		say(chat, "/role", "/role buyer")
-		number := shipmentNumber((i*b.parcels + 7) % b.size)
-		say(chat, "/remove", "/remove "+number)
-		var left int
-		if err := b.store.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM subscriptions s JOIN chats c ON c.id = s.chat_id
-			WHERE c.external_id = $1`, chat).Scan(&left); err != nil {
+		following := func() (n int, number string, err error) {
+			err = b.store.DB().QueryRowContext(ctx, `SELECT COUNT(*), MAX(sh.number) FROM subscriptions s
+				JOIN chats c ON c.id = s.chat_id JOIN shipments sh ON sh.id = s.shipment_id
+				WHERE c.external_id = $1`, chat).Scan(&n, &number)
+			return n, number, err
+		}
+		before, number, err := following()
+		if err != nil {
 			return err
 		}
-		if left != b.parcels-1 {
-			return fmt.Errorf("/remove %s: the chat follows %d parcels, want %d", number, left, b.parcels-1)
+		say(chat, "/remove", "/remove "+number)
+		if left, _, err := following(); err != nil || left != before-1 {
+			return fmt.Errorf("/remove %s: the chat follows %d parcels, want %d (%v)", number, left, before-1, err)
 		}
 	}
 	for _, name := range order {

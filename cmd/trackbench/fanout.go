@@ -17,7 +17,7 @@ import (
 	"github.com/trackbot/trackbot/tracking"
 )
 
-const botToken = "123456:trackbench-AAAAAAAAAAAAAAAAAAAAAAAAA"
+const botToken = "123456:trackbench-AAAAAAAAAAAAAAAAAAAAAAAA"
 
 // fakeBotAPI speaks enough of the Telegram Bot API for trackbot to send
 // pushes (getMe, sendMessage, and ok for the rest; getUpdates answers an

@@ -38,8 +38,13 @@ type config struct {
 	rss        bool
 	seconds    float64
 	pushes     int
-	commandRun int
+	only       map[string]bool
+	sqliteMax  int
+	reuse      bool
 }
+
+// runs reports whether the measurement part is to run (-only).
+func (c config) runs(part string) bool { return len(c.only) == 0 || c.only[part] }
 
 func main() {
 	var cfg config
@@ -52,6 +57,10 @@ func main() {
 	flag.BoolVar(&cfg.rss, "rss", true, "measure the memory of a trackbot serve process on the largest size")
 	flag.Float64Var(&cfg.seconds, "seconds", 3, "how long each floor loop runs")
 	flag.IntVar(&cfg.pushes, "pushes", 1500, "signed carrier pushes sent per size")
+	var sqliteMax string
+	flag.StringVar(&sqliteMax, "sqlite-max", "100k", "the largest size measured on SQLite (a household's or a small team's database)")
+	flag.BoolVar(&cfg.reuse, "reuse", false, "keep a database seeded by an earlier run when its size matches (faster; figures after the first run see its leftovers)")
+	only := flag.String("only", "", "measure only these parts, comma separated: refresh, pushes, claims, commands, fanout, serve (default: all)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the harness and trackbot's code it runs to this file")
 	flag.IntVar(&workers, "workers", workers, "connections of every concurrent loop (the engine's workers, the push senders, the floors)")
 	flag.Parse()
@@ -64,10 +73,22 @@ func main() {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
+	if *only != "" {
+		cfg.only = map[string]bool{}
+		for _, p := range strings.Split(*only, ",") {
+			cfg.only[strings.TrimSpace(p)] = true
+		}
+	}
 	var err error
 	if cfg.sizes, err = parseSizes(sizes); err != nil {
 		fmt.Fprintln(os.Stderr, "trackbench:", err)
 		os.Exit(2)
+	}
+	if m, err := parseSizes(sqliteMax); err != nil || len(m) != 1 {
+		fmt.Fprintln(os.Stderr, "trackbench: -sqlite-max: want one size, like 100k")
+		os.Exit(2)
+	} else {
+		cfg.sqliteMax = m[0]
 	}
 	if cfg.db == "" && !cfg.sqlite {
 		fmt.Fprintln(os.Stderr, "trackbench: give -db postgres://… (or TEST_DATABASE_URL), or -sqlite")
@@ -141,11 +162,11 @@ func run(ctx context.Context, cfg config, out io.Writer) (ok bool, err error) {
 		if cfg.db != "" {
 			targets = append(targets, target{dialect: store.Postgres, url: cfg.db})
 		}
-		if cfg.sqlite {
+		if cfg.sqlite && n <= cfg.sqliteMax {
 			targets = append(targets, target{dialect: store.SQLite, url: "sqlite:" + filepath.Join(dir, "trackbench_"+sizeName(n)+".db")})
 		}
 		for _, t := range targets {
-			b, err := openSeeded(ctx, t, n, r)
+			b, err := openSeeded(ctx, t, n, cfg.reuse, r)
 			if err != nil {
 				return false, err
 			}
@@ -163,12 +184,12 @@ func run(ctx context.Context, cfg config, out io.Writer) (ok bool, err error) {
 			big = b
 		}
 	}
-	if cfg.fanout > 0 && big != nil {
+	if cfg.fanout > 0 && big != nil && cfg.runs("fanout") {
 		if err := measureFanout(ctx, big, cfg.fanout, cfg.pushes, r); err != nil {
 			return false, fmt.Errorf("fan-out: %w", err)
 		}
 	}
-	if cfg.rss && big != nil {
+	if cfg.rss && big != nil && cfg.runs("serve") {
 		if err := measureServe(ctx, big, r); err != nil {
 			return false, fmt.Errorf("serve: %w", err)
 		}
@@ -179,17 +200,22 @@ func run(ctx context.Context, cfg config, out io.Writer) (ok bool, err error) {
 
 // measureSize runs the measurements of one seeded database.
 func measureSize(ctx context.Context, cfg config, b *benchDB, r *report) error {
-	if err := measureRefresh(ctx, b, cfg.seconds, r); err != nil {
-		return fmt.Errorf("refresh: %w", err)
+	parts := []struct {
+		name string
+		fn   func() error
+	}{
+		{"refresh", func() error { return measureRefresh(ctx, b, cfg.seconds, r) }},
+		{"pushes", func() error { return measurePushes(ctx, b, cfg.pushes, r) }},
+		{"claims", func() error { return measureClaims(ctx, b, r) }},
+		{"commands", func() error { return measureCommands(ctx, b, r) }},
 	}
-	if err := measurePushes(ctx, b, cfg.pushes, r); err != nil {
-		return fmt.Errorf("pushes: %w", err)
-	}
-	if err := measureClaims(ctx, b, r); err != nil {
-		return fmt.Errorf("claims: %w", err)
-	}
-	if err := measureCommands(ctx, b, r); err != nil {
-		return fmt.Errorf("chat commands: %w", err)
+	for _, p := range parts {
+		if !cfg.runs(p.name) {
+			continue
+		}
+		if err := p.fn(); err != nil {
+			return fmt.Errorf("%s: %w", p.name, err)
+		}
 	}
 	return nil
 }

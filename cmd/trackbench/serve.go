@@ -77,15 +77,15 @@ func measureServe(ctx context.Context, b *benchDB, r *report) error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
 	defer func() {
 		cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
 		select {
-		case <-done:
+		case <-exited:
 		case <-time.After(15 * time.Second):
 			cmd.Process.Kill()
-			<-done
+			<-exited
 		}
 	}()
 	started := time.Now()
@@ -100,7 +100,11 @@ func measureServe(ctx context.Context, b *benchDB, r *report) error {
 		if time.Since(started) > time.Minute {
 			return fmt.Errorf("trackbot serve not ready after a minute")
 		}
-		time.Sleep(100 * time.Millisecond)
+		select {
+		case <-exited:
+			return fmt.Errorf("trackbot serve stopped: %v", cmd.ProcessState)
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 	// Pushes for shipments beyond those of the other measurements.
 	pushes := min(2000, b.size)
