@@ -30,17 +30,17 @@ import (
 )
 
 type config struct {
-	db         string
-	sizes      []int
-	sqlite     bool
-	sqliteDir  string
-	fanout     int
-	rss        bool
-	seconds    float64
-	pushes     int
-	only       map[string]bool
-	sqliteMax  int
-	reuse      bool
+	db        string
+	sizes     []int
+	sqlite    bool
+	sqliteDir string
+	fanout    int
+	rss       bool
+	seconds   float64
+	pushes    int
+	only      map[string]bool
+	sqliteMax int
+	reuse     bool
 }
 
 // runs reports whether the measurement part is to run (-only).
