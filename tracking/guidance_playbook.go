@@ -262,12 +262,16 @@ func (f *facts) evaluate() []Advice {
 	}
 	var hits []hit
 	superseded := map[string]bool{}
+	// One Advice for every check to fill: a check is called through a
+	// func value, so each would escape to the heap, and a refresh runs
+	// every rule for every audience.
+	checked := new(Advice)
 	for i, r := range playbook {
 		if !r.Audience.includes(f.role) {
 			continue
 		}
-		var checked Advice
-		if !r.check(f, &checked) {
+		*checked = Advice{}
+		if !r.check(f, checked) {
 			continue
 		}
 		a := f.advice(r)
