@@ -388,6 +388,16 @@ func (s *Store) ApplyRefresh(ctx context.Context, c *tracking.Change) error {
 // still holds the shipment's lease; without it the caller holds the row.
 func (s *Store) writeChange(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, leased bool) error {
 	now := dbTime(c.Now)
+	if s.dialect == Postgres {
+		written, err := s.writeChangePG(ctx, tx, c, leased)
+		if err != nil {
+			return err
+		}
+		if !written {
+			return fmt.Errorf("store: update shipment %d: %w", c.ShipmentID, tracking.ErrLeaseLost)
+		}
+		return s.writeRest(ctx, tx, c, now)
+	}
 	holder := ""
 	args := []any{c.Provider, string(c.Status), string(c.Substatus), dbTime(c.StatusChangedAt), dbTimePtr(c.LastEventAt),
 		dbTimePtr(c.ETA), c.OriginCountry, c.DestinationCountry, dbTimePtr(c.NextCheckAt), now, c.StoppedReason,
@@ -410,16 +420,22 @@ func (s *Store) writeChange(ctx context.Context, tx *sqlx.Tx, c *tracking.Change
 	if err := s.insertEvents(ctx, tx, c.ShipmentID, c.Events, now); err != nil {
 		return err
 	}
+	if c.Broadcast != nil {
+		if err := s.enqueueBroadcast(ctx, tx, c.ShipmentID, c.Broadcast, now); err != nil {
+			return err
+		}
+	}
+	return s.writeRest(ctx, tx, c, now)
+}
+
+// writeRest writes what follows the shipment's row, events and pushes: its
+// new legs and its guidance.
+func (s *Store) writeRest(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, now time.Time) error {
 	for _, l := range c.Legs {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO legs (shipment_id, seq, carrier, number, created_at)
 			VALUES ($1, (SELECT COUNT(*) + 1 FROM legs WHERE shipment_id = $1), $2, $3, $4)
 			ON CONFLICT (shipment_id, carrier, number) DO NOTHING`, c.ShipmentID, l.Carrier, l.Number, now); err != nil {
 			return fmt.Errorf("store: insert leg: %w", err)
-		}
-	}
-	if c.Broadcast != nil {
-		if err := s.enqueueBroadcast(ctx, tx, c.ShipmentID, c.Broadcast, now); err != nil {
-			return err
 		}
 	}
 	if c.Guidance != nil {
