@@ -76,23 +76,48 @@ func measurePushes(ctx context.Context, b *benchDB, n int, r *report) error {
 		bodies[i] = pushBody(shipmentNumber(pushFrom+i%max(1, b.size-pushFrom)), b.seeded.Add(-time.Hour+time.Duration(i)*time.Second))
 	}
 	b.statements.Store(0)
+	wal := b.walMeter(ctx)
 	rate, err := send(ctx, ts.URL+"/webhooks/aftership", bodies)
 	if err != nil {
 		return fmt.Errorf("trackbot: %w", err)
 	}
 	r.figure(label(b.name, "push statements/push"), float64(b.statements.Load())/float64(n), "")
+	pushWAL := wal()
 
 	bare, err := bareHandler(ctx, b)
 	if err != nil {
 		return err
 	}
 	defer bare.Close()
+	wal = b.walMeter(ctx)
 	floor, err := send(ctx, bare.URL, bodies)
 	if err != nil {
 		return fmt.Errorf("bare handler: %w", err)
 	}
+	if bareWAL := wal(); pushWAL > 0 && bareWAL > 0 {
+		r.pair(label(b.name, "push WAL kB/push"), pushWAL/float64(n)/1024, label(b.name, "push WAL kB/push floor"), bareWAL/float64(n)/1024, "kB")
+	}
 	r.pair(label(b.name, "pushes"), rate, label(b.name, "pushes floor"), floor, "/s")
 	return nil
+}
+
+// walMeter starts counting the WAL PostgreSQL writes (everyone's on the
+// server); the func it returns reports the bytes since, or 0 on SQLite.
+func (b *benchDB) walMeter(ctx context.Context) func() float64 {
+	if b.dialect != store.Postgres {
+		return func() float64 { return 0 }
+	}
+	var start string
+	if err := b.store.DB().QueryRowContext(ctx, `SELECT CAST(pg_current_wal_lsn() AS TEXT)`).Scan(&start); err != nil {
+		return func() float64 { return 0 }
+	}
+	return func() float64 {
+		var d float64
+		if err := b.store.DB().QueryRowContext(ctx, `SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), CAST($1 AS pg_lsn))`, start).Scan(&d); err != nil {
+			return 0
+		}
+		return d
+	}
 }
 
 // send posts the signed bodies from workers clients and returns the
