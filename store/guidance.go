@@ -35,7 +35,10 @@ type ruleState struct {
 // marketplace. A rule that starts to apply fires once: with push, it goes
 // to the outbox (for active chats); a rule that stops applying is re-armed,
 // so that it fires again if it returns.
-func (s *Store) applyGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, eval func(tracking.Reader) []tracking.Advice, now time.Time, push bool) error {
+func (s *Store) applyGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, eval func(tracking.Reader) []tracking.Advice, now time.Time, push bool, read *guidanceRead) error {
+	if read != nil {
+		return writeGuidance(ctx, tx, shipmentID, read.targets, read.states, eval, now, push)
+	}
 	// One statement: each subscription with each of its rule states, or
 	// once without (rule NULL) when it has none.
 	var rows []struct {

@@ -381,12 +381,13 @@ func (s *Store) RescheduleMany(ctx context.Context, owner string, rs []tracking.
 // the legs, the shipment's state and schedule, and one outbox row per
 // subscription for its notice. It refuses a change whose lease was lost.
 func (s *Store) ApplyRefresh(ctx context.Context, c *tracking.Change) error {
-	return s.tx(ctx, func(tx *sqlx.Tx) error { return s.writeChange(ctx, tx, c, true) })
+	return s.tx(ctx, func(tx *sqlx.Tx) error { return s.writeChange(ctx, tx, c, true, nil) })
 }
 
 // writeChange writes a change inside tx. leased checks that c.LeaseOwner
 // still holds the shipment's lease; without it the caller holds the row.
-func (s *Store) writeChange(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, leased bool) error {
+// read, when not nil, is the shipment's guidance as tx read it already.
+func (s *Store) writeChange(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, leased bool, read *guidanceRead) error {
 	now := dbTime(c.Now)
 	if s.dialect == Postgres {
 		written, err := s.writeChangePG(ctx, tx, c, leased)
@@ -396,7 +397,7 @@ func (s *Store) writeChange(ctx context.Context, tx *sqlx.Tx, c *tracking.Change
 		if !written {
 			return fmt.Errorf("store: update shipment %d: %w", c.ShipmentID, tracking.ErrLeaseLost)
 		}
-		return s.writeRest(ctx, tx, c, now)
+		return s.writeRest(ctx, tx, c, now, read)
 	}
 	holder := ""
 	args := []any{c.Provider, string(c.Status), string(c.Substatus), dbTime(c.StatusChangedAt), dbTimePtr(c.LastEventAt),
@@ -425,12 +426,12 @@ func (s *Store) writeChange(ctx context.Context, tx *sqlx.Tx, c *tracking.Change
 			return err
 		}
 	}
-	return s.writeRest(ctx, tx, c, now)
+	return s.writeRest(ctx, tx, c, now, read)
 }
 
 // writeRest writes what follows the shipment's row, events and pushes: its
 // new legs and its guidance.
-func (s *Store) writeRest(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, now time.Time) error {
+func (s *Store) writeRest(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, now time.Time, read *guidanceRead) error {
 	for _, l := range c.Legs {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO legs (shipment_id, seq, carrier, number, created_at)
 			VALUES ($1, (SELECT COUNT(*) + 1 FROM legs WHERE shipment_id = $1), $2, $3, $4)
@@ -439,7 +440,7 @@ func (s *Store) writeRest(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, 
 		}
 	}
 	if c.Guidance != nil {
-		if err := s.applyGuidance(ctx, tx, c.ShipmentID, c.Guidance, now, true); err != nil {
+		if err := s.applyGuidance(ctx, tx, c.ShipmentID, c.Guidance, now, true, read); err != nil {
 			return err
 		}
 	}
@@ -467,21 +468,30 @@ func (s *Store) IngestNumber(ctx context.Context, number, owner string, now time
 		locking = " FOR UPDATE SKIP LOCKED"
 	}
 	return s.tx(ctx, func(tx *sqlx.Tx) error {
-		var rows []shipmentRow
-		if err := s.selectP(ctx, tx, &rows, `SELECT `+shipmentColumns+` FROM shipments
-			WHERE id IN (SELECT id FROM shipments WHERE number = $1 UNION SELECT shipment_id FROM legs WHERE number = $1)
-				AND (lease_until IS NULL OR lease_until <= $2 OR lease_owner = $3)
-			ORDER BY id`+locking, number, now, owner); err != nil {
-			return fmt.Errorf("store: shipments of %s: %w", number, err)
+		var sts []*tracking.ShipmentState
+		var reads []*guidanceRead
+		var err error
+		if s.dialect == Postgres {
+			// One round trip for the rows, their history and guidance.
+			sts, reads, err = s.ingestReadPG(ctx, tx, number, owner, now)
+		} else {
+			var rows []shipmentRow
+			if err := s.selectP(ctx, tx, &rows, `SELECT `+shipmentColumns+` FROM shipments
+				WHERE id IN (SELECT id FROM shipments WHERE number = $1 UNION SELECT shipment_id FROM legs WHERE number = $1)
+					AND (lease_until IS NULL OR lease_until <= $2 OR lease_owner = $3)
+				ORDER BY id`+locking, number, now, owner); err != nil {
+				return fmt.Errorf("store: shipments of %s: %w", number, err)
+			}
+			sts, err = s.withProtection(ctx, tx, rows)
+			reads = make([]*guidanceRead, len(sts))
 		}
-		sts, err := s.withProtection(ctx, tx, rows)
 		if err != nil {
 			return err
 		}
-		for _, st := range sts {
+		for i, st := range sts {
 			c, unchanged := decide(st)
 			if !unchanged {
-				if err := s.writeChange(ctx, tx, c, false); err != nil {
+				if err := s.writeChange(ctx, tx, c, false, reads[i]); err != nil {
 					return err
 				}
 				continue
