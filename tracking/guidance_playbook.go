@@ -264,13 +264,19 @@ func (f *facts) evaluate() []Advice {
 	superseded := map[string]bool{}
 	// One Advice for every check to fill: a check is called through a
 	// func value, so each would escape to the heap, and a refresh runs
-	// every rule for every audience.
+	// every rule for every audience. Only what is read of it (Data, Links,
+	// Buttons) is cleared, and only when a check left something there.
 	checked := new(Advice)
 	for i, r := range playbook {
 		if !r.Audience.includes(f.role) {
 			continue
 		}
-		*checked = Advice{}
+		if checked.Data != (AdviceData{}) {
+			checked.Data = AdviceData{}
+		}
+		if checked.Links != nil || checked.Buttons != nil {
+			checked.Links, checked.Buttons = nil, nil
+		}
 		if !r.check(f, checked) {
 			continue
 		}
