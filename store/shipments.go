@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -232,21 +233,21 @@ func (s *Store) loadExtras(ctx context.Context, q sqlx.QueryerContext, rows []sh
 			return nil, fmt.Errorf("store: load events and legs: %w", err)
 		}
 	} else {
-		query := `SELECT shipment_id, 0 AS part, fingerprint, occurred_at, status, substatus, description,
-				city, state, country, carrier, number, id AS ord FROM events WHERE shipment_id IN (?)
-			UNION ALL SELECT shipment_id, 1, '', NULL, '', '', '', '', '', '', carrier, number, seq FROM legs WHERE shipment_id IN (?)`
-		args := []any{ids, ids}
-		if protection {
-			query += `
-			UNION ALL SELECT DISTINCT shipment_id, 2, '', protection_ends, '', '', '', '', '', '', '', '', 0 FROM subscriptions
-				WHERE shipment_id IN (?) AND protection_ends IS NOT NULL`
-			args = append(args, ids)
-		}
-		query, args, err := sqlx.In(query+` ORDER BY 1, 2, 4, 13`, args...)
+		// The ids as one JSON parameter: a short text to compile.
+		js, err := json.Marshal(ids)
 		if err != nil {
 			return nil, err
 		}
-		if err := sqlx.SelectContext(ctx, q, &extras, query, args...); err != nil {
+		query := `SELECT shipment_id, 0 AS part, fingerprint, occurred_at, status, substatus, description,
+				city, state, country, carrier, number, id AS ord FROM events WHERE shipment_id IN (SELECT value FROM json_each($1))
+			UNION ALL SELECT shipment_id, 1, '', NULL, '', '', '', '', '', '', carrier, number, seq FROM legs
+				WHERE shipment_id IN (SELECT value FROM json_each($1))`
+		if protection {
+			query += `
+			UNION ALL SELECT DISTINCT shipment_id, 2, '', protection_ends, '', '', '', '', '', '', '', '', 0 FROM subscriptions
+				WHERE shipment_id IN (SELECT value FROM json_each($1)) AND protection_ends IS NOT NULL`
+		}
+		if err := sqlx.SelectContext(ctx, q, &extras, query+` ORDER BY 1, 2, 4, 13`, string(js)); err != nil {
 			return nil, fmt.Errorf("store: load events and legs: %w", err)
 		}
 	}
@@ -342,40 +343,36 @@ func (s *Store) RescheduleMany(ctx context.Context, owner string, rs []tracking.
 		}
 		return written, nil
 	}
-	// SQLite: ?NNN numbers the parameters without the name lookups that
-	// $NNN costs in a statement of hundreds of them.
-	ts, integer := "?%d", "?%d"
-	const perRow = 4
-	err = chunks(len(rs), perRow, 1, func(from, to int) error {
-		var next, checked, failures, ids strings.Builder
-		args := make([]any, 1, 1+(to-from)*perRow)
-		args[0] = owner
-		for i, r := range rs[from:to] {
-			k := 2 + i*perRow
-			fmt.Fprintf(&next, " WHEN ?%d THEN "+ts, k, k+1)
-			fmt.Fprintf(&checked, " WHEN ?%d THEN "+ts, k, k+2)
-			fmt.Fprintf(&failures, " WHEN ?%d THEN "+integer, k, k+3)
-			if i > 0 {
-				ids.WriteString(", ")
-			}
-			fmt.Fprintf(&ids, "?%d", k)
-			args = append(args, r.ID, dbTimePtr(r.Next), dbTime(r.CheckedAt), r.Failures)
+	// SQLite: the batch as one JSON parameter, so that the statement is a
+	// short text to compile whatever the batch's size; the times are
+	// written as the driver writes them (sqliteTime).
+	type row [4]any
+	batch := make([]row, len(rs))
+	for i, r := range rs {
+		var next any
+		if r.Next != nil {
+			next = sqliteTime(*r.Next)
 		}
-		var got []int64
-		if err := s.db.SelectContext(ctx, &got, `UPDATE shipments SET
-			next_check_at = CASE id`+next.String()+` END,
-			last_checked_at = CASE id`+checked.String()+` END,
-			updated_at = CASE id`+checked.String()+` END,
-			check_failures = CASE id`+failures.String()+` END,
-			lease_owner = '', lease_until = NULL
-			WHERE id IN (`+ids.String()+`) AND lease_owner = ?1 RETURNING id`, args...); err != nil {
-			return fmt.Errorf("store: reschedule %d shipments: %w", to-from, err)
-		}
-		written = append(written, got...)
-		return nil
-	})
-	return written, err
+		batch[i] = row{r.ID, next, sqliteTime(r.CheckedAt), r.Failures}
+	}
+	js, err := json.Marshal(batch)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.SelectContext(ctx, &written, `UPDATE shipments SET next_check_at = v.next, last_checked_at = v.checked,
+		updated_at = v.checked, check_failures = v.failures, lease_owner = '', lease_until = NULL
+		FROM (SELECT json_extract(value, '$[0]') AS id, json_extract(value, '$[1]') AS next,
+			json_extract(value, '$[2]') AS checked, json_extract(value, '$[3]') AS failures FROM json_each($2)) AS v
+		WHERE shipments.id = v.id AND shipments.lease_owner = $1 RETURNING shipments.id`, owner, string(js)); err != nil {
+		return nil, fmt.Errorf("store: reschedule %d shipments: %w", len(rs), err)
+	}
+	return written, nil
 }
+
+// sqliteTime is a time as the SQLite driver writes it (its "sqlite" time
+// format, which ParseURL sets), for times that go into a statement inside
+// a JSON parameter.
+func sqliteTime(t time.Time) string { return dbTime(t).Format("2006-01-02 15:04:05.999999999-07:00") }
 
 // ApplyRefresh writes a refresh's change in one transaction: the events,
 // the legs, the shipment's state and schedule, and one outbox row per
