@@ -15,11 +15,13 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -144,6 +146,7 @@ func run(ctx context.Context, cfg config, out io.Writer) (ok bool, err error) {
 	r := newReport(out)
 	start := time.Now()
 	r.line("started", time.Now().UTC().Format(time.RFC3339))
+	machine(ctx, cfg, r)
 	dir := cfg.sqliteDir
 	if cfg.sqlite && dir == "" {
 		if dir, err = os.MkdirTemp("", "trackbench"); err != nil {
@@ -195,6 +198,7 @@ func run(ctx context.Context, cfg config, out io.Writer) (ok bool, err error) {
 		}
 	}
 	r.line("took", time.Since(start).Round(time.Second).String())
+	r.line("load average at the end", loadAverage())
 	return r.verdicts(cfg), nil
 }
 
@@ -218,4 +222,46 @@ func measureSize(ctx context.Context, cfg config, b *benchDB, r *report) error {
 		}
 	}
 	return nil
+}
+
+// machine prints what the figures were measured on.
+func machine(ctx context.Context, cfg config, r *report) {
+	r.line("machine", fmt.Sprintf("%d CPUs (%s), %s/%s, %s", runtime.NumCPU(), cpuModel(), runtime.GOOS, runtime.GOARCH, runtime.Version()))
+	if cfg.db != "" {
+		if db, err := sql.Open("postgres", cfg.db); err == nil {
+			var v string
+			if db.QueryRowContext(ctx, `SHOW server_version`).Scan(&v) == nil {
+				r.line("postgresql", v)
+			}
+			db.Close()
+		}
+	}
+	r.line("load average at the start", loadAverage())
+}
+
+// cpuModel is the first "model name" of /proc/cpuinfo.
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown CPU"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown CPU"
+}
+
+// loadAverage is /proc/loadavg's 1, 5 and 15-minute load averages.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
