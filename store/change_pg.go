@@ -4,11 +4,20 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"github.com/trackbot/trackbot/tracking"
 )
+
+// rowGuard is what a write without a transaction checks of the row: that
+// it is the version read (xmin) and no other owner leases it.
+type rowGuard struct {
+	version string
+	owner   string
+	now     time.Time
+}
 
 // writeChangePG is the part of writeChange that PostgreSQL does in one
 // statement: the shipment's row, its new events and the chats' pushes of
@@ -16,7 +25,9 @@ import (
 // shipment's row was written (the lease held). A push or a refresh with
 // news costs one round trip for them instead of three or four. It reports
 // whether the row was written.
-func (s *Store) writeChangePG(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, leased bool) (bool, error) {
+//
+// With guard (and no tx) it writes only a row as the caller read it.
+func (s *Store) writeChangePG(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, leased bool, guard *rowGuard) (bool, error) {
 	now := dbTime(c.Now)
 	var sb strings.Builder
 	args := []any{c.Provider, string(c.Status), string(c.Substatus), dbTime(c.StatusChangedAt), dbTimePtr(c.LastEventAt),
@@ -33,6 +44,11 @@ func (s *Store) writeChangePG(ctx context.Context, tx *sqlx.Tx, c *tracking.Chan
 		WHERE id = $12`)
 	if leased {
 		sb.WriteString(" AND lease_owner = " + param(c.LeaseOwner))
+	}
+	if guard != nil {
+		owner := param(guard.owner)
+		sb.WriteString(" AND CAST(xmin AS TEXT) = " + param(guard.version) +
+			" AND (lease_until IS NULL OR lease_until <= " + param(dbTime(guard.now)) + " OR lease_owner = " + owner + ")")
 	}
 	sb.WriteString(" RETURNING id)")
 	if len(c.Events) > 0 {

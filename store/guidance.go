@@ -79,8 +79,18 @@ func deref(n *int) int {
 // advice eval gives, and writes the outcome inside tx.
 func writeGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, targets []guidanceTarget, states []ruleState,
 	eval func(tracking.Reader) []tracking.Advice, now time.Time, push bool) error {
+	u := guidanceUpdate(shipmentID, targets, states, eval, now, push)
+	if err := writeRules(ctx, tx, u.Rules); err != nil {
+		return err
+	}
+	return enqueueNotices(ctx, tx, u.Notices, now)
+}
+
+// guidanceUpdate is what writeGuidance writes.
+func guidanceUpdate(shipmentID int64, targets []guidanceTarget, states []ruleState,
+	eval func(tracking.Reader) []tracking.Advice, now time.Time, push bool) tracking.GuidanceUpdate {
 	if len(targets) == 0 {
-		return nil
+		return tracking.GuidanceUpdate{}
 	}
 	subs := make([]tracking.GuidanceTarget, len(targets))
 	for i, t := range targets {
@@ -90,11 +100,7 @@ func writeGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, targets [
 	for i, st := range states {
 		known[i] = tracking.RuleState{SubscriptionID: st.SubID, Rule: st.Rule, Active: st.Active, Arms: st.Arms}
 	}
-	u := tracking.GuidanceTransitions(shipmentID, targets[0].Number, subs, known, eval, now, push)
-	if err := writeRules(ctx, tx, u.Rules); err != nil {
-		return err
-	}
-	return enqueueNotices(ctx, tx, u.Notices, now)
+	return tracking.GuidanceTransitions(shipmentID, targets[0].Number, subs, known, eval, now, push)
 }
 
 // maxParams bounds the parameters of one statement, under both

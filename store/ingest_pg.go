@@ -23,6 +23,7 @@ type guidanceRead struct {
 // subscriptions and rule states guidance needs.
 type ingestRow struct {
 	shipmentRow
+	Version    string `db:"version"`
 	Events     []byte `db:"events_json"`
 	Legs       []byte `db:"legs_json"`
 	Protection []byte `db:"protection_json"`
@@ -33,9 +34,15 @@ type ingestRow struct {
 // ingestReadPG reads, in one statement, locking them, the shipments that
 // number belongs to and no other owner leases, with everything a push's
 // merge and guidance read of them.
-func (s *Store) ingestReadPG(ctx context.Context, tx *sqlx.Tx, number, owner string, now time.Time) ([]*tracking.ShipmentState, []*guidanceRead, error) {
+// Without tx it reads without locking, and versions are the rows' xmin,
+// for a write that checks nothing changed since.
+func (s *Store) ingestReadPG(ctx context.Context, tx *sqlx.Tx, number, owner string, now time.Time) (sts []*tracking.ShipmentState, reads []*guidanceRead, versions []string, err error) {
+	locking := " FOR UPDATE OF shipments SKIP LOCKED"
+	if tx == nil {
+		locking = ""
+	}
 	var rows []ingestRow
-	if err := s.selectP(ctx, tx, &rows, `SELECT `+shipmentColumns+`,
+	if err := s.selectP(ctx, tx, &rows, `SELECT `+shipmentColumns+`, CAST(xmin AS TEXT) AS version,
 		(SELECT json_agg(json_build_array(e.fingerprint, e.occurred_at, e.status, e.substatus, e.description,
 			e.city, e.state, e.country, e.carrier, e.number) ORDER BY e.occurred_at, e.id) FROM events e WHERE e.shipment_id = shipments.id) AS events_json,
 		(SELECT json_agg(json_build_array(l.carrier, l.number) ORDER BY l.seq) FROM legs l WHERE l.shipment_id = shipments.id) AS legs_json,
@@ -48,11 +55,12 @@ func (s *Store) ingestReadPG(ctx context.Context, tx *sqlx.Tx, number, owner str
 		FROM shipments
 		WHERE id IN (SELECT id FROM shipments WHERE number = $1 UNION SELECT shipment_id FROM legs WHERE number = $1)
 			AND (lease_until IS NULL OR lease_until <= $2 OR lease_owner = $3)
-		ORDER BY id FOR UPDATE OF shipments SKIP LOCKED`, number, now, owner); err != nil {
-		return nil, nil, fmt.Errorf("store: shipments of %s: %w", number, err)
+		ORDER BY id`+locking, number, now, owner); err != nil {
+		return nil, nil, nil, fmt.Errorf("store: shipments of %s: %w", number, err)
 	}
-	sts := make([]*tracking.ShipmentState, len(rows))
-	reads := make([]*guidanceRead, len(rows))
+	sts = make([]*tracking.ShipmentState, len(rows))
+	reads = make([]*guidanceRead, len(rows))
+	versions = make([]string, len(rows))
 	for i, r := range rows {
 		st := r.state()
 		if err := unmarshalRows(r.Events, func(f []json.RawMessage) error {
@@ -65,7 +73,7 @@ func (s *Store) ingestReadPG(ctx context.Context, tx *sqlx.Tx, number, owner str
 			st.Events = append(st.Events, e.event())
 			return nil
 		}); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if err := unmarshalRows(r.Legs, func(f []json.RawMessage) error {
 			var l tracking.Leg
@@ -75,12 +83,12 @@ func (s *Store) ingestReadPG(ctx context.Context, tx *sqlx.Tx, number, owner str
 			st.Legs = append(st.Legs, l)
 			return nil
 		}); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if len(r.Protection) > 0 {
 			var ends []time.Time
 			if err := json.Unmarshal(r.Protection, &ends); err != nil {
-				return nil, nil, fmt.Errorf("store: protection ends: %w", err)
+				return nil, nil, nil, fmt.Errorf("store: protection ends: %w", err)
 			}
 			for _, e := range ends {
 				st.ProtectionEnds = append(st.ProtectionEnds, e.UTC())
@@ -96,7 +104,7 @@ func (s *Store) ingestReadPG(ctx context.Context, tx *sqlx.Tx, number, owner str
 			g.targets = append(g.targets, t)
 			return nil
 		}); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if err := unmarshalRows(r.States, func(f []json.RawMessage) error {
 			var rs ruleState
@@ -106,11 +114,70 @@ func (s *Store) ingestReadPG(ctx context.Context, tx *sqlx.Tx, number, owner str
 			g.states = append(g.states, rs)
 			return nil
 		}); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		sts[i], reads[i] = st, g
+		sts[i], reads[i], versions[i] = st, g, r.Version
 	}
-	return sts, reads, nil
+	return sts, reads, versions, nil
+}
+
+// ingestOptimistic is IngestNumber on PostgreSQL without a transaction
+// around it, for the common push: one read, then for each shipment one
+// statement that writes only if the row is as read (its xmin) and still
+// free of other owners' leases, so that it costs two round trips and a
+// commit that waits for no other. done is false, and nothing or only
+// whole shipments were written, when a row changed meanwhile or a change
+// needs more than that statement (new legs, guidance to write): the
+// caller then takes the push in a transaction.
+func (s *Store) ingestOptimistic(ctx context.Context, number, owner string, now time.Time,
+	decide func(st *tracking.ShipmentState) (c *tracking.Change, unchanged bool)) (done bool, err error) {
+	sts, reads, versions, err := s.ingestReadPG(ctx, nil, number, owner, now)
+	if err != nil {
+		return false, err
+	}
+	type write struct {
+		c         *tracking.Change
+		unchanged bool
+	}
+	writes := make([]write, len(sts))
+	for i, st := range sts {
+		c, unchanged := decide(st)
+		if c.BeforeCommit != nil {
+			return false, nil // a test's fault is injected into a transaction
+		}
+		if !unchanged {
+			if len(c.Legs) > 0 {
+				return false, nil
+			}
+			if c.Guidance != nil {
+				u := guidanceUpdate(c.ShipmentID, reads[i].targets, reads[i].states, c.Guidance, dbTime(c.Now), true)
+				if len(u.Rules) > 0 || len(u.Notices) > 0 {
+					return false, nil
+				}
+			}
+		}
+		writes[i] = write{c, unchanged}
+	}
+	for i, w := range writes {
+		guard := &rowGuard{version: versions[i], owner: owner, now: now}
+		var written bool
+		if w.unchanged {
+			var n []int64
+			if err := s.selectP(ctx, nil, &n, `UPDATE shipments SET next_check_at = $1, last_checked_at = $2,
+				check_failures = 0, lease_owner = '', lease_until = NULL, updated_at = $2
+				WHERE id = $3 AND CAST(xmin AS TEXT) = $4 AND (lease_until IS NULL OR lease_until <= $2 OR lease_owner = $5)
+				RETURNING id`, dbTimePtr(w.c.NextCheckAt), dbTime(now), sts[i].ID, guard.version, owner); err != nil {
+				return false, fmt.Errorf("store: reschedule shipment %d: %w", sts[i].ID, err)
+			}
+			written = len(n) == 1
+		} else if written, err = s.writeChangePG(ctx, nil, w.c, false, guard); err != nil {
+			return false, err
+		}
+		if !written {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // unmarshalRows calls fn with the fields of each array in a JSON array of

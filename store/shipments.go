@@ -387,7 +387,7 @@ func (s *Store) ApplyRefresh(ctx context.Context, c *tracking.Change) error {
 func (s *Store) writeChange(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, leased bool, read *guidanceRead) error {
 	now := dbTime(c.Now)
 	if s.dialect == Postgres {
-		written, err := s.writeChangePG(ctx, tx, c, leased)
+		written, err := s.writeChangePG(ctx, tx, c, leased, nil)
 		if err != nil {
 			return err
 		}
@@ -464,13 +464,22 @@ func (s *Store) IngestNumber(ctx context.Context, number, owner string, now time
 	if s.dialect == Postgres {
 		locking = " FOR UPDATE SKIP LOCKED"
 	}
+	if s.dialect == Postgres {
+		// Most pushes need no transaction (ingestOptimistic); a row that
+		// changed meanwhile is read again.
+		for range 3 {
+			if done, err := s.ingestOptimistic(ctx, number, owner, now, decide); done || err != nil {
+				return err
+			}
+		}
+	}
 	return s.tx(ctx, func(tx *sqlx.Tx) error {
 		var sts []*tracking.ShipmentState
 		var reads []*guidanceRead
 		var err error
 		if s.dialect == Postgres {
 			// One round trip for the rows, their history and guidance.
-			sts, reads, err = s.ingestReadPG(ctx, tx, number, owner, now)
+			sts, reads, _, err = s.ingestReadPG(ctx, tx, number, owner, now)
 		} else {
 			var rows []shipmentRow
 			if err := s.selectP(ctx, tx, &rows, `SELECT `+shipmentColumns+` FROM shipments

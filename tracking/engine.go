@@ -395,8 +395,10 @@ func (e *Engine) Push(ctx context.Context, provider string, header http.Header, 
 // right now is left to that worker, which reads the same news.
 func (e *Engine) Ingest(ctx context.Context, r *Result) error {
 	now := e.clock.Now()
-	var written []*Change
-	var unchanged int
+	// The store may ask again about a shipment that changed meanwhile:
+	// the last decision for each is what was written.
+	decided := map[int64]*Change{}
+	var order []int64
 	err := e.store.IngestNumber(ctx, r.Number, e.owner, now, func(st *ShipmentState) (*Change, bool) {
 		results := make([]*Result, 1+len(st.Legs))
 		if st.Number == r.Number {
@@ -408,21 +410,25 @@ func (e *Engine) Ingest(ctx context.Context, r *Result) error {
 			}
 		}
 		c, same := e.decide(st, results, now)
+		if _, ok := decided[st.ID]; !ok {
+			order = append(order, st.ID)
+		}
 		if same {
-			unchanged++
+			decided[st.ID] = nil
 		} else {
-			written = append(written, c)
+			decided[st.ID] = c
 		}
 		return c, same
 	})
 	if err != nil {
 		return err
 	}
-	for range unchanged {
-		e.metrics.refresh("unchanged")
-	}
-	for _, c := range written {
-		e.counted(c)
+	for _, id := range order {
+		if c := decided[id]; c == nil {
+			e.metrics.refresh("unchanged")
+		} else {
+			e.counted(c)
+		}
 	}
 	return nil
 }
