@@ -38,9 +38,10 @@ import (
 // loads it; SetShop does the same for one subscription together with the
 // change of its shop and protection date. IngestNumber takes a push: for
 // every shipment the number belongs to (its own or a leg's) that no other
-// owner leases, it asks decide what to write and writes it, all in one
-// transaction, without a lease (the transaction holds the rows): a
-// reschedule when unchanged, else the Change as ApplyRefresh would.
+// owner leases, it asks decide what to write and writes it, without a
+// lease: a reschedule when unchanged, else the Change as ApplyRefresh
+// would. It writes only a shipment as decide saw it; it may ask decide
+// again about a shipment that changed meanwhile.
 type Store interface {
 	EnsureShipment(ctx context.Context, carrier, number string, now time.Time) (st *ShipmentState, created bool, err error)
 	Shipment(ctx context.Context, id int64) (*ShipmentState, error)
