@@ -449,14 +449,16 @@ func (s *Store) writeRest(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, 
 	return nil
 }
 
-// IngestNumber takes a carrier's push for number in one transaction: it
-// reads every shipment the number belongs to (its own number or a later
-// leg's) that no other owner leases, with its events, legs and
-// protection ends, asks decide what to write, and writes it. The
-// transaction holds the rows instead of a lease (PostgreSQL: FOR UPDATE,
-// skipping a row another transaction holds; SQLite: its one writer), so a
-// push costs one commit and no lease is written; a lease of this owner is
-// released as a refresh would.
+// IngestNumber takes a carrier's push for number: it reads every shipment
+// the number belongs to (its own number or a later leg's) that no other
+// owner leases, with its events, legs and protection ends, asks decide
+// what to write, and writes it, without writing a lease (a lease of this
+// owner is released as a refresh would). On PostgreSQL a push that writes
+// one statement per shipment takes no transaction: the statement writes
+// only the row as it was read (ingestOptimistic), and the push reads again
+// when it changed. Otherwise, and on SQLite, one transaction holds the
+// rows (PostgreSQL: FOR UPDATE, skipping a row another transaction holds;
+// SQLite: its one writer).
 func (s *Store) IngestNumber(ctx context.Context, number, owner string, now time.Time,
 	decide func(st *tracking.ShipmentState) (c *tracking.Change, unchanged bool)) error {
 	now = dbTime(now)
