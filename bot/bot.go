@@ -29,6 +29,9 @@ type Config struct {
 	// ShareLinkTTL is how long a shared tracking page stays open; zero
 	// keeps it open until it is revoked.
 	ShareLinkTTL time.Duration
+	// ShopifySecret verifies the deliveries of Shopify feeds that were
+	// given no key of their own (SHOPIFY_WEBHOOK_SECRET, for one shop).
+	ShopifySecret string
 }
 
 // Bot is the conversation core.
@@ -39,6 +42,8 @@ type Bot struct {
 	clock     tracking.Clock
 	publicURL string
 	shareTTL  time.Duration
+	// shopifySecret is Config.ShopifySecret; never logged.
+	shopifySecret string
 
 	// commands is the per-chat command rate: a burst of ten, then one
 	// every two seconds.
@@ -52,7 +57,7 @@ func New(cfg Config) *Bot {
 		clock = tracking.SystemClock{}
 	}
 	return &Bot{store: cfg.Store, engine: cfg.Engine, catalog: cfg.Catalog, clock: clock,
-		publicURL: strings.TrimRight(cfg.PublicURL, "/"), shareTTL: cfg.ShareLinkTTL,
+		publicURL: strings.TrimRight(cfg.PublicURL, "/"), shareTTL: cfg.ShareLinkTTL, shopifySecret: cfg.ShopifySecret,
 		commands: limiter.NewKeyed[int64](rate.Every(2*time.Second), 10)}
 }
 

@@ -44,6 +44,8 @@ func Commands() []Command {
 		{Name: "lang", Aliases: []string{"language"}, Usage: "CODE", Menu: true, handle: (*turn).lang},
 		{Name: "tz", Aliases: []string{"timezone"}, Usage: "ZONE", Menu: true, handle: (*turn).timezone},
 		{Name: "role", Usage: roleBuyer + "|" + roleSeller, Menu: true, handle: (*turn).role},
+		{Name: "connect", Usage: strings.Join(feedKinds, "|"), Menu: true, handle: (*turn).connect},
+		{Name: "disconnect", Usage: "[" + strings.Join(feedKinds, "|") + "]", Menu: true, handle: (*turn).disconnect},
 		{Name: "forget", Menu: true, handle: func(t *turn, _ string) []Reply { return t.forget() }},
 	}
 }

@@ -476,3 +476,13 @@ func (s *Store) SetPushRegistered(ctx context.Context, id int64, registered bool
 	}
 	return nil
 }
+
+// SetDestinationCountry records where a shipment goes, as its sender said
+// (a shop's order), unless it is known already: a carrier's word, once
+// merged, stands.
+func (s *Store) SetDestinationCountry(ctx context.Context, id int64, country string) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE shipments SET destination_country = $1 WHERE id = $2 AND destination_country = ''`, country, id); err != nil {
+		return fmt.Errorf("store: set destination country: %w", err)
+	}
+	return nil
+}

@@ -33,6 +33,8 @@ import (
 // it fails with ErrTooManyShipments, writing nothing, past the request's
 // limit. CountSubscriptions counts a chat's subscriptions; Following
 // reports whether the chat follows the shipment of carrier and number.
+// SetDestinationCountry records a destination the sender gave, unless one
+// is known.
 // UpdateChatGuidance moves the guidance of a chat's subscriptions (all, or
 // those named) in one transaction, asking advise for each shipment as it
 // loads it; SetShop does the same for one subscription together with the
@@ -50,6 +52,7 @@ type Store interface {
 	Following(ctx context.Context, chatID int64, carrier, number string) (bool, error)
 	ShipmentsByNumber(ctx context.Context, number string) ([]int64, error)
 	SetPushRegistered(ctx context.Context, id int64, registered bool) error
+	SetDestinationCountry(ctx context.Context, id int64, country string) error
 	UpdateChatGuidance(ctx context.Context, chatID int64, subscriptionIDs []int64, advise func(*ShipmentState) func(Reader) []Advice, now time.Time) error
 	SetShop(ctx context.Context, chatID int64, c ShopChange, advise func(st *ShipmentState) func(Reader) []Advice, now time.Time) error
 }
@@ -164,6 +167,11 @@ type TrackRequest struct {
 	// after now, as it would be of events after a first lookup, rather
 	// than of each parcel's whole history when the lookups come in.
 	Deferred bool
+	// DestinationCountry is where the sender says the parcel goes (ISO
+	// 3166 alpha-2, a shop's order); "" when unknown. It is kept only
+	// while the shipment knows no destination of its own, and it reaches
+	// the providers' lookups.
+	DestinationCountry string
 }
 
 // SubscribeRequest is everything that makes a chat follow a shipment,
@@ -247,6 +255,12 @@ func (e *Engine) Track(ctx context.Context, req TrackRequest) (*Tracked, error) 
 	st, _, err := e.store.EnsureShipment(ctx, req.Carrier, req.Number, now)
 	if err != nil {
 		return nil, err
+	}
+	if cc := strings.ToUpper(req.DestinationCountry); cc != "" && st.DestinationCountry == "" && IsCountry(cc) {
+		if err := e.store.SetDestinationCountry(ctx, st.ID, cc); err != nil {
+			return nil, err
+		}
+		st.DestinationCountry = cc
 	}
 	out := &Tracked{}
 	lastPushed := st.LastEventAt

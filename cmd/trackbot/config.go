@@ -55,6 +55,10 @@ type config struct {
 	DHLWebhookSecret       string `env:"DHL_WEBHOOK_SECRET"`
 	DHLDailyLimit          int    `env:"DHL_DAILY_LIMIT, default=250"`
 
+	// ShopifyWebhookSecret verifies the Shopify order feeds given no key
+	// of their own (one shop's webhook signing key).
+	ShopifyWebhookSecret string `env:"SHOPIFY_WEBHOOK_SECRET"`
+
 	DemoStep        time.Duration `env:"DEMO_STEP, default=15s"`
 	PollMinInterval time.Duration `env:"POLL_MIN_INTERVAL, default=15m"`
 
@@ -149,6 +153,7 @@ var secretVariables = []string{
 	"AFTERSHIP_API_KEY", "AFTERSHIP_WEBHOOK_SECRET",
 	"SHIPPO_API_TOKEN", "SHIPPO_WEBHOOK_SECRET",
 	"DHL_API_KEY", "DHL_WEBHOOK_SECRET",
+	"SHOPIFY_WEBHOOK_SECRET",
 }
 
 // readSecretFiles reads the file of every NAME_FILE that is set and returns

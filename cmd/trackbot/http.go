@@ -12,6 +12,7 @@ import (
 func newHTTPServer(a *app) *web.Server {
 	srv := web.New(a.cfg.listenAddr(a.chat), readiness{a}, a.metrics)
 	srv.HandleCarrierPushes(a.engine)
+	srv.HandleOrderFeeds(a.bot)
 	srv.HandleTrackingPages(a.store)
 	return srv
 }
