@@ -138,7 +138,9 @@ type origin struct {
 // https://docs.slack.dev/interactivity/implementing-slash-commands
 func (a *Adapter) onCommand(cmd slackgo.SlashCommand) (ack slackgo.Msg, ok bool) {
 	text := plainText(cmd.Text)
-	m := bot.Message{Chat: chatRef(cmd.TeamID, cmd.ChannelID), User: cmd.UserID, Text: coreText(text, true)}
+	// A slash command's text is never posted: what it carries stays with
+	// its sender (Message.Unseen).
+	m := bot.Message{Chat: chatRef(cmd.TeamID, cmd.ChannelID), User: cmd.UserID, Text: coreText(text, true), Unseen: true}
 	o := origin{chat: m.Chat, responseURL: cmd.ResponseURL}
 	ok = a.spawn(func(ctx context.Context) { a.converse(ctx, m, o) })
 	echo := strings.TrimSpace(cmd.Command + " " + text)

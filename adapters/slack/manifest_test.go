@@ -54,6 +54,7 @@ var webAPIScopes = map[string][]string{
 	"PostMessageContext":             {"chat:write"},
 	"PostMessageWithResponseContext": {"chat:write"},
 	"UpdateMessageContext":           {"chat:write"}, // chat.update
+	"PostEphemeralContext":           {"chat:write"}, // chat.postEphemeral
 	"GetUserInfoContext":             {"users:read"}, // users.info
 	"PublishViewContext":             nil,            // views.publish
 	"GetConversationsForUserContext": nil,            // users.conversations, by type
