@@ -121,7 +121,8 @@ func shopifyHeaders(key, topic, id string, body []byte) map[string]string {
 		"X-Shopify-Topic":       topic,
 		"X-Shopify-Hmac-Sha256": base64.StdEncoding.EncodeToString(mac.Sum(nil)),
 		"X-Shopify-Shop-Domain": "blue-jackets.myshopify.com",
-		"X-Shopify-Webhook-Id":  id,
+		"X-Shopify-Webhook-Id":  "delivery-" + id,
+		"X-Shopify-Event-Id":    id,
 		"X-Shopify-API-Version": "2026-10",
 	}
 }

@@ -35,11 +35,15 @@ const (
 // the window is recognized as seen.
 const signedWindow = 5 * time.Minute
 
-// The Shopify webhook headers read, and the topics taken.
+// The Shopify webhook headers read, and the topics taken. A delivery is
+// named by its event (the same X-Shopify-Event-Id on every delivery of
+// one event), else by X-Shopify-Webhook-Id, which retries repeat.
 // https://shopify.dev/docs/apps/build/webhooks/subscribe/https
+// https://shopify.dev/docs/apps/build/webhooks/ignore-duplicates
 const (
 	shopifyHmacHeader  = "X-Shopify-Hmac-Sha256"
 	shopifyTopicHeader = "X-Shopify-Topic"
+	shopifyEventHeader = "X-Shopify-Event-Id"
 	shopifyIDHeader    = "X-Shopify-Webhook-Id"
 )
 
@@ -85,7 +89,10 @@ func (b *Bot) ReceiveOrders(ctx context.Context, id string, header http.Header, 
 		if !slices.Contains(shopifyTopics, header.Get(shopifyTopicHeader)) {
 			return nil // a topic trackbot does not read: accepted, so it is not sent again
 		}
-		seen = header.Get(shopifyIDHeader)
+		seen = header.Get(shopifyEventHeader)
+		if seen == "" {
+			seen = header.Get(shopifyIDHeader)
+		}
 		if seen == "" {
 			sum := sha256.Sum256(body)
 			seen = hex.EncodeToString(sum[:])
