@@ -71,7 +71,7 @@ func (s listSpec) query(t *turn) (store.ListQuery, bool) {
 	case s.filter != nil && s.filter.query != nil:
 		return s.filter.query(t), true
 	case s.order != "":
-		return store.ListQuery{OrderPrefix: s.order}, true
+		return store.ListQuery{Order: s.order}, true
 	case s.text != "":
 		return store.ListQuery{Text: s.text}, true
 	}
@@ -133,10 +133,10 @@ func (t *turn) findCommand(args string) []Reply {
 // pagePressed answers a paging button: "PAGE|SPEC". The page is always
 // the pressing chat's own list, whatever chat the button came from.
 func (t *turn) pagePressed(payload string) []Reply {
-	n, encoded, _ := strings.Cut(payload, "|")
+	n, encoded, found := strings.Cut(payload, "|")
 	page, err := strconv.Atoi(n)
 	spec, ok := decodeListSpec(encoded)
-	if err != nil || page < 1 || !ok {
+	if !found || err != nil || page < 1 || !ok {
 		return t.text("error_stale_button", nil)
 	}
 	return t.listPage(spec, page, true)

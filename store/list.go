@@ -20,9 +20,8 @@ type ListQuery struct {
 	Substatuses []tracking.Substatus
 	// Late, when set, selects a shipment on the way that is late.
 	Late *Lateness
-	// OrderPrefix selects an order reference that starts with it,
-	// ignoring case.
-	OrderPrefix string
+	// Order selects the order reference, whole, ignoring case.
+	Order string
 	// Text selects a shipment whose number, order reference, label or a
 	// later leg's number contains it, ignoring case.
 	Text string
@@ -48,14 +47,12 @@ func likeContaining(text string) string {
 	return "%" + likeEscaper.Replace(strings.ToLower(text)) + "%"
 }
 
-// likeStarting is the LIKE pattern of text at the start, lower case.
-func likeStarting(text string) string { return likeEscaper.Replace(strings.ToLower(text)) + "%" }
-
 // ListSubscriptions returns one page of a chat's subscriptions that q
 // selects, oldest subscription first (the order is the subscription's id,
 // so that pages stay put between two requests), and how many there are in
-// all. It is one statement however long the list; the shipments come
-// without events and legs, which a list line does not show. Case is folded
+// all. It is one statement however long the list (two for a page past
+// the end, which counts them apart); the shipments come without events
+// and legs, which a list line does not show. Case is folded
 // by the database's LOWER: SQLite folds ASCII letters only.
 func (s *Store) ListSubscriptions(ctx context.Context, chatID int64, q ListQuery) ([]Tracked, int, error) {
 	var a assignments
@@ -76,8 +73,8 @@ func (s *Store) ListSubscriptions(ctx context.Context, chatID int64, q ListQuery
 			"(sh.eta < "+a.arg(dbTime(q.Late.ETABefore))+
 				" OR COALESCE(sh.last_event_at, sh.created_at) < "+a.arg(dbTime(q.Late.SilentBefore))+")")
 	}
-	if q.OrderPrefix != "" {
-		where = append(where, `LOWER(s.order_ref) LIKE `+a.arg(likeStarting(q.OrderPrefix))+` ESCAPE '\'`)
+	if q.Order != "" {
+		where = append(where, "LOWER(s.order_ref) = LOWER("+a.arg(q.Order)+")")
 	}
 	if q.Text != "" {
 		p := a.arg(likeContaining(q.Text))
@@ -85,7 +82,10 @@ func (s *Store) ListSubscriptions(ctx context.Context, chatID int64, q ListQuery
 			OR LOWER(s.label) LIKE `+p+` ESCAPE '\'
 			OR EXISTS (SELECT 1 FROM legs l WHERE l.shipment_id = sh.id AND LOWER(l.number) LIKE `+p+` ESCAPE '\'))`)
 	}
-	query := `SELECT COUNT(*) OVER () AS total, t.* FROM (` + trackedSelect + ` WHERE ` + strings.Join(where, " AND ") + `) t ORDER BY t.sub_id`
+	selected := trackedSelect + ` WHERE ` + strings.Join(where, " AND ")
+	query := `SELECT COUNT(*) OVER () AS total, t.* FROM (` + selected + `) t ORDER BY t.sub_id`
+	count := `SELECT COUNT(*) FROM (` + selected + `) t`
+	countArgs := len(a.args)
 	if q.Limit > 0 {
 		query += " LIMIT " + a.arg(q.Limit) + " OFFSET " + a.arg(max(q.Offset, 0))
 	}
@@ -97,7 +97,13 @@ func (s *Store) ListSubscriptions(ctx context.Context, chatID int64, q ListQuery
 		return nil, 0, fmt.Errorf("store: list subscriptions of chat %d: %w", chatID, err)
 	}
 	if len(rows) == 0 {
-		return nil, 0, nil
+		var total int
+		if q.Offset > 0 {
+			if err := s.db.GetContext(ctx, &total, count, a.args[:countArgs]...); err != nil {
+				return nil, 0, fmt.Errorf("store: count subscriptions of chat %d: %w", chatID, err)
+			}
+		}
+		return nil, total, nil
 	}
 	out := make([]Tracked, len(rows))
 	for i := range rows {
