@@ -100,7 +100,7 @@ func shown(replies []bot.Reply) []string {
 // filters share.
 var listFixture = []parcel{
 	{number: "CUSTOMSHELD", status: tracking.StatusTransit, sub: tracking.SubCustomsHeld, lastEvent: 2 * aDay, label: "Gift", order: "#1001"},
-	{number: "CUSTOMSBUSY", status: tracking.StatusTransit, sub: tracking.SubCustomsProcessing, lastEvent: aDay},
+	{number: "CUSTOMSBUSY", status: tracking.StatusTransit, sub: tracking.SubCustomsProcessing, lastEvent: aDay, order: "ÄB-7"},
 	{number: "CUSTOMSDOCS", status: tracking.StatusTransit, sub: tracking.SubCustomsInfoRequested, lastEvent: aDay},
 	{number: "PASTETA", status: tracking.StatusTransit, sub: tracking.SubPackageDeparted, lastEvent: aDay, eta: -3 * aDay},
 	{number: "ETASOON", status: tracking.StatusTransit, sub: tracking.SubPackageDeparted, lastEvent: aDay, eta: -aDay},
@@ -113,7 +113,7 @@ var listFixture = []parcel{
 	{number: "RETURNED", status: tracking.StatusReturned, sub: tracking.SubReturnToSender, lastEvent: 9 * aDay, label: "50% off"},
 	{number: "LOST", status: tracking.StatusFailure, sub: tracking.SubPackageLost, lastEvent: 30 * aDay, label: "500 off"},
 	{number: "PICKUP", status: tracking.StatusTransit, sub: tracking.SubPickupAvailable, lastEvent: aDay, label: "axb"},
-	{number: "NOTICE", status: tracking.StatusTransit, sub: tracking.SubNoticeLeft, lastEvent: aDay},
+	{number: "NOTICE", status: tracking.StatusTransit, sub: tracking.SubNoticeLeft, lastEvent: aDay, label: "Подарок"},
 	{number: "RR100100000CN", status: tracking.StatusTransit, sub: tracking.SubPackageAccepted, lastEvent: aDay},
 }
 
@@ -152,10 +152,14 @@ func TestListFiltersAndFindShowExactlyTheirParcels(t *testing.T) {
 			{"en", "/list order #1001", []string{"CUSTOMSHELD"}},
 			{"en", "/list order #10010", []string{"SILENT8D"}},
 			{"es", "/list pedido #2001", []string{"DELIVERED"}},
+			{"de", "/list bestellung äb-7", []string{"CUSTOMSBUSY"}},
 			// Number, order reference, label and a later leg's number.
 			{"en", "/find 1001", []string{"CUSTOMSHELD", "SILENT8D", "MOVING", "RR100100000CN"}},
 			{"en", "/find gift", []string{"CUSTOMSHELD"}},
 			{"en", "/find leg1001", []string{"MOVING"}},
+			// Every letter is folded, on both databases.
+			{"ru", "/find подарок", []string{"NOTICE"}},
+			{"ru", "/find ПОДАРОК", []string{"NOTICE"}},
 			// What is typed matches literally: "%" and "_" are no wildcards.
 			{"en", "/find 50%", []string{"RETURNED"}},
 			{"en", "/find a_b", []string{"LABELONLY"}},
@@ -396,5 +400,30 @@ func TestListPageStatementsDoNotGrowWithTheChat(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestASearchTooLongForAButtonSaysSo: a search whose text does not fit a
+// button's payload (64 bytes on Telegram) shows its first page without
+// buttons and says how to see the rest.
+func TestASearchTooLongForAButtonSaysSo(t *testing.T) {
+	s := storetest.Open(t, store.SQLite)
+	h := newHarness(t, s)
+	chat := bot.ChatRef{Platform: bot.Telegram, ID: "7501", Kind: bot.Private}
+	label := "Подарок для бабушки на день рождения, упаковать" // 47 characters, 88 bytes
+	parcels := many("LONG", 20)
+	for i := range parcels {
+		parcels[i].label = label
+	}
+	seed(t, s, chat, parcels)
+	reply := h.say(chat, "en", "/find "+label)
+	got := render(reply)
+	if n := len(shown(reply)); n != 12 || strings.Contains(got, "-> page:") ||
+		!strings.Contains(got, "The first 12 of 20 parcels. Search for something shorter to page through them all.") {
+		t.Errorf("a long search shows %d parcels:\n%s", n, got)
+	}
+	short := render(h.say(chat, "en", "/find бабушки"))
+	if !strings.Contains(short, "-> page:2|find:бабушки") {
+		t.Errorf("a short search offers no next page:\n%s", short)
 	}
 }

@@ -42,18 +42,16 @@ type Lateness struct {
 // a "%" or "_" somebody typed matches itself.
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
-// likeContaining is the LIKE pattern of text anywhere, lower case.
-func likeContaining(text string) string {
-	return "%" + likeEscaper.Replace(strings.ToLower(text)) + "%"
-}
+// likeContaining is the LIKE pattern of text anywhere.
+func likeContaining(text string) string { return "%" + likeEscaper.Replace(text) + "%" }
 
 // ListSubscriptions returns one page of a chat's subscriptions that q
 // selects, oldest subscription first (the order is the subscription's id,
 // so that pages stay put between two requests), and how many there are in
 // all. It is one statement however long the list (two for a page past
 // the end, which counts them apart); the shipments come without events
-// and legs, which a list line does not show. Case is folded
-// by the database's LOWER: SQLite folds ASCII letters only.
+// and legs, which a list line does not show. Case is folded by LOWER,
+// which folds every letter on both databases (see registerSQLiteLower).
 func (s *Store) ListSubscriptions(ctx context.Context, chatID int64, q ListQuery) ([]Tracked, int, error) {
 	var a assignments
 	where := []string{"s.chat_id = " + a.arg(chatID)}
@@ -77,7 +75,8 @@ func (s *Store) ListSubscriptions(ctx context.Context, chatID int64, q ListQuery
 		where = append(where, "LOWER(s.order_ref) = LOWER("+a.arg(q.Order)+")")
 	}
 	if q.Text != "" {
-		p := a.arg(likeContaining(q.Text))
+		// The pattern is folded by the same LOWER as the columns.
+		p := "LOWER(" + a.arg(likeContaining(q.Text)) + ")"
 		where = append(where, `(LOWER(sh.number) LIKE `+p+` ESCAPE '\' OR LOWER(s.order_ref) LIKE `+p+` ESCAPE '\'
 			OR LOWER(s.label) LIKE `+p+` ESCAPE '\'
 			OR EXISTS (SELECT 1 FROM legs l WHERE l.shipment_id = sh.id AND LOWER(l.number) LIKE `+p+` ESCAPE '\'))`)
