@@ -103,7 +103,7 @@ var listFixture = []parcel{
 	{number: "CUSTOMSBUSY", status: tracking.StatusTransit, sub: tracking.SubCustomsProcessing, lastEvent: aDay, order: "ÄB-7"},
 	{number: "CUSTOMSDOCS", status: tracking.StatusTransit, sub: tracking.SubCustomsInfoRequested, lastEvent: aDay},
 	{number: "PASTETA", status: tracking.StatusTransit, sub: tracking.SubPackageDeparted, lastEvent: aDay, eta: -3 * aDay},
-	{number: "ETASOON", status: tracking.StatusTransit, sub: tracking.SubPackageDeparted, lastEvent: aDay, eta: -aDay},
+	{number: "ETASOON", status: tracking.StatusTransit, sub: tracking.SubPackageDeparted, lastEvent: aDay, eta: -aDay, label: `back\slash`},
 	{number: "SILENT8D", status: tracking.StatusTransit, sub: tracking.SubPackageProcessed, lastEvent: 8 * aDay, order: "#10010"},
 	{number: "MOVING", status: tracking.StatusTransit, sub: tracking.SubPackageArrived, lastEvent: aDay, eta: 2 * aDay, leg: "LEG1001DE"},
 	{number: "NOEVENTS10D", status: tracking.StatusUnknown, sub: tracking.SubOther, tracked: 10 * aDay},
@@ -164,6 +164,8 @@ func TestListFiltersAndFindShowExactlyTheirParcels(t *testing.T) {
 			{"en", "/find 50%", []string{"RETURNED"}},
 			{"en", "/find a_b", []string{"LABELONLY"}},
 			{"en", "/find %", []string{"RETURNED"}},
+			{"en", `/find k\s`, []string{"ETASOON"}},
+			{"en", `/find \`, []string{"ETASOON"}},
 		} {
 			got := shown(h.say(chat, c.lang, c.text))
 			slices.Sort(got)
