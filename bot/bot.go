@@ -755,6 +755,8 @@ func (t *turn) action(a Action) []Reply {
 		return []Reply{{Replace: true, Blocks: []Block{{Text: &Text{Body: t.loc.N("forget_done", n, nil)}}}}}
 	case "cancel":
 		return []Reply{{Replace: true, Blocks: []Block{{Text: &Text{Body: t.T("cancelled", nil)}}}}}
+	case pageAction:
+		return t.pagePressed(a.Payload)
 	}
 	subPart, extra, _ := strings.Cut(a.Payload, "|")
 	subID, err := strconv.ParseInt(subPart, 10, 64)

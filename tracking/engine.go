@@ -140,6 +140,10 @@ func NewEngine(store Store, providers *Registry, opts Options) *Engine {
 // Clock is the engine's clock.
 func (e *Engine) Clock() Clock { return e.clock }
 
+// Thresholds are the times the engine's guidance rules use, defaults
+// filled in; the bot's "late" list filter reads them too.
+func (e *Engine) Thresholds() Thresholds { return e.thresholds }
+
 // Providers is the engine's provider registry.
 func (e *Engine) Providers() *Registry { return e.providers }
 
