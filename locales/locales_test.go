@@ -18,6 +18,7 @@ var sampleData = map[string]any{
 	"Numbers": "RR123456785CN, 1Z999AA10123456784", "Total": 210, "Command": "info", "Given": "22:30",
 	"PayLink": "https://www.royalmail.com/receiving-mail/pay-a-fee", "HoldDays": 21, "VAT": "GB",
 	"Day": 3, "Month": "Dec", "Year": 2026,
+	"Logo": "https://shop.example.com/logo.png",
 }
 
 func TestEveryCatalogHasEveryKey(t *testing.T) {

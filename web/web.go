@@ -31,13 +31,16 @@ type Server struct {
 	srv     *http.Server
 	ready   Readiness
 	push    pushMetrics
+	// pageViews counts the tracking pages served.
+	pageViews *prometheus.CounterVec
 	// logs keeps refused and failed webhook calls from flooding the log.
 	logs sparseLog
 }
 
 // New returns a server for addr. registry is what /metrics exposes.
 func New(addr string, ready Readiness, registry *prometheus.Registry) *Server {
-	s := &Server{mux: http.NewServeMux(), ready: ready, push: newPushMetrics(registry), logs: newSparseLog()}
+	s := &Server{mux: http.NewServeMux(), ready: ready, push: newPushMetrics(registry), logs: newSparseLog(),
+		pageViews: newPageViews(registry)}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{Registry: registry}))
