@@ -253,7 +253,7 @@ type pageView struct {
 	Lang, Title, Heading, SiteName, Summary string
 	Style                                   template.CSS
 	Brand                                   *Brand
-	Number, CarrierName, State              string
+	Number, CarrierName, Subline, State     string
 	Exception                               bool
 	Advice                                  string
 	Steps                                   []pageStep
@@ -311,9 +311,11 @@ func (pg Pages) view(p *SharedPage, lang string, now time.Time) *pageView {
 		Legs: loc.T("page_legs", nil), Journey: loc.T("page_journey", nil), TimesNote: loc.T("page_times_note", nil),
 		NoEvents: loc.T("no_events_yet_long", nil), Language: loc.T("page_language", nil), Footer: loc.T("page_footer", nil),
 	}
-	v.Heading = p.Label
+	// The heading names the parcel: the sharer's label when shown, else
+	// its number; the line under it says what the heading does not.
+	v.Heading, v.Subline = p.Label, sh.Number+" · "+v.CarrierName
 	if v.Heading == "" {
-		v.Heading = loc.T("page_parcel", map[string]any{"Number": sh.Number})
+		v.Heading, v.Subline = loc.T("page_parcel", map[string]any{"Number": sh.Number}), v.CarrierName
 	}
 	if b := brandOf(p.Brand); b != nil {
 		v.Brand, v.SiteName = b, b.Name

@@ -164,3 +164,17 @@ func (w *pageWorld) metric(t *testing.T, line string) int {
 	}
 	return 0
 }
+
+// shipment is the shipment of a number as the store has it now.
+func (w *pageWorld) shipment(number string) *tracking.Shipment {
+	w.t.Helper()
+	ids, err := w.store.ShipmentsByNumber(context.Background(), number)
+	if err != nil || len(ids) == 0 {
+		w.t.Fatalf("shipment %s: %v %v", number, ids, err)
+	}
+	sh, err := w.store.ShipmentView(context.Background(), ids[0])
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return sh
+}
