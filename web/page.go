@@ -275,7 +275,9 @@ type pageView struct {
 
 type pageStep struct {
 	Name, Class, Problem string
-	Current              bool
+	// Current marks the stage reached, Done those before it (said to
+	// screen readers, which do not see the strip's colours).
+	Current, Done bool
 }
 
 type pageLocal struct{ Text, URL, LinkText string }
@@ -293,8 +295,8 @@ type pageLanguageLink struct {
 
 // pageTexts are the page's fixed words in its language.
 type pageTexts struct {
-	Progress, Expected, Updated, Route, Order, LocalHeading, Legs, Journey string
-	TimesNote, NoEvents, Language, Footer                                  string
+	Progress, StepDone, Expected, Updated, Route, Order, LocalHeading, Legs, Journey string
+	TimesNote, NoEvents, Language, Footer                                            string
 }
 
 // view builds the page of p in lang at now.
@@ -306,10 +308,10 @@ func (pg Pages) view(p *SharedPage, lang string, now time.Time) *pageView {
 		Number: sh.Number, CarrierName: w.Carrier(sh.Carrier), State: w.Status(sh.Status, sh.Substatus),
 		OrderRef: p.OrderRef, SiteName: "trackbot"}
 	v.T = pageTexts{
-		Progress: loc.T("page_progress", nil), Expected: loc.T("page_expected", nil), Updated: loc.T("page_updated", nil),
+		Progress: loc.T("page_progress", nil), StepDone: loc.T("page_step_done", nil), Expected: loc.T("page_expected", nil), Updated: loc.T("page_updated", nil),
 		Route: loc.T("page_route", nil), Order: loc.T("page_order", nil), LocalHeading: loc.T("page_local_heading", nil),
 		Legs: loc.T("page_legs", nil), Journey: loc.T("page_journey", nil), TimesNote: loc.T("page_times_note", nil),
-		NoEvents: loc.T("no_events_yet_long", nil), Language: loc.T("page_language", nil), Footer: loc.T("page_footer", nil),
+		NoEvents: loc.T("page_no_events", nil), Language: loc.T("page_language", nil), Footer: loc.T("page_footer", nil),
 	}
 	// The heading names the parcel: the sharer's label when shown, else
 	// its number; the line under it says what the heading does not.
@@ -344,7 +346,7 @@ func (pg Pages) view(p *SharedPage, lang string, now time.Time) *pageView {
 				step.Problem = v.State
 			}
 		case st < v.stage:
-			step.Class = "done"
+			step.Class, step.Done = "done", true
 		}
 		v.Steps = append(v.Steps, step)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/trackbot/trackbot/internal/expect"
@@ -94,6 +95,22 @@ func TestTrackingPageInABrowser(t *testing.T) {
 	narrow := run(t, ctx, chromedp.FullScreenshot(100))
 	do(chromedp.EmulateViewport(1280, 900))
 	wide := run(t, ctx, chromedp.FullScreenshot(100))
+	// The inline style sheet applies (the policy allows it by its hash),
+	// and follows a dark system theme.
+	light := run(t, ctx, chromedp.Evaluate[string](`getComputedStyle(document.body).backgroundColor`))
+	weight := run(t, ctx, chromedp.Evaluate[string](`getComputedStyle(document.getElementById("state")).fontWeight`))
+	dark := []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: dark}); err != nil {
+		t.Fatal(err)
+	}
+	night := run(t, ctx, chromedp.Evaluate[string](`getComputedStyle(document.body).backgroundColor`))
+	darkShot := run(t, ctx, chromedp.FullScreenshot(100))
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{}); err != nil {
+		t.Fatal(err)
+	}
+	if light != "rgb(255, 255, 255)" || weight != "700" || night == light {
+		t.Errorf("the style sheet did not apply: background %s (dark: %s), state weight %s", light, night, weight)
+	}
 
 	if want := wording.New(w.cat.Localizer("en")).Status(sh.Status, sh.Substatus); lang != "en" || strings.TrimSpace(state) != want {
 		t.Errorf("state %q in %q, want %q in en", state, lang, want)
@@ -109,7 +126,9 @@ func TestTrackingPageInABrowser(t *testing.T) {
 	if scrollWidth > clientWidth {
 		t.Errorf("at 390 px the page scrolls sideways: scrollWidth %d > clientWidth %d", scrollWidth, clientWidth)
 	}
-	for name, shot := range map[string][]byte{"tracking-page-390.png": narrow, "tracking-page-1280.png": wide} {
+	for name, shot := range map[string][]byte{
+		"tracking-page-390.png": narrow, "tracking-page-1280.png": wide, "tracking-page-1280-dark.png": darkShot,
+	} {
 		if err := os.WriteFile(filepath.Join(screenshotDir, name), shot, 0o644); err != nil {
 			t.Fatal(err)
 		}
