@@ -1,5 +1,7 @@
 package tracking
 
+import "strings"
+
 // Stage is a step of a parcel's journey as a tracking page draws it: label,
 // accepted, in transit, customs, out for delivery, delivered.
 type Stage int
@@ -19,6 +21,21 @@ const (
 // Stages lists the stages in journey order, StageNone left out.
 func Stages() []Stage {
 	return []Stage{StageLabel, StageAccepted, StageTransit, StageCustoms, StageOutForDelivery, StageDelivered}
+}
+
+// StagesOf lists the stages a shipment's progress strip shows: every
+// stage, but customs only for a parcel that may cross a border — one whose
+// origin and destination are not known to be the same country.
+func StagesOf(sh *Shipment) []Stage {
+	domestic := sh.OriginCountry != "" && strings.EqualFold(sh.OriginCountry, sh.DestinationCountry)
+	var out []Stage
+	for _, s := range Stages() {
+		if s == StageCustoms && domestic {
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // String names the stage for catalogs and JSON: "label", "accepted",

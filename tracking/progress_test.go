@@ -91,3 +91,17 @@ func TestViewerAdvice(t *testing.T) {
 		}
 	}
 }
+
+// TestStagesOf: customs is a stage only for a parcel that may cross a
+// border.
+func TestStagesOf(t *testing.T) {
+	for _, tc := range []struct {
+		from, to string
+		customs  bool
+	}{{"CN", "DE", true}, {"US", "US", false}, {"de", "DE", false}, {"", "US", true}, {"CN", "", true}} {
+		stages := tracking.StagesOf(&tracking.Shipment{OriginCountry: tc.from, DestinationCountry: tc.to})
+		if slices.Contains(stages, tracking.StageCustoms) != tc.customs || len(stages) < 5 {
+			t.Errorf("%s → %s: %v, customs want %v", tc.from, tc.to, stages, tc.customs)
+		}
+	}
+}

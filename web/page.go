@@ -336,7 +336,7 @@ func (pg Pages) view(p *SharedPage, lang string, now time.Time) *pageView {
 	var exception bool
 	v.stage, exception = tracking.Progress(sh)
 	v.Exception = exception
-	for _, st := range tracking.Stages() {
+	for _, st := range tracking.StagesOf(sh) {
 		step := pageStep{Name: loc.T("page_step_"+st.String(), nil)}
 		switch {
 		case st == v.stage:
