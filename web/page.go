@@ -169,6 +169,7 @@ func (s *Server) HandleTrackingPages(p Pages) {
 			w.Header().Set("Content-Type", "application/json")
 			enc := json.NewEncoder(&body)
 			enc.SetIndent("", "  ")
+			enc.SetEscapeHTML(false) // served as JSON, with nosniff: "&" stays "&"
 			err = enc.Encode(v.json())
 		} else {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
