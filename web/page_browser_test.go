@@ -95,6 +95,14 @@ func TestTrackingPageInABrowser(t *testing.T) {
 	narrow := run(t, ctx, chromedp.FullScreenshot(100))
 	do(chromedp.EmulateViewport(1280, 900))
 	wide := run(t, ctx, chromedp.FullScreenshot(100))
+	// A 1280 px window at 200 % zoom lays the page out in 640 CSS px.
+	do(chromedp.EmulateViewport(640, 900, chromedp.EmulateScale(2)))
+	zoomedScroll := run(t, ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	zoomedClient := run(t, ctx, chromedp.Evaluate[int](`document.documentElement.clientWidth`))
+	if zoomedScroll > zoomedClient {
+		t.Errorf("at 200 %% zoom the page scrolls sideways: %d > %d", zoomedScroll, zoomedClient)
+	}
+	do(chromedp.EmulateViewport(1280, 900))
 	// The inline style sheet applies (the policy allows it by its hash),
 	// and follows a dark system theme.
 	light := run(t, ctx, chromedp.Evaluate[string](`getComputedStyle(document.body).backgroundColor`))
