@@ -822,7 +822,9 @@ func (t *turn) action(a Action) []Reply {
 		}
 		return t.recarrier(tr, extra)
 	case "share":
-		return t.share(tr)
+		return t.share(tr, false)
+	case "share_label":
+		return t.share(tr, true)
 	case "unshare":
 		if err := t.b.store.RevokeShareTokens(t.ctx, t.chat.ID, tr.Sub.ID, t.now); err != nil {
 			return t.fail(err)

@@ -47,6 +47,7 @@ func Commands() []Command {
 		{Name: "role", Usage: roleBuyer + "|" + roleSeller, Menu: true, handle: (*turn).role},
 		{Name: "connect", Usage: strings.Join(feedKinds, "|"), Menu: true, handle: (*turn).connect},
 		{Name: "disconnect", Usage: "[" + strings.Join(feedKinds, "|") + "]", Menu: true, handle: (*turn).disconnect},
+		{Name: "brand", Usage: "NAME [URL] [LOGO_URL]|off", Menu: true, handle: (*turn).brand},
 		{Name: "forget", Menu: true, handle: func(t *turn, _ string) []Reply { return t.forget() }},
 	}
 }

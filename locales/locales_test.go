@@ -20,6 +20,7 @@ var sampleData = map[string]any{
 	"PayLink": "https://www.royalmail.com/receiving-mail/pay-a-fee", "HoldDays": 21, "VAT": "GB",
 	"Day": 3, "Month": "Dec", "Year": 2026,
 	"Filter": "customs", "Filters": "attention, late, customs", "Page": 2, "Pages": 20, "Shown": 15, "Text": "1001",
+	"Logo": "https://shop.example.com/logo.png",
 }
 
 func TestEveryCatalogHasEveryKey(t *testing.T) {

@@ -32,6 +32,8 @@ type Server struct {
 	ready   Readiness
 	push    pushMetrics
 	orders  orderMetrics
+	// pageViews counts the tracking pages served.
+	pageViews *prometheus.CounterVec
 	// logs keeps refused and failed webhook calls from flooding the log.
 	logs sparseLog
 }
@@ -39,7 +41,7 @@ type Server struct {
 // New returns a server for addr. registry is what /metrics exposes.
 func New(addr string, ready Readiness, registry *prometheus.Registry) *Server {
 	s := &Server{mux: http.NewServeMux(), ready: ready, push: newPushMetrics(registry),
-		orders: newOrderMetrics(registry), logs: newSparseLog()}
+		orders: newOrderMetrics(registry), logs: newSparseLog(), pageViews: newPageViews(registry)}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{Registry: registry}))
