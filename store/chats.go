@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/trackbot/trackbot/tracking"
 )
 
 // Chat is a place trackbot talks to, with its settings.
@@ -26,22 +28,26 @@ type Chat struct {
 	Muted      bool      `db:"muted"`
 	Active     bool      `db:"active"`
 	CreatedAt  time.Time `db:"created_at"`
+	// AlertLevel is how much of its parcels' news the chat is pushed
+	// (tracking.AlertLevel); a new chat gets its kind's default.
+	AlertLevel string `db:"alert_level"`
 }
 
-const chatColumns = `id, platform, team_id, external_id, kind, language, timezone, role, quiet_start, quiet_end, muted, active, created_at`
+const chatColumns = `id, platform, team_id, external_id, kind, language, timezone, role, quiet_start, quiet_end, muted, active, created_at, alert_level`
 
 // EnsureChat returns the chat a platform knows by team and id, creating it
-// with the given kind and role. A chat that had been deactivated (the bot
+// with the given kind and role, and the alert level its kind starts with
+// (tracking.DefaultAlertLevel). A chat that had been deactivated (the bot
 // was blocked, the channel archived) is active again: somebody is talking
 // to trackbot there.
 func (s *Store) EnsureChat(ctx context.Context, platform, team, externalID, kind, role string, now time.Time) (*Chat, error) {
 	now = dbTime(now)
 	var c Chat
-	err := s.db.GetContext(ctx, &c, `INSERT INTO chats (platform, team_id, external_id, kind, role, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $6)
+	err := s.db.GetContext(ctx, &c, `INSERT INTO chats (platform, team_id, external_id, kind, role, created_at, updated_at, alert_level)
+		VALUES ($1, $2, $3, $4, $5, $6, $6, $7)
 		ON CONFLICT (platform, team_id, external_id) DO UPDATE SET active = TRUE, kind = excluded.kind,
 			updated_at = CASE WHEN chats.active THEN chats.updated_at ELSE excluded.updated_at END
-		RETURNING `+chatColumns, platform, team, externalID, kind, role, now)
+		RETURNING `+chatColumns, platform, team, externalID, kind, role, now, string(tracking.DefaultAlertLevel(kind)))
 	if err != nil {
 		return nil, fmt.Errorf("store: ensure chat: %w", err)
 	}
@@ -73,6 +79,8 @@ type ChatSettings struct {
 	// nil switches them off.
 	Quiet *[2]*int
 	Muted *bool
+	// AlertLevel is one of tracking.AlertLevels.
+	AlertLevel *string
 }
 
 // UpdateChat changes a chat's settings.
@@ -86,6 +94,7 @@ func (s *Store) UpdateChat(ctx context.Context, id int64, set ChatSettings, now 
 		a.add("quiet_end", set.Quiet[1])
 	}
 	assign(&a, "muted", set.Muted)
+	assign(&a, "alert_level", set.AlertLevel)
 	if a.empty() {
 		return nil
 	}

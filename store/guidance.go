@@ -20,6 +20,7 @@ type guidanceTarget struct {
 	ProtectionEnds *time.Time `db:"protection_ends"`
 	Role           string     `db:"role"`
 	Active         bool       `db:"active"`
+	AlertLevel     string     `db:"alert_level"`
 	Number         string     `db:"number"`
 }
 
@@ -37,7 +38,7 @@ type ruleState struct {
 // so that it fires again if it returns.
 func applyGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, eval func(tracking.Reader) []tracking.Advice, now time.Time, push bool) error {
 	var targets []guidanceTarget
-	if err := tx.SelectContext(ctx, &targets, `SELECT s.id AS sub_id, s.chat_id, s.marketplace, s.protection_ends, c.role, c.active, sh.number
+	if err := tx.SelectContext(ctx, &targets, `SELECT s.id AS sub_id, s.chat_id, s.marketplace, s.protection_ends, c.role, c.active, c.alert_level, sh.number
 		FROM subscriptions s JOIN chats c ON c.id = s.chat_id JOIN shipments sh ON sh.id = s.shipment_id
 		WHERE s.shipment_id = $1 ORDER BY s.id`, shipmentID); err != nil {
 		return fmt.Errorf("store: guidance targets: %w", err)
@@ -60,7 +61,7 @@ func writeGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, targets [
 	}
 	subs := make([]tracking.GuidanceTarget, len(targets))
 	for i, t := range targets {
-		subs[i] = tracking.GuidanceTarget{SubscriptionID: t.SubID, ChatID: t.ChatID, Role: t.Role, Marketplace: t.Marketplace, ProtectionEnds: utc(t.ProtectionEnds), Active: t.Active}
+		subs[i] = tracking.GuidanceTarget{SubscriptionID: t.SubID, ChatID: t.ChatID, Role: t.Role, Marketplace: t.Marketplace, ProtectionEnds: utc(t.ProtectionEnds), Active: t.Active, Alerts: tracking.AlertLevel(t.AlertLevel)}
 	}
 	known := make([]tracking.RuleState, len(states))
 	for i, st := range states {
@@ -187,7 +188,7 @@ func enqueueNotices(ctx context.Context, tx *sqlx.Tx, notices []tracking.OutboxN
 // return. A new subscription has no rule state yet.
 func seedGuidance(ctx context.Context, tx *sqlx.Tx, subID, shipmentID int64, eval func(tracking.Reader) []tracking.Advice, now time.Time) error {
 	var t guidanceTarget
-	if err := tx.GetContext(ctx, &t, `SELECT s.id AS sub_id, s.chat_id, s.marketplace, s.protection_ends, c.role, c.active, sh.number
+	if err := tx.GetContext(ctx, &t, `SELECT s.id AS sub_id, s.chat_id, s.marketplace, s.protection_ends, c.role, c.active, c.alert_level, sh.number
 		FROM subscriptions s JOIN chats c ON c.id = s.chat_id JOIN shipments sh ON sh.id = s.shipment_id
 		WHERE s.id = $1`, subID); err != nil {
 		return fmt.Errorf("store: guidance of subscription %d: %w", subID, err)
@@ -255,7 +256,7 @@ func (s *Store) chatGuidance(ctx context.Context, tx *sqlx.Tx, chatID int64, sub
 		}
 	}
 	var targets []chatTarget
-	if err := tx.SelectContext(ctx, &targets, `SELECT s.id AS sub_id, s.chat_id, s.shipment_id, s.marketplace, s.protection_ends, c.role, c.active, sh.number
+	if err := tx.SelectContext(ctx, &targets, `SELECT s.id AS sub_id, s.chat_id, s.shipment_id, s.marketplace, s.protection_ends, c.role, c.active, c.alert_level, sh.number
 		FROM subscriptions s JOIN chats c ON c.id = s.chat_id JOIN shipments sh ON sh.id = s.shipment_id
 		WHERE s.chat_id = $1`+only+` ORDER BY s.id`, args...); err != nil {
 		return fmt.Errorf("store: guidance targets of chat %d: %w", chatID, err)
@@ -295,7 +296,7 @@ func (s *Store) chatGuidance(ctx context.Context, tx *sqlx.Tx, chatID int64, sub
 			continue
 		}
 		u := tracking.GuidanceTransitions(t.ShipmentID, t.Number,
-			[]tracking.GuidanceTarget{{SubscriptionID: t.SubID, ChatID: t.ChatID, Role: t.Role, Marketplace: t.Marketplace, ProtectionEnds: utc(t.ProtectionEnds), Active: t.Active}},
+			[]tracking.GuidanceTarget{{SubscriptionID: t.SubID, ChatID: t.ChatID, Role: t.Role, Marketplace: t.Marketplace, ProtectionEnds: utc(t.ProtectionEnds), Active: t.Active, Alerts: tracking.AlertLevel(t.AlertLevel)}},
 			known[t.SubID], advise(st), now, true)
 		all.Rules = append(all.Rules, u.Rules...)
 		all.Notices = append(all.Notices, u.Notices...)
