@@ -138,7 +138,9 @@ type Broadcast struct {
 func statusBroadcast(st *ShipmentState, c *Change, newest Event) *Broadcast {
 	t := newest.Time
 	passed := passedSteps(st, c)
-	changed := c.Status != st.Status || c.Substatus != st.Substatus || len(passed) > 0
+	// A change is one of what the alert's title says: scans whose status
+	// the provider's summary outranks (see currentStatus) change nothing.
+	changed := c.Status != st.Status || c.Substatus != st.Substatus
 	return &Broadcast{Key: newest.Fingerprint(), EventTime: &t, Level: statusAlertLevel(changed, c.Status, c.Substatus),
 		Notice: Notice{Kind: NoticeStatus, Status: &StatusNotice{
 			ShipmentID: st.ID, Number: st.Number, Carrier: st.Carrier,
