@@ -3,7 +3,6 @@ package bot
 import (
 	"strings"
 
-	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/tracking"
 )
 
@@ -20,11 +19,15 @@ func (t *turn) alerts(args string) []Reply {
 	if !ok {
 		return t.alertChoices(t.T("alerts_unknown", map[string]any{"Given": clip(strings.TrimSpace(args), 40)}))
 	}
-	name := string(level)
-	if err := t.b.store.UpdateChat(t.ctx, t.chat.ID, store.ChatSettings{AlertLevel: &name}, t.now); err != nil {
+	dropped, err := t.b.store.SetAlertLevel(t.ctx, t.chat.ID, level, t.now)
+	if err != nil {
 		return t.fail(err)
 	}
-	return t.text("alerts_set", map[string]any{"Level": t.alertLevelName(level)})
+	text := t.T("alerts_set", map[string]any{"Level": t.alertLevelName(level)})
+	if dropped > 0 {
+		text += "\n" + t.loc.N("alerts_dropped", dropped, nil)
+	}
+	return []Reply{TextReply(text)}
 }
 
 // alertsUsage is /alerts' argument: one of the levels.

@@ -302,3 +302,44 @@ func TestAlertsCommandShowsAndSetsTheLevel(t *testing.T) {
 		}
 	})
 }
+
+// TestTurningQuieterDropsTheBacklogItNoLongerWants: a muted chat at
+// "all" piles up pushes; turning to "changes" drops, in the same step, the
+// waiting ones that level does not hear and says how many, and unmuting
+// delivers only the rest, in order.
+func TestTurningQuieterDropsTheBacklogItNoLongerWants(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		start := tracking.Event{Time: t0.Add(-2 * time.Hour), Status: tracking.StatusTransit, Substatus: tracking.SubPackageDeparted,
+			Description: "Departed from facility", Location: tracking.Location{City: "Shenzhen", Country: "CN"}}
+		j := newJourney(t, s, start)
+		chatID := j.track("backlog", "en", "/alerts all", "/mute")
+		for i := range 3 {
+			j.scan(scanAt(0, tracking.SubPackageDeparted, fmt.Sprintf("Scan %d", i+1), "Shenzhen"))
+		}
+		j.scan(scanAt(0, tracking.SubPackageArrived, "Arrived at facility", "Leipzig"))
+		j.scan(scanAt(0, tracking.SubCustomsHeld, "Held by customs: duties unpaid", "Leipzig"))
+		if c := counts(t, s, chatID); c["pending"] != 6 || j.rec.count() != 0 {
+			t.Fatalf("muted: outbox %v, sent %d; want 6 pending (5 scans and the hold's advice), none sent", c, j.rec.count())
+		}
+
+		chat := bot.ChatRef{Platform: bot.Telegram, ID: "backlog", Kind: bot.Private}
+		got := render(j.h.say(chat, "en", "/alerts changes"))
+		if !strings.Contains(got, "3 waiting alerts that this level leaves out won't be sent.") {
+			t.Errorf("/alerts changes with a backlog says:\n%s", got)
+		}
+		if c := counts(t, s, chatID); c["pending"] != 3 || c["dropped"] != 3 {
+			t.Errorf("after /alerts changes: outbox %v, want 3 pending, 3 dropped", c)
+		}
+		j.h.say(chat, "en", "/unmute")
+		if _, err := j.notifier.RunOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		statuses, others := j.pushes("backlog", "New status: ")
+		if want := []string{"Arrived at a facility", "Held at customs"}; !slices.Equal(statuses, want) || len(others) != 1 {
+			t.Errorf("after unmuting: status alerts %q and %d other pushes, want %q and the hold's advice", statuses, len(others), want)
+		}
+		if got := render(j.h.say(chat, "en", "/alerts all")); strings.Contains(got, "won't be sent") {
+			t.Errorf("turning more talkative dropped something:\n%s", got)
+		}
+	})
+}

@@ -70,8 +70,10 @@ func TestOutboxRowsOnlyForTheLevelsThatHearThem(t *testing.T) {
 			}
 
 			got := map[string]int{}
-			rows, err := s.DB().Query(`SELECT o.kind || ':' || c.alert_level, COUNT(*) FROM outbox o JOIN chats c ON c.id = o.chat_id
-				GROUP BY o.kind, c.alert_level`)
+			// Each row carries the quietest level that hears it (here
+			// "changes" for both), so that a chat turning quieter can drop it.
+			rows, err := s.DB().Query(`SELECT o.kind || ':' || c.alert_level || ':' || o.alert_level, COUNT(*) FROM outbox o JOIN chats c ON c.id = o.chat_id
+				GROUP BY o.kind, c.alert_level, o.alert_level`)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -85,8 +87,8 @@ func TestOutboxRowsOnlyForTheLevelsThatHearThem(t *testing.T) {
 				got[k] = n
 			}
 			want := map[string]int{
-				"status:all": perLevel["all"], "status:changes": perLevel["changes"],
-				"guidance:all": perLevel["all"], "guidance:changes": perLevel["changes"],
+				"status:all:changes": perLevel["all"], "status:changes:changes": perLevel["changes"],
+				"guidance:all:changes": perLevel["all"], "guidance:changes:changes": perLevel["changes"],
 			}
 			if fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("outbox rows by kind and level: %v, want %v", got, want)

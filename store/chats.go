@@ -79,8 +79,6 @@ type ChatSettings struct {
 	// nil switches them off.
 	Quiet *[2]*int
 	Muted *bool
-	// AlertLevel is one of tracking.AlertLevels.
-	AlertLevel *string
 }
 
 // UpdateChat changes a chat's settings.
@@ -94,7 +92,6 @@ func (s *Store) UpdateChat(ctx context.Context, id int64, set ChatSettings, now 
 		a.add("quiet_end", set.Quiet[1])
 	}
 	assign(&a, "muted", set.Muted)
-	assign(&a, "alert_level", set.AlertLevel)
 	if a.empty() {
 		return nil
 	}
@@ -104,6 +101,40 @@ func (s *Store) UpdateChat(ctx context.Context, id int64, set ChatSettings, now 
 		return fmt.Errorf("store: update chat %d: %w", id, err)
 	}
 	return nil
+}
+
+// SetAlertLevel sets how much of its parcels' news a chat is pushed, and
+// drops, in the same transaction, the chat's waiting pushes that the new
+// level does not hear: a chat that turns quieter is not sent the backlog
+// it just declined. It reports how many pushes it dropped.
+func (s *Store) SetAlertLevel(ctx context.Context, chatID int64, level tracking.AlertLevel, now time.Time) (int, error) {
+	var dropped int64
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE chats SET alert_level = $1, updated_at = $2 WHERE id = $3`,
+			string(level), dbTime(now), chatID); err != nil {
+			return err
+		}
+		var a assignments
+		q := `UPDATE outbox SET state = 'dropped', last_error = 'not at the alert level ' || ` + a.arg(string(level)) + `
+			WHERE chat_id = ` + a.arg(chatID) + ` AND state = 'pending' AND (lease_until IS NULL OR lease_until <= ` + a.arg(dbTime(now)) + `)
+			AND alert_level <> '' AND alert_level NOT IN (`
+		for i, l := range level.Heard() {
+			if i > 0 {
+				q += ", "
+			}
+			q += a.arg(string(l))
+		}
+		res, err := tx.ExecContext(ctx, q+`)`, a.args...)
+		if err != nil {
+			return err
+		}
+		dropped, _ = res.RowsAffected()
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: set alert level of chat %d: %w", chatID, err)
+	}
+	return int(dropped), nil
 }
 
 // assignments builds the SET list of a partial update, numbering its

@@ -156,10 +156,10 @@ func writeRules(ctx context.Context, tx *sqlx.Tx, rules []tracking.RuleWrite) er
 // enqueueNotices writes notices for their chats in one statement per
 // chunk, in order; a notice whose dedupe key exists is skipped.
 func enqueueNotices(ctx context.Context, tx *sqlx.Tx, notices []tracking.OutboxNotice, now time.Time) error {
-	const perRow = 5
+	const perRow = 6
 	return chunks(len(notices), perRow, 1, func(from, to int) error {
 		var sb strings.Builder
-		sb.WriteString(`INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, state, not_before, created_at) VALUES `)
+		sb.WriteString(`INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, alert_level, state, not_before, created_at) VALUES `)
 		args := make([]any, 1, 1+(to-from)*perRow)
 		args[0] = dbTime(now)
 		for i, n := range notices[from:to] {
@@ -171,8 +171,8 @@ func enqueueNotices(ctx context.Context, tx *sqlx.Tx, notices []tracking.OutboxN
 				sb.WriteString(", ")
 			}
 			k := 1 + i*perRow
-			fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, 'pending', $1, $1)", k+1, k+2, k+3, k+4, k+5)
-			args = append(args, n.ChatID, n.SubscriptionID, n.Notice.Kind, string(payload), n.Key)
+			fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, $%d, 'pending', $1, $1)", k+1, k+2, k+3, k+4, k+5, k+6)
+			args = append(args, n.ChatID, n.SubscriptionID, n.Notice.Kind, string(payload), n.Key, string(n.AlertLevel()))
 		}
 		sb.WriteString(` ON CONFLICT (dedupe_key) DO NOTHING`)
 		if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {

@@ -448,8 +448,9 @@ func enqueueBroadcast(ctx context.Context, tx *sqlx.Tx, shipmentID int64, n *tra
 		}
 		where.WriteString(")")
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, state, not_before, created_at)
-		SELECT s.chat_id, s.id, `+kind+`, `+body+`, `+kind+` || ':' || CAST(s.id AS TEXT) || `+key+`, 'pending', `+at+`, `+at+`
+	level := a.arg(string(n.Level))
+	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, state, not_before, created_at, alert_level)
+		SELECT s.chat_id, s.id, `+kind+`, `+body+`, `+kind+` || ':' || CAST(s.id AS TEXT) || `+key+`, 'pending', `+at+`, `+at+`, `+level+`
 		FROM subscriptions s JOIN chats c ON c.id = s.chat_id
 		WHERE s.shipment_id = `+id+` AND c.active`+where.String()+`
 		ON CONFLICT (dedupe_key) DO NOTHING`, a.args...)

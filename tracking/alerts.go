@@ -74,6 +74,27 @@ func (l AlertLevel) Audience() []AlertLevel {
 	return out
 }
 
+// Heard lists the levels a chat at level l hears: l and every quieter
+// level.
+func (l AlertLevel) Heard() []AlertLevel {
+	var out []AlertLevel
+	for _, n := range AlertLevels() {
+		if l.Hears(n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// AlertLevel is the quietest alert level that hears the notice: advice by
+// its urgency (adviceAlertLevel), any other notice every level.
+func (n OutboxNotice) AlertLevel() AlertLevel {
+	if n.Notice.Kind == NoticeGuidance && n.Notice.Guidance != nil {
+		return adviceAlertLevel(n.Notice.Guidance.Level)
+	}
+	return AlertAction
+}
+
 // NeedsAction reports whether a shipment in this status and sub-status
 // needs somebody to act: the sub-status says so, or delivery failed.
 func NeedsAction(st Status, sub Substatus) bool {
