@@ -45,9 +45,9 @@ func DefaultAlertLevel(kind string) AlertLevel {
 	return AlertChanges
 }
 
-// rank orders the levels from the most talkative (0) to the quietest; an
-// empty level is the most talkative, so that a notice or a chat that names
-// no level misses nothing.
+// rank orders the levels from the most talkative (0) to the quietest; a
+// chat that names no level is the most talkative, so that it misses
+// nothing.
 func (l AlertLevel) rank() int {
 	switch l {
 	case AlertChanges:
@@ -59,8 +59,9 @@ func (l AlertLevel) rank() int {
 }
 
 // Hears reports whether a chat at level l is pushed a notice of level n,
-// n being the quietest level that still hears it.
-func (l AlertLevel) Hears(n AlertLevel) bool { return l.rank() <= n.rank() }
+// n being the quietest level that still hears it; a notice that names no
+// level is heard by every chat.
+func (l AlertLevel) Hears(n AlertLevel) bool { return n == "" || l.rank() <= n.rank() }
 
 // Audience lists the levels whose chats hear a notice of level l: l and
 // every more talkative level.

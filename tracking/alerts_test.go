@@ -92,6 +92,9 @@ func TestAlertLevelsHearTheQuieterLevels(t *testing.T) {
 	if _, ok := ParseAlertLevel("loud"); ok {
 		t.Error("\"loud\" parsed as a level")
 	}
+	if !AlertAction.Hears("") || !AlertLevel("").Hears(AlertAll) {
+		t.Error("a notice without a level goes to every chat, a chat without a level hears everything")
+	}
 	if AlertAction.Hears(adviceAlertLevel(LevelInfo)) || !AlertAction.Hears(adviceAlertLevel(LevelWarn)) || !AlertChanges.Hears(adviceAlertLevel(LevelInfo)) {
 		t.Error("advice: action hears warn and action advice, changes hears all of it")
 	}
