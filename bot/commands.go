@@ -42,6 +42,7 @@ func Commands() []Command {
 		{Name: "mute", Usage: "[NUMBER]", Menu: true, handle: func(t *turn, args string) []Reply { return t.mute(args, true) }},
 		{Name: "unmute", Usage: "[NUMBER]", Menu: true, handle: func(t *turn, args string) []Reply { return t.mute(args, false) }},
 		{Name: "quiet", Usage: "HH-HH|off", Menu: true, handle: (*turn).quiet},
+		{Name: "alerts", Usage: alertsUsage(), Menu: true, handle: (*turn).alerts},
 		{Name: "lang", Aliases: []string{"language"}, Usage: "CODE", Menu: true, handle: (*turn).lang},
 		{Name: "tz", Aliases: []string{"timezone"}, Usage: "ZONE", Menu: true, handle: (*turn).timezone},
 		{Name: "role", Usage: roleBuyer + "|" + roleSeller, Menu: true, handle: (*turn).role},

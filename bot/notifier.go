@@ -385,7 +385,9 @@ func (t *turn) statusPush(tr *store.Tracked, p tracking.StatusNotice) Reply {
 		what += " — " + place
 	}
 	lines = append(lines, t.date(e.Time)+"  "+what)
-	if p.NewEvents > 1 {
+	if passed := t.passedNames(p.Passed); passed != "" {
+		lines = append(lines, t.T("push_passed", map[string]any{"Statuses": passed}))
+	} else if p.NewEvents > 1 {
 		lines = append(lines, t.loc.N("push_more_events", p.NewEvents-1, nil))
 	}
 	for _, l := range p.NewLegs {
@@ -401,7 +403,18 @@ func (t *turn) statusPush(tr *store.Tracked, p tracking.StatusNotice) Reply {
 	if b := subButtons(t, tr); b != nil {
 		blocks = append(blocks, Block{Buttons: b})
 	}
-	return Reply{Blocks: blocks, Urgent: p.Substatus.ActionRequired() || p.Status == tracking.StatusFailure}
+	return Reply{Blocks: blocks, Urgent: tracking.NeedsAction(p.Status, p.Substatus)}
+}
+
+// passedNames names the statuses a folded push passed through, newest
+// first as in a card's timeline, so that a chat that heard nothing while
+// they happened still learns each of them; "" when there are none.
+func (t *turn) passedNames(steps []tracking.StatusStep) string {
+	names := make([]string, 0, len(steps))
+	for i := len(steps) - 1; i >= 0; i-- {
+		names = append(names, t.statusName(steps[i].Status, steps[i].Substatus))
+	}
+	return strings.Join(names, t.T("push_passed_separator", nil))
 }
 
 // guidancePush tells a chat what a shipment's situation means and what to

@@ -20,6 +20,7 @@ type guidanceTarget struct {
 	ProtectionEnds *time.Time `db:"protection_ends"`
 	Role           string     `db:"role"`
 	Active         bool       `db:"active"`
+	AlertLevel     string     `db:"alert_level"`
 	Number         string     `db:"number"`
 }
 
@@ -37,7 +38,7 @@ type ruleState struct {
 // so that it fires again if it returns.
 func applyGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, eval func(tracking.Reader) []tracking.Advice, now time.Time, push bool) error {
 	var targets []guidanceTarget
-	if err := tx.SelectContext(ctx, &targets, `SELECT s.id AS sub_id, s.chat_id, s.marketplace, s.protection_ends, c.role, c.active, sh.number
+	if err := tx.SelectContext(ctx, &targets, `SELECT s.id AS sub_id, s.chat_id, s.marketplace, s.protection_ends, c.role, c.active, c.alert_level, sh.number
 		FROM subscriptions s JOIN chats c ON c.id = s.chat_id JOIN shipments sh ON sh.id = s.shipment_id
 		WHERE s.shipment_id = $1 ORDER BY s.id`, shipmentID); err != nil {
 		return fmt.Errorf("store: guidance targets: %w", err)
@@ -60,7 +61,7 @@ func writeGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, targets [
 	}
 	subs := make([]tracking.GuidanceTarget, len(targets))
 	for i, t := range targets {
-		subs[i] = tracking.GuidanceTarget{SubscriptionID: t.SubID, ChatID: t.ChatID, Role: t.Role, Marketplace: t.Marketplace, ProtectionEnds: utc(t.ProtectionEnds), Active: t.Active}
+		subs[i] = tracking.GuidanceTarget{SubscriptionID: t.SubID, ChatID: t.ChatID, Role: t.Role, Marketplace: t.Marketplace, ProtectionEnds: utc(t.ProtectionEnds), Active: t.Active, Alerts: tracking.AlertLevel(t.AlertLevel)}
 	}
 	known := make([]tracking.RuleState, len(states))
 	for i, st := range states {
@@ -155,10 +156,10 @@ func writeRules(ctx context.Context, tx *sqlx.Tx, rules []tracking.RuleWrite) er
 // enqueueNotices writes notices for their chats in one statement per
 // chunk, in order; a notice whose dedupe key exists is skipped.
 func enqueueNotices(ctx context.Context, tx *sqlx.Tx, notices []tracking.OutboxNotice, now time.Time) error {
-	const perRow = 5
+	const perRow = 6
 	return chunks(len(notices), perRow, 1, func(from, to int) error {
 		var sb strings.Builder
-		sb.WriteString(`INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, state, not_before, created_at) VALUES `)
+		sb.WriteString(`INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, alert_level, state, not_before, created_at) VALUES `)
 		args := make([]any, 1, 1+(to-from)*perRow)
 		args[0] = dbTime(now)
 		for i, n := range notices[from:to] {
@@ -170,8 +171,8 @@ func enqueueNotices(ctx context.Context, tx *sqlx.Tx, notices []tracking.OutboxN
 				sb.WriteString(", ")
 			}
 			k := 1 + i*perRow
-			fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, 'pending', $1, $1)", k+1, k+2, k+3, k+4, k+5)
-			args = append(args, n.ChatID, n.SubscriptionID, n.Notice.Kind, string(payload), n.Key)
+			fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, $%d, 'pending', $1, $1)", k+1, k+2, k+3, k+4, k+5, k+6)
+			args = append(args, n.ChatID, n.SubscriptionID, n.Notice.Kind, string(payload), n.Key, string(n.AlertLevel()))
 		}
 		sb.WriteString(` ON CONFLICT (dedupe_key) DO NOTHING`)
 		if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
@@ -187,7 +188,7 @@ func enqueueNotices(ctx context.Context, tx *sqlx.Tx, notices []tracking.OutboxN
 // return. A new subscription has no rule state yet.
 func seedGuidance(ctx context.Context, tx *sqlx.Tx, subID, shipmentID int64, eval func(tracking.Reader) []tracking.Advice, now time.Time) error {
 	var t guidanceTarget
-	if err := tx.GetContext(ctx, &t, `SELECT s.id AS sub_id, s.chat_id, s.marketplace, s.protection_ends, c.role, c.active, sh.number
+	if err := tx.GetContext(ctx, &t, `SELECT s.id AS sub_id, s.chat_id, s.marketplace, s.protection_ends, c.role, c.active, c.alert_level, sh.number
 		FROM subscriptions s JOIN chats c ON c.id = s.chat_id JOIN shipments sh ON sh.id = s.shipment_id
 		WHERE s.id = $1`, subID); err != nil {
 		return fmt.Errorf("store: guidance of subscription %d: %w", subID, err)
@@ -255,7 +256,7 @@ func (s *Store) chatGuidance(ctx context.Context, tx *sqlx.Tx, chatID int64, sub
 		}
 	}
 	var targets []chatTarget
-	if err := tx.SelectContext(ctx, &targets, `SELECT s.id AS sub_id, s.chat_id, s.shipment_id, s.marketplace, s.protection_ends, c.role, c.active, sh.number
+	if err := tx.SelectContext(ctx, &targets, `SELECT s.id AS sub_id, s.chat_id, s.shipment_id, s.marketplace, s.protection_ends, c.role, c.active, c.alert_level, sh.number
 		FROM subscriptions s JOIN chats c ON c.id = s.chat_id JOIN shipments sh ON sh.id = s.shipment_id
 		WHERE s.chat_id = $1`+only+` ORDER BY s.id`, args...); err != nil {
 		return fmt.Errorf("store: guidance targets of chat %d: %w", chatID, err)
@@ -295,7 +296,7 @@ func (s *Store) chatGuidance(ctx context.Context, tx *sqlx.Tx, chatID int64, sub
 			continue
 		}
 		u := tracking.GuidanceTransitions(t.ShipmentID, t.Number,
-			[]tracking.GuidanceTarget{{SubscriptionID: t.SubID, ChatID: t.ChatID, Role: t.Role, Marketplace: t.Marketplace, ProtectionEnds: utc(t.ProtectionEnds), Active: t.Active}},
+			[]tracking.GuidanceTarget{{SubscriptionID: t.SubID, ChatID: t.ChatID, Role: t.Role, Marketplace: t.Marketplace, ProtectionEnds: utc(t.ProtectionEnds), Active: t.Active, Alerts: tracking.AlertLevel(t.AlertLevel)}},
 			known[t.SubID], advise(st), now, true)
 		all.Rules = append(all.Rules, u.Rules...)
 		all.Notices = append(all.Notices, u.Notices...)

@@ -86,7 +86,21 @@ func TestShareTokenMigrationHashesExistingTokens(t *testing.T) {
 				t.Fatal(err)
 			}
 			now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
-			_, subID := sharedSubscription(t, s, now)
+			// The chat as that schema has it: EnsureChat writes today's
+			// columns.
+			var chatID int64
+			if err := s.DB().QueryRowContext(ctx, `INSERT INTO chats (platform, team_id, external_id, kind, role, created_at, updated_at)
+				VALUES ('telegram', '', '7', 'private', 'buyer', $1, $1) RETURNING id`, now).Scan(&chatID); err != nil {
+				t.Fatal(err)
+			}
+			st, _, err := s.EnsureShipment(ctx, "ups", "1Z999AA10123456784", now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			subID, _, err := s.Subscribe(ctx, &tracking.SubscribeRequest{ChatID: chatID, ShipmentID: st.ID, Label: "Lamp", Now: now})
+			if err != nil {
+				t.Fatal(err)
+			}
 			token := strings.Repeat("ef", 16)
 			if _, err := s.DB().ExecContext(ctx, `INSERT INTO share_tokens (token, subscription_id, created_at) VALUES ($1, $2, $3)`,
 				token, subID, now); err != nil {

@@ -418,25 +418,42 @@ func insertEvents(ctx context.Context, tx *sqlx.Tx, shipmentID int64, events []t
 }
 
 // enqueueBroadcast writes one outbox row per subscription of the shipment
-// whose chat is active. With an event time, only subscriptions that have
-// not been told of a newer event get one, and their mark moves on. The
-// dedupe key makes a second write of the same notice a no-op.
+// whose chat is active and whose alert level hears the notice (no row is
+// written that nobody will send). With an event time, only subscriptions
+// that have not been told of a newer event get one, and the mark of every
+// subscription moves on, heard or not: a chat that chose not to hear a
+// scan has been told all it wanted. The dedupe key makes a second write
+// of the same notice a no-op. It stays one statement for any number of
+// chats.
 func enqueueBroadcast(ctx context.Context, tx *sqlx.Tx, shipmentID int64, n *tracking.Broadcast, now time.Time) error {
 	payload, err := tracking.EncodeNotice(n.Notice)
 	if err != nil {
 		return fmt.Errorf("store: enqueue: %w", err)
 	}
-	args := []any{n.Notice.Kind, string(payload), ":" + n.Key, now, shipmentID}
-	newer := ""
+	var a assignments
+	kind, key, at, id := a.arg(n.Notice.Kind), a.arg(":"+n.Key), a.arg(now), a.arg(shipmentID)
+	body := a.arg(string(payload))
+	var where strings.Builder
 	if n.EventTime != nil {
-		newer = ` AND (s.last_pushed_event_at IS NULL OR s.last_pushed_event_at < $6)`
-		args = append(args, dbTime(*n.EventTime))
+		where.WriteString(" AND (s.last_pushed_event_at IS NULL OR s.last_pushed_event_at < " + a.arg(dbTime(*n.EventTime)) + ")")
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, state, not_before, created_at)
-		SELECT s.chat_id, s.id, $1, $2, $1 || ':' || CAST(s.id AS TEXT) || $3, 'pending', $4, $4
+	if n.Level != "" {
+		levels := n.Level.Audience()
+		where.WriteString(" AND c.alert_level IN (")
+		for i, l := range levels {
+			if i > 0 {
+				where.WriteString(", ")
+			}
+			where.WriteString(a.arg(string(l)))
+		}
+		where.WriteString(")")
+	}
+	level := a.arg(string(n.Level))
+	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, state, not_before, created_at, alert_level)
+		SELECT s.chat_id, s.id, `+kind+`, `+body+`, `+kind+` || ':' || CAST(s.id AS TEXT) || `+key+`, 'pending', `+at+`, `+at+`, `+level+`
 		FROM subscriptions s JOIN chats c ON c.id = s.chat_id
-		WHERE s.shipment_id = $5 AND c.active`+newer+`
-		ON CONFLICT (dedupe_key) DO NOTHING`, args...)
+		WHERE s.shipment_id = `+id+` AND c.active`+where.String()+`
+		ON CONFLICT (dedupe_key) DO NOTHING`, a.args...)
 	if err != nil {
 		return fmt.Errorf("store: enqueue %s notice: %w", n.Notice.Kind, err)
 	}

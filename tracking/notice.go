@@ -34,6 +34,18 @@ type StatusNotice struct {
 	Event      Event     `json:"event"`
 	NewEvents  int       `json:"new_events"`
 	NewLegs    []Leg     `json:"new_legs,omitempty"`
+	// Passed lists the statuses the new events went through before the
+	// one this notice names, oldest first: a refresh that finds several
+	// changes at once (after downtime, or from a carrier that reports
+	// late) pushes one notice, and it names each of them.
+	Passed []StatusStep `json:"passed,omitempty"`
+}
+
+// StatusStep is a status a shipment passed through, and when.
+type StatusStep struct {
+	Status    Status    `json:"status"`
+	Substatus Substatus `json:"substatus"`
+	Time      time.Time `json:"time"`
 }
 
 // StoppedNotice is the body of a "stopped" notice.
@@ -114,6 +126,10 @@ type Broadcast struct {
 	// EventTime, when set, limits the notice to subscriptions whose last
 	// pushed event is older: an old event never triggers a push.
 	EventTime *time.Time
+	// Level is the quietest alert level whose chats hear the notice; the
+	// more talkative levels hear it too (AlertLevel.Audience). Empty
+	// means every chat.
+	Level AlertLevel
 }
 
 // statusBroadcast tells every chat of st of the state c brings, newest
@@ -121,17 +137,56 @@ type Broadcast struct {
 // left out.
 func statusBroadcast(st *ShipmentState, c *Change, newest Event) *Broadcast {
 	t := newest.Time
-	return &Broadcast{Key: newest.Fingerprint(), EventTime: &t, Notice: Notice{Kind: NoticeStatus, Status: &StatusNotice{
-		ShipmentID: st.ID, Number: st.Number, Carrier: st.Carrier,
-		Status: c.Status, Substatus: c.Substatus, Event: newest,
-		NewEvents: countNewer(c.Events, st.LastEventAt), NewLegs: c.Legs,
-	}}}
+	passed := passedSteps(st, c)
+	// A change is one of what the alert's title says: scans whose status
+	// the provider's summary outranks (see currentStatus) change nothing.
+	changed := c.Status != st.Status || c.Substatus != st.Substatus
+	return &Broadcast{Key: newest.Fingerprint(), EventTime: &t, Level: statusAlertLevel(changed, c.Status, c.Substatus),
+		Notice: Notice{Kind: NoticeStatus, Status: &StatusNotice{
+			ShipmentID: st.ID, Number: st.Number, Carrier: st.Carrier,
+			Status: c.Status, Substatus: c.Substatus, Event: newest,
+			NewEvents: countNewer(c.Events, st.LastEventAt), NewLegs: c.Legs, Passed: passed,
+		}}}
 }
+
+// passedSteps lists the statuses c's new events go through, oldest first,
+// from the one st was in to the one before c's own: each event whose
+// status or sub-status differs from the step before it. An event that
+// only says "in transit" (no sub-status, or "other") after a more precise
+// one of the same status tells nothing new, nor does an event without
+// any status.
+func passedSteps(st *ShipmentState, c *Change) []StatusStep {
+	var steps []StatusStep
+	prev := StatusStep{Status: st.Status, Substatus: st.Substatus}
+	for _, e := range c.Events {
+		if st.LastEventAt != nil && !e.Time.After(*st.LastEventAt) {
+			continue
+		}
+		if !e.Status.Valid() || e.Status == StatusUnknown && vagueSub(e.Substatus) {
+			continue
+		}
+		if e.Status == prev.Status && (e.Substatus == prev.Substatus || vagueSub(e.Substatus)) {
+			continue
+		}
+		prev = StatusStep{Status: e.Status, Substatus: e.Substatus, Time: e.Time}
+		steps = append(steps, prev)
+	}
+	// The last step is usually the status the notice names itself.
+	if n := len(steps); n > 0 && steps[n-1].Status == c.Status &&
+		(steps[n-1].Substatus == c.Substatus || vagueSub(steps[n-1].Substatus) || vagueSub(c.Substatus)) {
+		steps = steps[:n-1]
+	}
+	return steps
+}
+
+// vagueSub reports whether a sub-status adds nothing to its status.
+func vagueSub(s Substatus) bool { return s == "" || s == SubOther }
 
 // stoppedBroadcast tells every chat of st that polling stopped after days
 // of silence; once a day at most, by its key.
 func stoppedBroadcast(st *ShipmentState, days int, now time.Time) *Broadcast {
-	return &Broadcast{Key: "stopped:" + now.Format(time.DateOnly), Notice: Notice{Kind: NoticeStopped, Stopped: &StoppedNotice{
+	// Whether to resume is somebody's decision: every level hears it.
+	return &Broadcast{Key: "stopped:" + now.Format(time.DateOnly), Level: AlertAction, Notice: Notice{Kind: NoticeStopped, Stopped: &StoppedNotice{
 		ShipmentID: st.ID, Number: st.Number, Carrier: st.Carrier, Reason: StopSilent, SilentDays: days}}}
 }
 

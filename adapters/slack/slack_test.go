@@ -224,6 +224,10 @@ func TestAlertsOfAShipmentShareOneThreadPerChannel(t *testing.T) {
 		e.start()
 		e.command("C1", cainiaoN+" Lamp")
 		e.command("C2", cainiaoN+" order #7")
+		// Threads are the point here: both channels hear every change,
+		// where a channel's default hears only what needs action.
+		e.command("C1", "alerts changes")
+		e.command("C2", "alerts changes")
 		c1, c2 := chatOf(t, s, "C1"), chatOf(t, s, "C2")
 		tr1, err := s.FindSubscription(ctx, c1.ID, cainiaoN)
 		if err != nil {
@@ -457,6 +461,7 @@ func TestGoneChannelIsDeactivatedByTheNotifier(t *testing.T) {
 	e := newEnv(t, s)
 	e.start()
 	e.command("C1", cainiaoN)
+	e.command("C1", "alerts changes") // so that the departure is pushed
 	c1 := chatOf(t, s, "C1")
 	tr, err := s.FindSubscription(ctx, c1.ID, cainiaoN)
 	if err != nil {
