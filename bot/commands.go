@@ -44,6 +44,7 @@ func Commands() []Command {
 		{Name: "lang", Aliases: []string{"language"}, Usage: "CODE", Menu: true, handle: (*turn).lang},
 		{Name: "tz", Aliases: []string{"timezone"}, Usage: "ZONE", Menu: true, handle: (*turn).timezone},
 		{Name: "role", Usage: roleBuyer + "|" + roleSeller, Menu: true, handle: (*turn).role},
+		{Name: "export", Usage: "[PATH]", Menu: true, handle: (*turn).export},
 		{Name: "forget", Menu: true, handle: func(t *turn, _ string) []Reply { return t.forget() }},
 	}
 }

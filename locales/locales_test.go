@@ -17,6 +17,7 @@ var sampleData = map[string]any{
 	"Carriers": "usps, ups", "Deadline": "2026-11-30", "Rule": "stalled_14d", "Hour": 9,
 	"Numbers": "RR123456785CN, 1Z999AA10123456784", "Total": 210, "Command": "info", "Given": "22:30",
 	"PayLink": "https://www.royalmail.com/receiving-mail/pay-a-fee", "HoldDays": 21, "VAT": "GB",
+	"Line": 12, "Name": "orders.csv", "Path": "/home/me/trackbot.csv",
 	"Day": 3, "Month": "Dec", "Year": 2026,
 }
 
