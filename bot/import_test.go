@@ -20,7 +20,9 @@ import (
 // would (bot.ReadAtMost).
 func file(name string, data []byte) *bot.File {
 	return &bot.File{Name: name, Type: "text/csv", Size: int64(len(data)),
-		Read: func(_ context.Context, limit int64) ([]byte, error) { return bot.ReadAtMost(bytes.NewReader(data), limit) }}
+		Read: func(_ context.Context, limit int64) ([]byte, error) {
+			return bot.ReadAtMost(bytes.NewReader(data), limit)
+		}}
 }
 
 func (h *harness) send(chat bot.ChatRef, f *bot.File) []bot.Reply {
@@ -28,7 +30,9 @@ func (h *harness) send(chat bot.ChatRef, f *bot.File) []bot.Reply {
 }
 
 // chinaPost registers a fake provider for China Post numbers.
-func chinaPost(reg *tracking.Registry) { reg.AddCarrier(trackingtest.NewProvider("fake"), "china-post") }
+func chinaPost(reg *tracking.Registry) {
+	reg.AddCarrier(trackingtest.NewProvider("fake"), "china-post")
+}
 
 // TestImportNamesEachRefusedLineWithItsReason imports a file with a
 // header row in its own words, semicolons, and a line of each kind of
