@@ -63,19 +63,20 @@ func (t *turn) bulkTrack(items []bulkItem, refused []refusal, total int) []Reply
 	var tracked int
 	var already, overLimit []string
 	for _, it := range items {
-		if len(overLimit) > 0 {
-			overLimit = append(overLimit, it.number) // the limit is reached; no need to ask
-			continue
-		}
 		carrier := it.carrier
 		if carrier == "" {
 			if d := tracking.Detect(it.number); len(d.Candidates) > 0 {
 				carrier = d.Candidates[0].Carrier
 			}
 		}
-		if existing, err := t.b.store.FindSubscription(t.ctx, t.chat.ID, it.number); err == nil &&
-			existing.Shipment.Carrier == carrier && it.label == "" && it.orderRef == "" {
+		existing, err := t.b.store.FindSubscription(t.ctx, t.chat.ID, it.number)
+		following := err == nil && existing.Shipment.Carrier == carrier
+		switch {
+		case following && it.label == "" && it.orderRef == "":
 			already = append(already, it.number)
+			continue
+		case len(overLimit) > 0 && !following:
+			overLimit = append(overLimit, it.number) // the limit is reached; no need to ask
 			continue
 		}
 		res, err := t.b.engine.Track(t.ctx, tracking.TrackRequest{ChatID: t.chat.ID, Number: it.number, Carrier: carrier,

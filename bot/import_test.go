@@ -195,6 +195,13 @@ func TestParcelLimitIsASetting(t *testing.T) {
 		if got := render(b.Handle(context.Background(), bot.Message{Chat: chat, User: "u1", Language: "en", Text: "/track " + s10(206)})); !strings.Contains(got, "already tracks 3 parcels") {
 			t.Errorf("/track over the limit: %s", got)
 		}
+		// A parcel the chat follows is already tracked, also after the
+		// limit was reached.
+		got = render(b.Handle(context.Background(), bot.Message{Chat: chat, User: "u1", Language: "en",
+			Text: strings.Join([]string{s10(207), s10(208), s10(201), s10(209)}, " ")}))
+		if !strings.Contains(got, "Already tracked here (1): "+s10(201)+"\n") || !strings.Contains(got, "(3): "+s10(207)+", "+s10(208)+", "+s10(209)+".") {
+			t.Errorf("after the limit:\n%s", got)
+		}
 	})
 }
 
