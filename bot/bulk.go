@@ -60,6 +60,15 @@ var refusalReasons = []string{
 func (t *turn) bulkTrack(items []bulkItem, refused []refusal, total int) []Reply {
 	stop := t.working()
 	defer stop()
+	// What the chat follows, read once rather than once a line.
+	subs, err := t.b.store.Subscriptions(t.ctx, t.chat.ID)
+	if err != nil {
+		return t.fail(err)
+	}
+	followed := make(map[string]string, len(subs)) // number → carrier
+	for _, tr := range subs {
+		followed[tr.Shipment.Number] = tr.Shipment.Carrier
+	}
 	var tracked int
 	var already, overLimit []string
 	for _, it := range items {
@@ -69,8 +78,8 @@ func (t *turn) bulkTrack(items []bulkItem, refused []refusal, total int) []Reply
 				carrier = d.Candidates[0].Carrier
 			}
 		}
-		existing, err := t.b.store.FindSubscription(t.ctx, t.chat.ID, it.number)
-		following := err == nil && existing.Shipment.Carrier == carrier
+		c, ok := followed[it.number]
+		following := ok && c == carrier
 		switch {
 		case following && it.label == "" && it.orderRef == "":
 			already = append(already, it.number)
@@ -93,6 +102,7 @@ func (t *turn) bulkTrack(items []bulkItem, refused []refusal, total int) []Reply
 			refused = append(refused, refusal{it.line, it.number, "bulk_failed"})
 		case res.New:
 			tracked++
+			followed[it.number] = carrier
 			if it.country != "" {
 				if err := t.b.store.SetDestinationHint(t.ctx, res.Shipment.ID, it.country); err != nil {
 					slog.WarnContext(t.ctx, "cannot keep an imported destination country", "err", err)

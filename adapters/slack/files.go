@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	slackgo "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -25,7 +26,11 @@ func (a *Adapter) onFileShared(team string, e *slackevents.FileSharedEvent) bool
 	}
 	m := bot.Message{Chat: chatRef(team, e.ChannelID), User: e.UserID}
 	o := origin{chat: m.Chat}
-	return a.spawn(func(ctx context.Context) {
+	return a.spawn(func(context.Context) {
+		// A file of thousands of lines takes longer to track than the
+		// minute a message gets.
+		ctx, cancel := context.WithTimeout(a.workCtx, importTimeout)
+		defer cancel()
 		f, _, _, err := a.api.GetFileInfoContext(ctx, e.FileID, 0, 0)
 		if err != nil {
 			slog.WarnContext(ctx, "slack: cannot read a shared file's details", "file", e.FileID, "err", err)
@@ -46,6 +51,10 @@ func (a *Adapter) onFileShared(team string, e *slackevents.FileSharedEvent) bool
 		a.converse(ctx, m, o)
 	})
 }
+
+// importTimeout bounds the handling of a shared file: downloading it,
+// tracking up to 5,000 lines and answering.
+const importTimeout = 10 * time.Minute
 
 // capped is a buffer that refuses to hold more than limit bytes.
 type capped struct {
