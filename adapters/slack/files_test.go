@@ -262,6 +262,20 @@ func TestExportRoundTripsThroughImport(t *testing.T) {
 			t.Errorf("a formula label is not guarded: %q", first)
 		}
 
+		// The bot's own upload, and a photo shared in a channel, are
+		// not read as imports.
+		posted := len(e.slack.called("chat.postMessage", "C1"))
+		e.share("F3", "C1", "UBOT", up[0].name, up[0].data)
+		e.slack.mu.Lock()
+		e.slack.files.shared["F4"] = sharedFile{name: "label.png", mimetype: "image/png", user: "U1", data: []byte("\x89PNG")}
+		e.slack.mu.Unlock()
+		ev := `{"type":"event_callback","team_id":"T1","event_id":"EvF4","event":{"type":"file_shared","channel_id":"C1","file_id":"F4","user_id":"U1","file":{"id":"F4"}}}`
+		e.request(e.adapter.EventsHandler(), "application/json", ev, secret, 0)
+		e.idle()
+		if got := len(e.slack.called("chat.postMessage", "C1")); got != posted || len(e.slack.uploads("C1")) != 1 {
+			t.Errorf("the bot's own export or a photo was answered: %d messages, then %d", posted, got)
+		}
+
 		e.share("F2", "C2", "U1", up[0].name, up[0].data)
 		e.command("C2", "export")
 		again := e.slack.uploads("C2")
