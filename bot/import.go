@@ -84,6 +84,9 @@ func (t *turn) importFile(f File) []Reply {
 	if f.Size > maxImportBytes {
 		return tooBig
 	}
+	if f.Read == nil {
+		return t.fail(errors.New("bot: an imported file without a way to read it"))
+	}
 	data, err := f.Read(t.ctx, maxImportBytes)
 	if errors.Is(err, ErrFileTooBig) {
 		return tooBig
