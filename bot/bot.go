@@ -32,6 +32,9 @@ type Config struct {
 	// ShopifySecret verifies the deliveries of Shopify feeds that were
 	// given no key of their own (SHOPIFY_WEBHOOK_SECRET, for one shop).
 	ShopifySecret string
+	// ParcelLimit is how many parcels one chat may follow;
+	// DefaultParcelLimit when zero.
+	ParcelLimit int
 }
 
 // Bot is the conversation core.
@@ -44,6 +47,8 @@ type Bot struct {
 	shareTTL  time.Duration
 	// shopifySecret is Config.ShopifySecret; never logged.
 	shopifySecret string
+	// parcelLimit is how many parcels one chat may follow.
+	parcelLimit int
 
 	// commands is the per-chat command rate: a burst of ten, then one
 	// every two seconds.
@@ -56,9 +61,14 @@ func New(cfg Config) *Bot {
 	if clock == nil {
 		clock = tracking.SystemClock{}
 	}
+	limit := cfg.ParcelLimit
+	if limit <= 0 {
+		limit = DefaultParcelLimit
+	}
 	return &Bot{store: cfg.Store, engine: cfg.Engine, catalog: cfg.Catalog, clock: clock,
 		publicURL: strings.TrimRight(cfg.PublicURL, "/"), shareTTL: cfg.ShareLinkTTL, shopifySecret: cfg.ShopifySecret,
-		commands: limiter.NewKeyed[int64](rate.Every(2*time.Second), 10)}
+		parcelLimit: limit,
+		commands:    limiter.NewKeyed[int64](rate.Every(2*time.Second), 10)}
 }
 
 var _ Handler = (*Bot)(nil)
@@ -127,6 +137,9 @@ func (b *Bot) Handle(ctx context.Context, m Message) []Reply {
 	}
 	if m.Action != nil {
 		return t.action(*m.Action)
+	}
+	if m.File != nil {
+		return t.importFile(*m.File)
 	}
 	cmd, args := parseCommand(m.Text)
 	if cmd == "" {
@@ -219,7 +232,7 @@ func (t *turn) plain(text string) []Reply {
 		return t.text("unknown", nil)
 	}
 	if !group && len(numbers) > bulkFrom {
-		return t.bulkTrack(numbers, tracking.FindMistyped(text))
+		return t.pasted(numbers, tracking.FindMistyped(text))
 	}
 	// A group is offered buttons for ten numbers at most; the others are
 	// counted, not dropped in silence.
@@ -243,75 +256,6 @@ func (t *turn) plain(text string) []Reply {
 		{Text: &Text{Body: t.loc.N("offer_track", len(numbers), nil) + offerNote}},
 		{Buttons: buttons},
 	}}}, mistyped...)
-}
-
-// bulkFrom is how many numbers pasted at once are still answered one by
-// one, each with its card; more get one summary (bulkTrack).
-const bulkFrom = 3
-
-// bulkShown is how many numbers a summary line names before it counts the
-// rest, so that the summary stays one message.
-const bulkShown = 40
-
-// bulkTrack tracks many pasted numbers at once, up to the chat's limit,
-// and answers with one summary: how many are tracked, and which were
-// already tracked or not tracked, and why. The first lookups are left to
-// the scheduler (tracking.TrackRequest.Deferred): hundreds of lookups
-// would hold the answer for minutes.
-func (t *turn) bulkTrack(numbers, mistyped []string) []Reply {
-	var tracked int
-	var already, overLimit, noProvider, failed []string
-	for _, n := range numbers {
-		if len(overLimit) > 0 {
-			overLimit = append(overLimit, n) // the limit is reached; no need to ask
-			continue
-		}
-		d := tracking.Detect(n)
-		carrier := ""
-		if len(d.Candidates) > 0 {
-			carrier = d.Candidates[0].Carrier
-		}
-		if existing, err := t.b.store.FindSubscription(t.ctx, t.chat.ID, d.Number); err == nil && existing.Shipment.Carrier == carrier {
-			already = append(already, d.Number)
-			continue
-		}
-		res, err := t.b.engine.Track(t.ctx, tracking.TrackRequest{ChatID: t.chat.ID, Number: d.Number, Carrier: carrier,
-			Limit: maxShipments, Deferred: true})
-		switch {
-		case errors.Is(err, tracking.ErrTooManyShipments):
-			overLimit = append(overLimit, d.Number)
-		case errors.Is(err, tracking.ErrNoProvider):
-			noProvider = append(noProvider, d.Number)
-		case err != nil:
-			slog.ErrorContext(t.ctx, "tracking a pasted number failed", "platform", t.msg.Chat.Platform, "err", err)
-			failed = append(failed, d.Number)
-		case res.New:
-			tracked++
-		default:
-			already = append(already, d.Number)
-		}
-	}
-	lines := []string{t.T("bulk_tracked", map[string]any{"Count": tracked, "Total": len(numbers) + len(mistyped)})}
-	for _, l := range []struct {
-		id      string
-		numbers []string
-	}{
-		{"bulk_already", already},
-		{"bulk_over_limit", overLimit},
-		{"bulk_mistyped", mistyped},
-		{"bulk_no_provider", noProvider},
-		{"bulk_failed", failed},
-	} {
-		if len(l.numbers) == 0 {
-			continue
-		}
-		named := strings.Join(l.numbers[:min(len(l.numbers), bulkShown)], ", ")
-		if more := len(l.numbers) - bulkShown; more > 0 {
-			named += " " + t.T("bulk_more", map[string]any{"Count": more})
-		}
-		lines = append(lines, t.T(l.id, map[string]any{"Count": len(l.numbers), "Max": maxShipments, "Numbers": named}))
-	}
-	return []Reply{TextReply(strings.Join(lines, "\n\n"))}
 }
 
 // track starts tracking what "/track" was given.
@@ -358,7 +302,7 @@ func (t *turn) trackNumber(a trackArgs, carrier string) []Reply {
 	}
 	stop := t.working()
 	res, err := t.b.engine.Track(t.ctx, tracking.TrackRequest{ChatID: t.chat.ID, Number: d.Number, Carrier: carrier,
-		Label: a.label, OrderRef: clip(a.orderRef, maxLabel), Limit: maxShipments})
+		Label: a.label, OrderRef: clip(a.orderRef, maxLabel), Limit: t.b.parcelLimit})
 	stop()
 	if errReply := t.trackFailed(err, d.Number, carrier); errReply != nil {
 		return errReply
@@ -401,7 +345,7 @@ func (t *turn) trackFailed(err error, number, carrier string) []Reply {
 	case errors.Is(err, tracking.ErrNoProvider):
 		return t.text("error_no_provider", map[string]any{"Number": number, "Carrier": t.carrierName(carrier)})
 	case errors.Is(err, tracking.ErrTooManyShipments):
-		return t.text("error_too_many", map[string]any{"Max": maxShipments})
+		return t.text("error_too_many", map[string]any{"Max": t.b.parcelLimit})
 	case errors.Is(err, tracking.ErrUnstorableText):
 		return t.text("error_unstorable_text", nil)
 	}

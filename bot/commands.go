@@ -49,6 +49,7 @@ func Commands() []Command {
 		{Name: "connect", Usage: strings.Join(feedKinds, "|"), Menu: true, handle: (*turn).connect},
 		{Name: "disconnect", Usage: "[" + strings.Join(feedKinds, "|") + "]", Menu: true, handle: (*turn).disconnect},
 		{Name: "brand", Usage: "NAME [URL] [LOGO_URL]|off", Menu: true, handle: (*turn).brand},
+		{Name: "export", Usage: "[PATH]", Menu: true, handle: (*turn).export},
 		{Name: "forget", Menu: true, handle: func(t *turn, _ string) []Reply { return t.forget() }},
 	}
 }

@@ -45,6 +45,9 @@ type Message struct {
 	Text string
 	// Action is the pressed button, or nil.
 	Action *Action
+	// File is a document sent with the message (a list of parcels to
+	// import), or nil.
+	File *File
 	// Language is the platform's hint of the person's language ("de-AT").
 	Language string
 	// Via is the adapter the message came through, or nil. The core uses
@@ -73,6 +76,8 @@ type Reply struct {
 	// Urgent marks a push that needs someone to act; a platform with
 	// threads also shows it in the channel.
 	Urgent bool
+	// File is a document sent with the reply (an export), or nil.
+	File *Document
 }
 
 // Block is one part of a reply. Exactly one of its fields is set.

@@ -35,6 +35,9 @@ const (
 // the window is recognized as seen.
 const signedWindow = 5 * time.Minute
 
+// maxFeedOrders is how many orders one generic delivery may carry.
+const maxFeedOrders = 200
+
 // The Shopify webhook headers read, and the topics taken. A delivery is
 // named by its event (the same X-Shopify-Event-Id on every delivery of
 // one event), else by X-Shopify-Webhook-Id, which retries repeat.
@@ -150,7 +153,7 @@ func (b *Bot) applyOrders(ctx context.Context, chatID int64, parcels []orderParc
 			continue
 		}
 		_, err := b.engine.Track(ctx, tracking.TrackRequest{ChatID: chatID, Number: p.number, Carrier: p.carrier,
-			OrderRef: p.order, DestinationCountry: p.country, Limit: maxShipments, Deferred: true})
+			OrderRef: p.order, DestinationCountry: p.country, Limit: b.parcelLimit, Deferred: true})
 		if err != nil {
 			return err
 		}
@@ -312,8 +315,8 @@ func readGeneric(body []byte) ([]orderParcel, error) {
 	if dec.More() {
 		return nil, bad("more than one JSON value")
 	}
-	if len(orders) > maxShipments {
-		return nil, bad("%d orders; at most %d at a time", len(orders), maxShipments)
+	if len(orders) > maxFeedOrders {
+		return nil, bad("%d orders; at most %d at a time", len(orders), maxFeedOrders)
 	}
 	parcels := make([]orderParcel, 0, len(orders))
 	for i, o := range orders {

@@ -227,6 +227,8 @@ func (a *Adapter) onEvent(ctx context.Context, ev slackevents.EventsAPIEvent) (t
 		m := bot.Message{Chat: chatRef(team, e.Channel), User: e.User, Text: coreText(plainText(e.Text), false)}
 		o := origin{chat: m.Chat, thread: e.ThreadTimeStamp}
 		return a.spawn(func(ctx context.Context) { a.converse(ctx, m, o) })
+	case *slackevents.FileSharedEvent:
+		return a.onFileShared(team, e)
 	case *slackevents.AppHomeOpenedEvent:
 		if e.Tab != "home" || e.User == "" {
 			return true
@@ -259,6 +261,9 @@ func (a *Adapter) converse(ctx context.Context, m bot.Message, o origin) {
 // https://docs.slack.dev/reference/methods/chat.update
 // https://docs.slack.dev/interactivity/handling-user-interaction#message_responses
 func (a *Adapter) answer(ctx context.Context, o origin, r bot.Reply) error {
+	if r.File != nil {
+		return a.upload(ctx, o, r)
+	}
 	blocks, text := render(r)
 	content := []slackgo.MsgOption{slackgo.MsgOptionText(text, false), slackgo.MsgOptionBlocks(blocks...)}
 	replaceByURL := func() error {

@@ -66,6 +66,7 @@ type fakeAPI struct {
 	// statuses are the getChatMember statuses by "chat/user"; anyone
 	// else is a plain "member".
 	statuses map[string]string
+	files    fakeFiles // documents sent and received (files_test.go)
 }
 
 type scripted struct {
@@ -81,6 +82,9 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 }
 
 func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
+	if f.serveDownload(w, r) {
+		return
+	}
 	prefix := "/bot" + testToken + "/"
 	if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, prefix) {
 		f.answer(w, apiFailure{status: http.StatusNotFound, description: "Not Found"})
@@ -162,6 +166,8 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		f.mu.Unlock()
 		f.ok(w, map[string]any{"message_id": id, "date": 1793000000, "text": form["text"],
 			"chat": map[string]any{"id": chatID, "type": chatType(chatID)}})
+	case "getFile", "sendDocument":
+		f.serveFileMethod(w, r, method, form)
 	default:
 		f.ok(w, true)
 	}

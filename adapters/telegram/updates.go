@@ -189,7 +189,7 @@ func (a *Adapter) wanted(m *models.Message) bool {
 	}
 	text := messageText(m)
 	if text == "" {
-		return false
+		return m.Document != nil // a file to import
 	}
 	if to := addressee(text); to != "" {
 		me, _ := a.username.Load().(string)
@@ -242,6 +242,7 @@ func (a *Adapter) handleMessage(s *session, m *models.Message) {
 		Chat:     chatRef(m.Chat),
 		User:     strconv.FormatInt(m.From.ID, 10),
 		Text:     messageText(m),
+		File:     a.document(m),
 		Language: m.From.LanguageCode,
 		Via:      a,
 	}

@@ -104,7 +104,8 @@ func setup(ctx context.Context, cfg *config, io stdio, chat bool) (*app, error) 
 		RegisterPush: cfg.PublicURL != "", Thresholds: cfg.thresholds(),
 	})
 	a.bot = bot.New(bot.Config{Store: st, Engine: a.engine, Catalog: catalog, Clock: a.clock, PublicURL: cfg.PublicURL,
-		ShareLinkTTL: time.Duration(cfg.ShareLinkTTL), ShopifySecret: cfg.ShopifyWebhookSecret})
+		ShareLinkTTL: time.Duration(cfg.ShareLinkTTL), ShopifySecret: cfg.ShopifyWebhookSecret,
+		ParcelLimit: cfg.ChatParcelLimit})
 	return a, nil
 }
 

@@ -28,6 +28,7 @@ type config struct {
 	HTTPAddr        string `env:"HTTP_ADDR"` // empty: see listenAddr
 	PublicURL       string `env:"PUBLIC_URL"`
 	ShareLinkTTL    span   `env:"SHARE_LINK_TTL, default=90d"`
+	ChatParcelLimit int    `env:"CHAT_PARCEL_LIMIT, default=200"`
 	DefaultLanguage string `env:"DEFAULT_LANGUAGE, default=en"`
 	LogLevel        string `env:"LOG_LEVEL, default=info"`
 	LogFormat       string `env:"LOG_FORMAT, default=text"`
@@ -227,6 +228,9 @@ func (c *config) Validate() error {
 	}
 	if c.ShareLinkTTL < 0 {
 		bad("SHARE_LINK_TTL", "must not be negative (0: links last until revoked)")
+	}
+	if c.ChatParcelLimit < 1 || c.ChatParcelLimit > 100000 {
+		bad("CHAT_PARCEL_LIMIT", "must be between 1 and 100000")
 	}
 	if !supportedLanguage(c.DefaultLanguage) {
 		bad("DEFAULT_LANGUAGE", "must be one of "+strings.Join(languages, ", "))
