@@ -115,12 +115,13 @@ func (s *Server) Refused() []string {
 func Numbers(from, n int) []string {
 	out := make([]string, n)
 	for i := range out {
-		out[i] = s10(from + i)
+		out[i] = S10(from + i)
 	}
 	return out
 }
 
-func s10(serial int) string {
+// S10 returns the UPU S10 number RR<serial>CN with its check digit.
+func S10(serial int) string {
 	digits := fmt.Sprintf("%08d", serial)
 	sum := 0
 	for i, w := range []int{8, 6, 4, 2, 3, 5, 9, 7} {
