@@ -132,10 +132,11 @@ func scanAt(minutes int, sub tracking.Substatus, text, city string) tracking.Eve
 // chats, one at each alert level, through ten scans of one status (in
 // transit: three more departures, three arrivals, two processings, two in
 // customs) and a customs hold, through the engine, the store and the
-// notifier: "all" hears every scan, "changes" each change of sub-status,
-// "action" only the hold. Advice is governed by its own rules: the
-// customs hold's advice needs action, so every level hears it, once.
-// Whatever the level, /info shows the latest scan.
+// notifier, and counts every message each chat receives: "all" hears
+// every scan (11 messages), "changes" each change of sub-status (4),
+// "action" only the hold (1). The customs hold's advice needs action, so
+// every level hears it, once, in the hold's alert: one event, one
+// message. Whatever the level, /info shows the latest scan.
 func TestAlertLevelsDecideWhichScansAreHeard(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		start := tracking.Event{Time: t0.Add(-2 * time.Hour), Status: tracking.StatusTransit, Substatus: tracking.SubPackageDeparted,
@@ -174,13 +175,17 @@ func TestAlertLevelsDecideWhichScansAreHeard(t *testing.T) {
 			"lv-changes": {name(tracking.SubPackageArrived), name(tracking.SubPackageProcessing), name(tracking.SubCustomsProcessing), held},
 			"lv-action":  {held},
 		}
+		advice := "is held at customs until the import VAT and duties are paid"
 		for _, id := range []string{"lv-all", "lv-changes", "lv-action"} {
+			// Every message the chat got counts: the status alerts, and
+			// anything else (advice on its own would be a second message).
 			got, others := j.pushes(id, "New status: ")
-			if !slices.Equal(got, want[id]) {
-				t.Errorf("%s heard %d status alerts %q, want %d %q", id, len(got), got, len(want[id]), want[id])
+			if !slices.Equal(got, want[id]) || len(others) != 0 {
+				t.Errorf("%s got %d messages: status alerts %q and others %q; want %d, the alerts %q", id, len(got)+len(others), got, others, len(want[id]), want[id])
 			}
-			if len(others) != 1 || !strings.Contains(others[0], "is held at customs until the import VAT and duties are paid") {
-				t.Errorf("%s got advice %q, want the customs hold's, once", id, others)
+			hold := j.alertOf(id, "New status: "+held)
+			if strings.Count(hold, advice) != 1 || !strings.Contains(hold, "❗ ") {
+				t.Errorf("%s: the hold's alert does not carry its advice, once:\n%s", id, hold)
 			}
 		}
 	})
@@ -190,8 +195,8 @@ func TestAlertLevelsDecideWhichScansAreHeard(t *testing.T) {
 // changes of status (the notifier or the carrier was behind: one refresh
 // brings the handover to the local carrier, out for delivery and
 // delivered) gets one status alert, naming the newest in its title line
-// and the two before it, newest first as in the timeline; in every
-// language.
+// and the two before it, newest first as in the timeline, and carrying
+// the delivery's advice and its button; in every language.
 func TestFoldedAlertNamesEveryStatusItCovers(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		start := tracking.Event{Time: t0.Add(-2 * time.Hour), Status: tracking.StatusTransit, Substatus: tracking.SubCustomsProcessing,
@@ -221,10 +226,12 @@ func TestFoldedAlertNamesEveryStatusItCovers(t *testing.T) {
 			if !strings.Contains(alert, " / "+passed) {
 				t.Errorf("%s: the alert\n%s\ndoes not say %q", lang, alert, passed)
 			}
-			for _, o := range others {
-				if strings.Contains(o, passed) {
-					t.Errorf("%s: a second push names the statuses passed: %q", lang, o)
-				}
+			if len(others) != 0 {
+				t.Errorf("%s: pushes besides the alert: %q", lang, others)
+			}
+			// The delivery's advice rides in the alert, with its button.
+			if missing := " [" + loc.T(tracking.MissingButtonLabel(tracking.RoleBuyer), nil) + "] -> missing:"; !strings.Contains(alert, missing) {
+				t.Errorf("%s: the alert\n%s\nlacks the delivery advice's button %q", lang, alert, missing)
 			}
 		}
 		en := strings.Join(j.rec.sent, "\n")
@@ -318,8 +325,8 @@ func TestTurningQuieterDropsTheBacklogItNoLongerWants(t *testing.T) {
 		}
 		j.scan(scanAt(0, tracking.SubPackageArrived, "Arrived at facility", "Leipzig"))
 		j.scan(scanAt(0, tracking.SubCustomsHeld, "Held by customs: duties unpaid", "Leipzig"))
-		if c := counts(t, s, chatID); c["pending"] != 6 || j.rec.count() != 0 {
-			t.Fatalf("muted: outbox %v, sent %d; want 6 pending (5 scans and the hold's advice), none sent", c, j.rec.count())
+		if c := counts(t, s, chatID); c["pending"] != 5 || j.rec.count() != 0 {
+			t.Fatalf("muted: outbox %v, sent %d; want 5 pending (5 scans, the hold's with its advice), none sent", c, j.rec.count())
 		}
 
 		chat := bot.ChatRef{Platform: bot.Telegram, ID: "backlog", Kind: bot.Private}
@@ -327,16 +334,17 @@ func TestTurningQuieterDropsTheBacklogItNoLongerWants(t *testing.T) {
 		if !strings.Contains(got, "3 waiting alerts that this level leaves out won't be sent.") {
 			t.Errorf("/alerts changes with a backlog says:\n%s", got)
 		}
-		if c := counts(t, s, chatID); c["pending"] != 3 || c["dropped"] != 3 {
-			t.Errorf("after /alerts changes: outbox %v, want 3 pending, 3 dropped", c)
+		if c := counts(t, s, chatID); c["pending"] != 2 || c["dropped"] != 3 {
+			t.Errorf("after /alerts changes: outbox %v, want 2 pending, 3 dropped", c)
 		}
 		j.h.say(chat, "en", "/unmute")
 		if _, err := j.notifier.RunOnce(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		statuses, others := j.pushes("backlog", "New status: ")
-		if want := []string{"Arrived at a facility", "Held at customs"}; !slices.Equal(statuses, want) || len(others) != 1 {
-			t.Errorf("after unmuting: status alerts %q and %d other pushes, want %q and the hold's advice", statuses, len(others), want)
+		if want := []string{"Arrived at a facility", "Held at customs"}; !slices.Equal(statuses, want) || len(others) != 0 ||
+			!strings.Contains(j.alertOf("backlog", "New status: Held at customs"), "is held at customs until the import VAT and duties are paid") {
+			t.Errorf("after unmuting: status alerts %q and %d other pushes, want %q, the hold's with its advice", statuses, len(others), want)
 		}
 		if got := render(j.h.say(chat, "en", "/alerts all")); strings.Contains(got, "won't be sent") {
 			t.Errorf("turning more talkative dropped something:\n%s", got)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -400,10 +401,15 @@ func (t *turn) statusPush(tr *store.Tracked, p tracking.StatusNotice) Reply {
 		{Text: &Text{Title: true, Body: pushName(tr, p.Number)}},
 		{Text: &Text{Body: strings.Join(lines, "\n")}},
 	}
+	// The advice the same refresh fired comes in the alert, as its own
+	// push would say it: one event, one message.
+	blocks = append(blocks, t.adviceBlocks(p.Advice)...)
 	if b := subButtons(t, tr); b != nil {
+		// The advice's buttons follow "Details", as in the advice's push.
+		b = slices.Insert(b, 1, adviceButtons(t, tr, p.Advice)...)
 		blocks = append(blocks, Block{Buttons: b})
 	}
-	return Reply{Blocks: blocks, Urgent: tracking.NeedsAction(p.Status, p.Substatus)}
+	return Reply{Blocks: blocks, Urgent: tracking.NeedsAction(p.Status, p.Substatus) || urgentAdvice(p.Advice)}
 }
 
 // passedNames names the statuses a folded push passed through, newest
@@ -420,19 +426,14 @@ func (t *turn) passedNames(steps []tracking.StatusStep) string {
 // guidancePush tells a chat what a shipment's situation means and what to
 // do next.
 func (t *turn) guidancePush(tr *store.Tracked, p tracking.GuidanceNotice) Reply {
-	blocks := []Block{
-		{Text: &Text{Title: true, Body: pushName(tr, p.Number)}},
-		{Text: &Text{Body: levelMark(p.Level) + t.advice(p.Message, p.Data)}},
-	}
+	advice := []tracking.GuidanceNotice{p}
+	blocks := append([]Block{{Text: &Text{Title: true, Body: pushName(tr, p.Number)}}}, t.adviceBlocks(advice)...)
 	if tr != nil {
 		id := strconv.FormatInt(tr.Sub.ID, 10)
 		buttons := []Button{{Label: t.T("button_details", nil), Action: "info", Payload: id}}
-		for _, b := range p.Buttons {
-			buttons = append(buttons, Button{Label: t.advice(b.Label, p.Data), Action: b.Action, Payload: id})
-		}
-		blocks = append(blocks, Block{Buttons: buttons})
+		blocks = append(blocks, Block{Buttons: append(buttons, adviceButtons(t, tr, advice)...)})
 	}
-	return Reply{Blocks: blocks, Urgent: p.Level == tracking.LevelAction}
+	return Reply{Blocks: blocks, Urgent: urgentAdvice(advice)}
 }
 
 // stoppedPush tells a chat that polling stopped after a long silence.

@@ -3,6 +3,7 @@ package bot
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -243,6 +244,42 @@ func levelMark(l tracking.Level) string {
 		return "⚠️ "
 	}
 	return "ℹ️ "
+}
+
+// adviceBlocks renders pushed advice, one block each, marked by how
+// urgent it is: a guidance push, or the advice an alert carries.
+func (t *turn) adviceBlocks(advice []tracking.GuidanceNotice) []Block {
+	blocks := make([]Block, 0, len(advice))
+	for _, p := range advice {
+		blocks = append(blocks, Block{Text: &Text{Body: levelMark(p.Level) + t.advice(p.Message, p.Data)}})
+	}
+	return blocks
+}
+
+// adviceButtons are the actions pushed advice offers on the chat's
+// parcel (a delivery's "not received?"); none without a subscription.
+func adviceButtons(t *turn, tr *store.Tracked, advice []tracking.GuidanceNotice) []Button {
+	if tr == nil {
+		return nil
+	}
+	id := strconv.FormatInt(tr.Sub.ID, 10)
+	var buttons []Button
+	for _, p := range advice {
+		for _, b := range p.Buttons {
+			if slices.ContainsFunc(buttons, func(o Button) bool { return o.Action == b.Action }) {
+				continue // two pieces of advice offer the same action once
+			}
+			buttons = append(buttons, Button{Label: t.advice(b.Label, p.Data), Action: b.Action, Payload: id})
+		}
+	}
+	return buttons
+}
+
+// urgentAdvice reports whether any of the advice needs someone to act, so
+// that its push is shown where everyone sees it (a Slack channel, not
+// only the parcel's thread).
+func urgentAdvice(advice []tracking.GuidanceNotice) bool {
+	return slices.ContainsFunc(advice, func(p tracking.GuidanceNotice) bool { return p.Level == tracking.LevelAction })
 }
 
 // advice renders a guidance message: dates in the chat's zone, the plural

@@ -33,31 +33,35 @@ type ruleState struct {
 
 // applyGuidance brings the guidance state of every subscription of a
 // shipment up to date with the advice eval gives for its role and
-// marketplace. A rule that starts to apply fires once: with push, it goes
-// to the outbox (for active chats); a rule that stops applying is re-armed,
-// so that it fires again if it returns.
-func applyGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, eval func(tracking.Reader) []tracking.Advice, now time.Time, push bool) error {
+// marketplace, and returns the pushes it calls for, for the caller to
+// write (enqueueNotices; a refresh first folds those that join its status
+// alert into it, enqueueBroadcast). A rule that starts to apply fires
+// once: with push, it calls for a push (to active chats whose level hears
+// it); a rule that stops applying is re-armed, so that it fires again if
+// it returns.
+func applyGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, eval func(tracking.Reader) []tracking.Advice, now time.Time, push bool) ([]tracking.OutboxNotice, error) {
 	var targets []guidanceTarget
 	if err := tx.SelectContext(ctx, &targets, `SELECT s.id AS sub_id, s.chat_id, s.marketplace, s.protection_ends, c.role, c.active, c.alert_level, sh.number
 		FROM subscriptions s JOIN chats c ON c.id = s.chat_id JOIN shipments sh ON sh.id = s.shipment_id
 		WHERE s.shipment_id = $1 ORDER BY s.id`, shipmentID); err != nil {
-		return fmt.Errorf("store: guidance targets: %w", err)
+		return nil, fmt.Errorf("store: guidance targets: %w", err)
 	}
 	var states []ruleState
 	if err := tx.SelectContext(ctx, &states, `SELECT g.subscription_id, g.rule, g.active, g.arms FROM guidance_state g
 		JOIN subscriptions s ON s.id = g.subscription_id WHERE s.shipment_id = $1`, shipmentID); err != nil {
-		return fmt.Errorf("store: guidance state: %w", err)
+		return nil, fmt.Errorf("store: guidance state: %w", err)
 	}
 	return writeGuidance(ctx, tx, shipmentID, targets, states, eval, now, push)
 }
 
 // writeGuidance moves the guidance of the given subscriptions of a
 // shipment, whose rule states are states, as tracking decides for the
-// advice eval gives, and writes the outcome inside tx.
+// advice eval gives, writes the rule states inside tx and returns the
+// pushes the rules that fired call for.
 func writeGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, targets []guidanceTarget, states []ruleState,
-	eval func(tracking.Reader) []tracking.Advice, now time.Time, push bool) error {
+	eval func(tracking.Reader) []tracking.Advice, now time.Time, push bool) ([]tracking.OutboxNotice, error) {
 	if len(targets) == 0 {
-		return nil
+		return nil, nil
 	}
 	subs := make([]tracking.GuidanceTarget, len(targets))
 	for i, t := range targets {
@@ -69,9 +73,9 @@ func writeGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, targets [
 	}
 	u := tracking.GuidanceTransitions(shipmentID, targets[0].Number, subs, known, eval, now, push)
 	if err := writeRules(ctx, tx, u.Rules); err != nil {
-		return err
+		return nil, err
 	}
-	return enqueueNotices(ctx, tx, u.Notices, now)
+	return u.Notices, nil
 }
 
 // maxParams bounds the parameters of one statement, under both
@@ -193,7 +197,11 @@ func seedGuidance(ctx context.Context, tx *sqlx.Tx, subID, shipmentID int64, eva
 		WHERE s.id = $1`, subID); err != nil {
 		return fmt.Errorf("store: guidance of subscription %d: %w", subID, err)
 	}
-	return writeGuidance(ctx, tx, shipmentID, []guidanceTarget{t}, nil, eval, now, false)
+	notices, err := writeGuidance(ctx, tx, shipmentID, []guidanceTarget{t}, nil, eval, now, false)
+	if err != nil {
+		return err
+	}
+	return enqueueNotices(ctx, tx, notices, now)
 }
 
 // UpdateChatGuidance brings the guidance of a chat's subscriptions up to

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -365,15 +367,21 @@ func (s *Store) ApplyRefresh(ctx context.Context, c *tracking.Change) error {
 				return fmt.Errorf("store: insert leg: %w", err)
 			}
 		}
-		if c.Broadcast != nil {
-			if err := enqueueBroadcast(ctx, tx, c.ShipmentID, c.Broadcast, now); err != nil {
+		var advice []tracking.OutboxNotice
+		if c.Guidance != nil {
+			if advice, err = applyGuidance(ctx, tx, c.ShipmentID, c.Guidance, now, true); err != nil {
 				return err
 			}
 		}
-		if c.Guidance != nil {
-			if err := applyGuidance(ctx, tx, c.ShipmentID, c.Guidance, now, true); err != nil {
+		if c.Broadcast != nil {
+			// The alert carries the advice the refresh fired for each
+			// chat that hears it: one event, one message.
+			if advice, err = enqueueBroadcast(ctx, tx, c.ShipmentID, c.Broadcast, advice, now); err != nil {
 				return err
 			}
+		}
+		if err := enqueueNotices(ctx, tx, advice, now); err != nil {
+			return err
 		}
 		if c.BeforeCommit != nil {
 			if err := c.BeforeCommit(); err != nil {
@@ -423,48 +431,175 @@ func insertEvents(ctx context.Context, tx *sqlx.Tx, shipmentID int64, events []t
 // that have not been told of a newer event get one, and the mark of every
 // subscription moves on, heard or not: a chat that chose not to hear a
 // scan has been told all it wanted. The dedupe key makes a second write
-// of the same notice a no-op. It stays one statement for any number of
-// chats.
-func enqueueBroadcast(ctx context.Context, tx *sqlx.Tx, shipmentID int64, n *tracking.Broadcast, now time.Time) error {
+// of the same notice a no-op.
+//
+// advice is the guidance the same refresh fired (applyGuidance). One event
+// is one message: a subscription that gets the alert gets its advice in
+// the same row (tracking.Broadcast.WithAdvice), and enqueueBroadcast
+// returns the advice of the others, which goes on its own (the chat does
+// not hear the alert, or was told of a newer event). It stays one
+// statement for any number of chats; only when the advised subscriptions
+// outgrow one statement's parameters (tens of thousands) does it take one
+// statement per range of them.
+func enqueueBroadcast(ctx context.Context, tx *sqlx.Tx, shipmentID int64, n *tracking.Broadcast, advice []tracking.OutboxNotice, now time.Time) ([]tracking.OutboxNotice, error) {
 	payload, err := tracking.EncodeNotice(n.Notice)
 	if err != nil {
-		return fmt.Errorf("store: enqueue: %w", err)
+		return nil, fmt.Errorf("store: enqueue: %w", err)
 	}
-	var a assignments
-	kind, key, at, id := a.arg(n.Notice.Kind), a.arg(":"+n.Key), a.arg(now), a.arg(shipmentID)
-	body := a.arg(string(payload))
-	var where strings.Builder
-	if n.EventTime != nil {
-		where.WriteString(" AND (s.last_pushed_event_at IS NULL OR s.last_pushed_event_at < " + a.arg(dbTime(*n.EventTime)) + ")")
-	}
-	if n.Level != "" {
-		levels := n.Level.Audience()
-		where.WriteString(" AND c.alert_level IN (")
-		for i, l := range levels {
-			if i > 0 {
-				where.WriteString(", ")
-			}
-			where.WriteString(a.arg(string(l)))
-		}
-		where.WriteString(")")
-	}
-	level := a.arg(string(n.Level))
-	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, state, not_before, created_at, alert_level)
-		SELECT s.chat_id, s.id, `+kind+`, `+body+`, `+kind+` || ':' || CAST(s.id AS TEXT) || `+key+`, 'pending', `+at+`, `+at+`, `+level+`
-		FROM subscriptions s JOIN chats c ON c.id = s.chat_id
-		WHERE s.shipment_id = `+id+` AND c.active`+where.String()+`
-		ON CONFLICT (dedupe_key) DO NOTHING`, a.args...)
+	folds, err := foldAdvice(n, advice)
 	if err != nil {
-		return fmt.Errorf("store: enqueue %s notice: %w", n.Notice.Kind, err)
+		return nil, err
+	}
+	heard := map[int64]bool{}
+	write := func(from, to int) error {
+		var a assignments
+		kind, key, at, id := a.arg(n.Notice.Kind), a.arg(":"+n.Key), a.arg(now), a.arg(shipmentID)
+		var where strings.Builder
+		if n.EventTime != nil {
+			where.WriteString(" AND (s.last_pushed_event_at IS NULL OR s.last_pushed_event_at < " + a.arg(dbTime(*n.EventTime)) + ")")
+		}
+		if n.Level != "" {
+			levels := n.Level.Audience()
+			where.WriteString(" AND c.alert_level IN (")
+			for i, l := range levels {
+				if i > 0 {
+					where.WriteString(", ")
+				}
+				where.WriteString(a.arg(string(l)))
+			}
+			where.WriteString(")")
+		}
+		part := folds.subs[from:to]
+		if from > 0 {
+			where.WriteString(" AND s.id > " + a.arg(folds.subs[from-1].sub))
+		}
+		if to < len(folds.subs) {
+			where.WriteString(" AND s.id <= " + a.arg(folds.subs[to-1].sub))
+		}
+		body, level := folds.cases(&a, part, string(payload), string(n.Level))
+		var got []int64
+		if err := tx.SelectContext(ctx, &got, `INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, state, not_before, created_at, alert_level)
+			SELECT s.chat_id, s.id, `+kind+`, `+body+`, `+kind+` || ':' || CAST(s.id AS TEXT) || `+key+`, 'pending', `+at+`, `+at+`, `+level+`
+			FROM subscriptions s JOIN chats c ON c.id = s.chat_id
+			WHERE s.shipment_id = `+id+` AND c.active`+where.String()+`
+			ON CONFLICT (dedupe_key) DO NOTHING RETURNING subscription_id`, a.args...); err != nil {
+			return fmt.Errorf("store: enqueue %s notice: %w", n.Notice.Kind, err)
+		}
+		for _, sub := range got {
+			heard[sub] = true
+		}
+		return nil
+	}
+	if len(folds.subs) == 0 {
+		err = write(0, 0)
+	} else {
+		// A folded subscription costs its id and, at worst, its own payload
+		// and level.
+		err = chunks(len(folds.subs), 3, 16, write)
+	}
+	if err != nil {
+		return nil, err
 	}
 	if n.EventTime != nil {
 		if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET last_pushed_event_at = $1
 			WHERE shipment_id = $2 AND (last_pushed_event_at IS NULL OR last_pushed_event_at < $1)`,
 			dbTime(*n.EventTime), shipmentID); err != nil {
-			return fmt.Errorf("store: mark pushed event: %w", err)
+			return nil, fmt.Errorf("store: mark pushed event: %w", err)
 		}
 	}
-	return nil
+	var alone []tracking.OutboxNotice
+	for _, a := range advice {
+		if !heard[a.SubscriptionID] || !folds.folded[a.SubscriptionID] {
+			alone = append(alone, a)
+		}
+	}
+	return alone, nil
+}
+
+// folds are the alert rows that carry advice: each advised subscription
+// with the variant (payload and level) its row takes. Chats of one role
+// and shop get the same advice, so a widely followed parcel has a few
+// variants, each written once into the statement.
+type folds struct {
+	subs     []foldedSub // by subscription id
+	variants []foldVariant
+	folded   map[int64]bool
+}
+
+type foldedSub struct {
+	sub     int64
+	variant int
+}
+
+type foldVariant struct {
+	payload string
+	level   string
+}
+
+// foldAdvice works out the row each advised subscription of n would get.
+func foldAdvice(n *tracking.Broadcast, advice []tracking.OutboxNotice) (folds, error) {
+	f := folds{folded: map[int64]bool{}}
+	bySub := map[int64][]tracking.OutboxNotice{}
+	for _, a := range advice {
+		bySub[a.SubscriptionID] = append(bySub[a.SubscriptionID], a)
+	}
+	index := map[foldVariant]int{}
+	for sub, notices := range bySub {
+		notice, level, ok := n.WithAdvice(notices)
+		if !ok {
+			continue
+		}
+		payload, err := tracking.EncodeNotice(notice)
+		if err != nil {
+			return folds{}, fmt.Errorf("store: enqueue: %w", err)
+		}
+		v := foldVariant{payload: string(payload), level: string(level)}
+		i, seen := index[v]
+		if !seen {
+			i = len(f.variants)
+			index[v] = i
+			f.variants = append(f.variants, v)
+		}
+		f.subs = append(f.subs, foldedSub{sub: sub, variant: i})
+		f.folded[sub] = true
+	}
+	slices.SortFunc(f.subs, func(a, b foldedSub) int { return cmp.Compare(a.sub, b.sub) })
+	return f, nil
+}
+
+// cases returns the payload and level expressions of an alert row: the
+// variant of each folded subscription in part, else the alert's own.
+func (f folds) cases(a *assignments, part []foldedSub, payload, level string) (string, string) {
+	if len(part) == 0 {
+		return a.arg(payload), a.arg(level)
+	}
+	bySub := map[int][]int64{}
+	var order []int
+	for _, s := range part {
+		if _, ok := bySub[s.variant]; !ok {
+			order = append(order, s.variant)
+		}
+		bySub[s.variant] = append(bySub[s.variant], s.sub)
+	}
+	var body, lvl strings.Builder
+	body.WriteString("CASE")
+	lvl.WriteString("CASE")
+	for _, v := range order {
+		var in strings.Builder
+		in.WriteString(" WHEN s.id IN (")
+		for i, sub := range bySub[v] {
+			if i > 0 {
+				in.WriteString(", ")
+			}
+			in.WriteString(a.arg(sub))
+		}
+		in.WriteString(") THEN ")
+		body.WriteString(in.String() + a.arg(f.variants[v].payload))
+		lvl.WriteString(in.String() + a.arg(f.variants[v].level))
+	}
+	body.WriteString(" ELSE " + a.arg(payload) + " END")
+	lvl.WriteString(" ELSE " + a.arg(level) + " END")
+	return body.String(), lvl.String()
 }
 
 // shipmentsByNumberSQL finds a number's shipments through the

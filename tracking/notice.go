@@ -39,6 +39,11 @@ type StatusNotice struct {
 	// changes at once (after downtime, or from a carrier that reports
 	// late) pushes one notice, and it names each of them.
 	Passed []StatusStep `json:"passed,omitempty"`
+	// Advice is the guidance that the same refresh fired for the chat
+	// (a customs hold's "pay the duties", a delivery's "not received?"):
+	// one event is one message, so the alert carries its advice instead
+	// of a second push following it (WithAdvice).
+	Advice []GuidanceNotice `json:"advice,omitempty"`
 }
 
 // StatusStep is a status a shipment passed through, and when.
@@ -188,6 +193,32 @@ func stoppedBroadcast(st *ShipmentState, days int, now time.Time) *Broadcast {
 	// Whether to resume is somebody's decision: every level hears it.
 	return &Broadcast{Key: "stopped:" + now.Format(time.DateOnly), Level: AlertAction, Notice: Notice{Kind: NoticeStopped, Stopped: &StoppedNotice{
 		ShipmentID: st.ID, Number: st.Number, Carrier: st.Carrier, Reason: StopSilent, SilentDays: days}}}
+}
+
+// WithAdvice folds guidance notices of one chat into b's notice: the
+// notice that chat is sent, with the quietest alert level that hears it.
+// One event is one message: a status alert carries the advice the same
+// refresh fired for the chat, and is heard at any level that hears the
+// alert or any of its advice. ok is false when b's notice carries no
+// advice (it is not a status alert, or there is none): the advice then
+// goes on its own.
+func (b *Broadcast) WithAdvice(advice []OutboxNotice) (n Notice, level AlertLevel, ok bool) {
+	if b.Notice.Kind != NoticeStatus || b.Notice.Status == nil || len(advice) == 0 {
+		return Notice{}, "", false
+	}
+	body := *b.Notice.Status
+	body.Advice = nil
+	level = b.Level
+	for _, a := range advice {
+		if a.Notice.Kind != NoticeGuidance || a.Notice.Guidance == nil {
+			return Notice{}, "", false
+		}
+		body.Advice = append(body.Advice, *a.Notice.Guidance)
+		if l := a.AlertLevel(); level != "" && l.rank() > level.rank() {
+			level = l
+		}
+	}
+	return Notice{Kind: NoticeStatus, Status: &body}, level, true
 }
 
 // guidanceNotice pushes advice a about shipment number to one chat.

@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -107,7 +106,8 @@ type redelivery struct {
 }
 
 // outboxRows lists a chat's queued pushes by kind, a guidance push as
-// "guidance:" and its rule, sorted.
+// "guidance:" and its rule, a status alert carrying advice as
+// "status+guidance:" and its rule, sorted.
 func outboxRows(t *testing.T, s *store.Store, chatID int64) []string {
 	t.Helper()
 	rows, err := s.DB().QueryContext(context.Background(), `SELECT kind, payload FROM outbox WHERE chat_id = $1`, chatID)
@@ -121,12 +121,17 @@ func outboxRows(t *testing.T, s *store.Store, chatID int64) []string {
 		if err := rows.Scan(&kind, &payload); err != nil {
 			t.Fatal(err)
 		}
-		if kind == tracking.NoticeGuidance {
-			var g tracking.GuidanceNotice
-			if err := json.Unmarshal([]byte(payload), &g); err != nil {
-				t.Fatal(err)
+		n, err := tracking.DecodeNotice(kind, []byte(payload))
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case n.Guidance != nil:
+			kind += ":" + n.Guidance.Rule
+		case n.Status != nil:
+			for _, a := range n.Status.Advice {
+				kind += "+" + tracking.NoticeGuidance + ":" + a.Rule
 			}
-			kind += ":" + g.Rule
 		}
 		out = append(out, kind)
 	}
@@ -175,7 +180,7 @@ func TestEveryProvidersPushGoesThroughTheMerge(t *testing.T) {
 			carrier: tracking.CarrierUPS, number: "1Z2617V10397725789",
 			now: time.Date(2022, 4, 5, 1, 0, 0, 0, time.UTC), sign: sign17Track,
 			status: tracking.StatusDelivered, substatus: tracking.SubDelivered, events: 4,
-			outbox: []string{tracking.NoticeGuidance + ":" + tracking.RuleDelivered, tracking.NoticeStatus},
+			outbox: []string{tracking.NoticeStatus + "+" + tracking.NoticeGuidance + ":" + tracking.RuleDelivered},
 		},
 		{
 			provider: "aftership", fixture: "aftership/testdata/webhook_tracking_update.json",
@@ -191,7 +196,7 @@ func TestEveryProvidersPushGoesThroughTheMerge(t *testing.T) {
 			status: tracking.StatusDelivered, substatus: tracking.SubDelivered, events: 4,
 			// One status alert, and the delivered guidance with its "I
 			// didn't get it" button.
-			outbox: []string{tracking.NoticeGuidance + ":" + tracking.RuleDelivered, tracking.NoticeStatus},
+			outbox: []string{tracking.NoticeStatus + "+" + tracking.NoticeGuidance + ":" + tracking.RuleDelivered},
 		},
 		{
 			provider: "shippo", fixture: "shippo/testdata/webhook_track_updated.json",
@@ -207,7 +212,7 @@ func TestEveryProvidersPushGoesThroughTheMerge(t *testing.T) {
 				}, pushSecret},
 			},
 			status: tracking.StatusTransit, substatus: tracking.SubCustomsHeld, events: 5,
-			outbox: []string{tracking.NoticeGuidance + ":" + tracking.RuleCustomsHeld, tracking.NoticeStatus},
+			outbox: []string{tracking.NoticeStatus + "+" + tracking.NoticeGuidance + ":" + tracking.RuleCustomsHeld},
 			redelivered: []redelivery{
 				// The signature's time window refuses a captured push
 				// replayed later.
