@@ -112,6 +112,11 @@ func (t *turn) whisper(r Reply, write func() error) []Reply {
 	}
 	err := w.Whisper(t.ctx, t.msg.Chat, t.msg.User, r)
 	if errors.Is(err, ErrChatGone) {
+		// Telegram: the person never opened a chat with the bot; Slack:
+		// the bot is not in the channel, where ephemeral messages go.
+		if t.msg.Chat.Platform == Slack {
+			return t.text("connect_invite_me", nil)
+		}
 		return t.text("connect_start_private", nil)
 	}
 	if err != nil {

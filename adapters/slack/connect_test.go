@@ -54,3 +54,32 @@ func TestConnectInAChannelIsEphemeral(t *testing.T) {
 		t.Errorf("the channel read %q", public)
 	}
 }
+
+// TestConnectWhereTheBotIsNotAMemberAsksForAnInvite: Slack refuses an
+// ephemeral message in a channel the bot is not in; the admin is told to
+// invite it (not Telegram's "press Start"), and no feed is kept.
+func TestConnectWhereTheBotIsNotAMemberAsksForAnInvite(t *testing.T) {
+	s := storetest.Open(t, store.SQLite)
+	e := newEnv(t, s)
+	e.bot = bot.New(bot.Config{Store: s, Engine: e.engine, Catalog: e.cat, Clock: e.clock, PublicURL: "https://bot.example"})
+	e.slack.roles["UADMIN"] = "admin"
+	e.slack.fail["C8"] = failure{slackErr: "not_in_channel"}
+	e.start()
+
+	e.commandBy("UADMIN", "C8", "connect webhook")
+	var answers []string
+	for _, c := range e.slack.called("response_url", "") {
+		answers = append(answers, joined(t, c))
+	}
+	said := strings.Join(answers, "\n")
+	if !strings.Contains(said, "/invite") || strings.Contains(said, "Start") {
+		t.Errorf("the admin read %q, want the invitation hint", said)
+	}
+	var feeds int
+	if err := s.DB().QueryRow(`SELECT count(*) FROM order_hooks`).Scan(&feeds); err != nil {
+		t.Fatal(err)
+	}
+	if feeds != 0 {
+		t.Errorf("%d feeds kept although nobody was told their secret", feeds)
+	}
+}
