@@ -31,7 +31,10 @@ import (
 // longer holds the lease. Subscribe writes a Subscription request in one
 // transaction (created false when the chat already followed the shipment);
 // it fails with ErrTooManyShipments, writing nothing, past the request's
-// limit. CountSubscriptions counts a chat's subscriptions; Following
+// limit. SubscribeMany does so for many shipments at once, creating those
+// missing, in one transaction (see SubscribeManyRequest); it fails with
+// ErrTooManyShipments, writing nothing, when the chat's subscriptions grew
+// past the limit meanwhile. CountSubscriptions counts a chat's subscriptions; Following
 // reports whether the chat follows the shipment of carrier and number.
 // SetDestinationCountry records a destination the sender gave, unless one
 // is known.
@@ -48,6 +51,7 @@ type Store interface {
 	RescheduleMany(ctx context.Context, owner string, rs []Reschedule) (written []int64, err error)
 	ApplyRefresh(ctx context.Context, c *Change) error
 	Subscribe(ctx context.Context, req *SubscribeRequest) (subscriptionID int64, created bool, err error)
+	SubscribeMany(ctx context.Context, req *SubscribeManyRequest) ([]Subscribed, error)
 	CountSubscriptions(ctx context.Context, chatID int64) (int, error)
 	Following(ctx context.Context, chatID int64, carrier, number string) (bool, error)
 	ShipmentsByNumber(ctx context.Context, number string) ([]int64, error)
