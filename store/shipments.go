@@ -73,14 +73,22 @@ func dbTimePtr(t *time.Time) any {
 }
 
 // EnsureShipment returns the shipment for a carrier and number, creating it
-// due for its first check.
+// due for its first check at once.
 func (s *Store) EnsureShipment(ctx context.Context, carrier, number string, now time.Time) (*tracking.ShipmentState, bool, error) {
+	return s.EnsureShipmentDue(ctx, carrier, number, now, now)
+}
+
+// EnsureShipmentDue returns the shipment for a carrier and number,
+// creating it due for its first check at due: later than now when the
+// caller looks it up itself, so that the scheduler does not look it up
+// too meanwhile. An existing shipment keeps its schedule.
+func (s *Store) EnsureShipmentDue(ctx context.Context, carrier, number string, now, due time.Time) (*tracking.ShipmentState, bool, error) {
 	now = dbTime(now)
 	var id int64
 	err := s.db.GetContext(ctx, &id, `INSERT INTO shipments
 		(carrier, number, status, substatus, status_changed_at, next_check_at, created_at, updated_at)
-		VALUES ($1, $2, 'UNKNOWN', 'other', $3, $3, $3, $3)
-		ON CONFLICT (carrier, number) DO NOTHING RETURNING id`, carrier, number, now)
+		VALUES ($1, $2, 'UNKNOWN', 'other', $3, $4, $3, $3)
+		ON CONFLICT (carrier, number) DO NOTHING RETURNING id`, carrier, number, now, dbTime(due))
 	created := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, false, fmt.Errorf("store: ensure shipment %s: %w", number, err)

@@ -20,8 +20,9 @@ import (
 // Store is the persistence the engine needs. The store package implements
 // it on PostgreSQL and SQLite.
 //
-// EnsureShipment returns the shipment for a carrier and number, creating it
-// due for a first check when it does not exist (created reports which).
+// EnsureShipmentDue returns the shipment for a carrier and number, creating
+// it due for a first check at due when it does not exist (created reports
+// which).
 // Shipment reads one shipment without leasing it. ClaimShipment leases one shipment to owner unless another owner holds a
 // live lease (ok false). ClaimDue leases up to limit shipments whose check
 // is due and nobody else holds. Reschedule records a refresh that changed
@@ -43,7 +44,7 @@ import (
 // loads it; SetShop does the same for one subscription together with the
 // change of its shop and protection date.
 type Store interface {
-	EnsureShipment(ctx context.Context, carrier, number string, now time.Time) (st *ShipmentState, created bool, err error)
+	EnsureShipmentDue(ctx context.Context, carrier, number string, now, due time.Time) (st *ShipmentState, created bool, err error)
 	Shipment(ctx context.Context, id int64) (*ShipmentState, error)
 	ClaimShipment(ctx context.Context, id int64, owner string, now time.Time, lease time.Duration) (st *ShipmentState, ok bool, err error)
 	ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*ShipmentState, error)
@@ -260,7 +261,15 @@ func (e *Engine) Track(ctx context.Context, req TrackRequest) (*Tracked, error) 
 		}
 	}
 	now := e.clock.Now()
-	st, _, err := e.store.EnsureShipment(ctx, req.Carrier, req.Number, now)
+	// A new shipment Track looks up itself is not the scheduler's until
+	// that lookup had its chance (a lease's time): were it due at once, a
+	// tick could claim it first and Refresh would then ask the providers a
+	// second time. A deferred one is the scheduler's at once.
+	due := now.Add(e.lease)
+	if req.Deferred {
+		due = now
+	}
+	st, _, err := e.store.EnsureShipmentDue(ctx, req.Carrier, req.Number, now, due)
 	if err != nil {
 		return nil, err
 	}
