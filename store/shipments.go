@@ -148,6 +148,16 @@ func (s *Store) ClaimShipment(ctx context.Context, id int64, owner string, now t
 	return sts[0], true, nil
 }
 
+// ReleaseShipment gives back owner's lease of a shipment without changing
+// its schedule; a lease owner no longer holds is left alone.
+func (s *Store) ReleaseShipment(ctx context.Context, id int64, owner string) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE shipments SET lease_owner = '', lease_until = NULL
+		WHERE id = $1 AND lease_owner = $2`, id, owner); err != nil {
+		return fmt.Errorf("store: release shipment %d: %w", id, err)
+	}
+	return nil
+}
+
 // ClaimDue leases up to limit due shipments that nobody else holds. On
 // PostgreSQL, concurrent claimers skip each other's rows instead of
 // waiting; SQLite has one writer at a time anyway.

@@ -24,7 +24,8 @@ import (
 // it due for a first check at due when it does not exist (created reports
 // which).
 // Shipment reads one shipment without leasing it. ClaimShipment leases one shipment to owner unless another owner holds a
-// live lease (ok false). ClaimDue leases up to limit shipments whose check
+// live lease (ok false); ReleaseShipment gives owner's lease back,
+// changing nothing else. ClaimDue leases up to limit shipments whose check
 // is due and nobody else holds. Reschedule records a refresh that changed
 // nothing and releases the lease; RescheduleMany does so for many in one
 // go, skipping (and not listing) those whose lease was lost. ApplyRefresh writes a Change in one
@@ -47,6 +48,7 @@ type Store interface {
 	EnsureShipmentDue(ctx context.Context, carrier, number string, now, due time.Time) (st *ShipmentState, created bool, err error)
 	Shipment(ctx context.Context, id int64) (*ShipmentState, error)
 	ClaimShipment(ctx context.Context, id int64, owner string, now time.Time, lease time.Duration) (st *ShipmentState, ok bool, err error)
+	ReleaseShipment(ctx context.Context, id int64, owner string) error
 	ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*ShipmentState, error)
 	Reschedule(ctx context.Context, id int64, owner string, now time.Time, next *time.Time, failures int) error
 	RescheduleMany(ctx context.Context, owner string, rs []Reschedule) (written []int64, err error)
@@ -286,7 +288,7 @@ func (e *Engine) Track(ctx context.Context, req TrackRequest) (*Tracked, error) 
 	case req.Deferred:
 		lastPushed = &now
 	default:
-		st, out.LookupErr = e.Refresh(ctx, st.ID)
+		st, out.LookupErr = e.firstLookup(ctx, st.ID)
 		if st == nil {
 			return nil, out.LookupErr
 		}
@@ -316,6 +318,30 @@ func (e *Engine) Refresh(ctx context.Context, id int64) (*ShipmentState, error) 
 	}
 	if !ok {
 		return st, nil // another worker is on it; its result lands shortly
+	}
+	lookupErr, err := e.refresh(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	return st, lookupErr
+}
+
+// firstLookup is Refresh for a shipment Track found never looked up: one
+// that another worker looked up meanwhile (a tick that claimed it first)
+// is not looked up again, and its lease is given back as it was.
+func (e *Engine) firstLookup(ctx context.Context, id int64) (*ShipmentState, error) {
+	st, ok, err := e.store.ClaimShipment(ctx, id, e.owner, e.clock.Now(), e.lease)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return st, nil // another worker is on it; its result lands shortly
+	}
+	if st.LastCheckedAt != nil {
+		if err := e.store.ReleaseShipment(ctx, id, e.owner); err != nil {
+			return nil, err
+		}
+		return st, nil
 	}
 	lookupErr, err := e.refresh(ctx, st)
 	if err != nil {

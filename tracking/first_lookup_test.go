@@ -29,7 +29,9 @@ func (s tickingStore) EnsureShipmentDue(ctx context.Context, carrier, number str
 // TestANewShipmentIsLookedUpOnce: a tick that comes between the creation
 // of a shipment and Track's own first lookup leaves it to Track, so the
 // provider is asked once (the scheduler takes it over only if that lookup
-// has not come within a lease); a deferred one is the tick's at once.
+// has not come within a lease); a deferred one is the tick's at once. A
+// never looked up shipment that exists already is due, and when a tick
+// takes it first, Track does not ask again either.
 func TestANewShipmentIsLookedUpOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -68,6 +70,26 @@ func TestANewShipmentIsLookedUpOnce(t *testing.T) {
 		}
 		if c := fake.Calls(later); c != 1 {
 			t.Errorf("the deferred shipment was asked for %d times, want 1 (by the tick)", c)
+		}
+
+		// A shipment that exists, never looked up (an import's), is due
+		// at once: the tick takes it first, and Track does not ask again.
+		const imported = "1ZFIRST000000003"
+		fake.Set(imported, script(imported, ev(0, tracking.SubPackageAccepted, "Picked up", "Louisville")))
+		st, _, err := s.EnsureShipment(ctx, "ups", imported, clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err = e.Track(ctx, tracking.TrackRequest{ChatID: chatID, Number: imported, Carrier: "ups"})
+		if err != nil || res.LookupErr != nil {
+			t.Fatalf("Track: %v, %v", err, res.LookupErr)
+		}
+		if c := fake.Calls(imported); c != 1 || len(res.Shipment.Events) != 1 || claimed[len(claimed)-1] != 1 {
+			t.Errorf("the provider was asked %d times, want 1 (by the tick, which claimed %v); Track saw %d events",
+				c, claimed, len(res.Shipment.Events))
+		}
+		if _, ok, err := s.ClaimShipment(ctx, st.ID, "another", clock.Now(), time.Minute); err != nil || !ok {
+			t.Errorf("Track kept the lease of a shipment it did not look up: %v, %v", ok, err)
 		}
 	})
 }
