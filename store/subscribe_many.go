@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -152,11 +154,17 @@ func (s *Store) SubscribeMany(ctx context.Context, r *tracking.SubscribeManyRequ
 // their first check at now, and loads every plan's shipment with its
 // events and legs.
 func (s *Store) ensureShipments(ctx context.Context, tx *sqlx.Tx, order []*manyPlan, now time.Time) error {
-	if err := chunks(len(order), 2, 1, func(from, to int) error {
+	// Inserted in the unique index's order: two transactions creating
+	// overlapping sets wait for each other instead of deadlocking.
+	sorted := slices.Clone(order)
+	slices.SortFunc(sorted, func(a, b *manyPlan) int {
+		return cmp.Or(strings.Compare(a.key.carrier, b.key.carrier), strings.Compare(a.key.number, b.key.number))
+	})
+	if err := chunks(len(sorted), 2, 1, func(from, to int) error {
 		var sb strings.Builder
 		sb.WriteString(`INSERT INTO shipments (carrier, number, status, substatus, status_changed_at, next_check_at, created_at, updated_at) VALUES `)
 		args := []any{now}
-		for i, p := range order[from:to] {
+		for i, p := range sorted[from:to] {
 			if i > 0 {
 				sb.WriteString(", ")
 			}

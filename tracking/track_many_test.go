@@ -249,3 +249,48 @@ func TestTrackManyFailureWritesNothing(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentTrackManyShareShipments: two chats import the same 200
+// numbers at once, in opposite orders: both succeed (no deadlock), and
+// each number is one shipment both chats follow.
+func TestConcurrentTrackManyShareShipments(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		e := fakeEngine(s, tracking.NewFakeClock(t0), trackingtest.NewProvider("fake"), tracking.Options{Owner: "w"})
+		chats := []int64{newChat(t, s, "left"), newChat(t, s, "right")}
+		errs := make(chan error, len(chats))
+		for i, chatID := range chats {
+			var reqs []tracking.TrackRequest
+			for j := range 200 {
+				if i == 1 {
+					j = 199 - j
+				}
+				reqs = append(reqs, tracking.TrackRequest{ChatID: chatID, Number: fmt.Sprintf("1ZSHARED%08d", j), Carrier: "ups", Deferred: true})
+			}
+			go func() {
+				results, err := e.TrackMany(ctx, chatID, reqs)
+				for _, r := range results {
+					if err == nil && (r.Err != nil || !r.Tracked.New) {
+						err = fmt.Errorf("%+v", r)
+					}
+				}
+				errs <- err
+			}()
+		}
+		for range chats {
+			if err := <-errs; err != nil {
+				t.Error(err)
+			}
+		}
+		var shipments, subs int
+		if err := s.DB().QueryRow(`SELECT COUNT(*) FROM shipments`).Scan(&shipments); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DB().QueryRow(`SELECT COUNT(*) FROM subscriptions`).Scan(&subs); err != nil {
+			t.Fatal(err)
+		}
+		if shipments != 200 || subs != 400 {
+			t.Errorf("%d shipments and %d subscriptions, want 200 and 400", shipments, subs)
+		}
+	})
+}
