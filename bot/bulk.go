@@ -60,37 +60,28 @@ var refusalReasons = []string{
 func (t *turn) bulkTrack(items []bulkItem, refused []refusal, total int) []Reply {
 	stop := t.working()
 	defer stop()
-	// What the chat follows, read once rather than once a line.
-	subs, err := t.b.store.Subscriptions(t.ctx, t.chat.ID)
-	if err != nil {
-		return t.fail(err)
-	}
-	followed := make(map[string]string, len(subs)) // number → carrier
-	for _, tr := range subs {
-		followed[tr.Shipment.Number] = tr.Shipment.Carrier
-	}
-	var tracked int
-	var already, overLimit []string
-	for _, it := range items {
+	reqs := make([]tracking.TrackRequest, len(items))
+	for i, it := range items {
 		carrier := it.carrier
 		if carrier == "" {
 			if d := tracking.Detect(it.number); len(d.Candidates) > 0 {
 				carrier = d.Candidates[0].Carrier
 			}
 		}
-		c, ok := followed[it.number]
-		following := ok && c == carrier
-		switch {
-		case following && it.label == "" && it.orderRef == "":
-			already = append(already, it.number)
-			continue
-		case len(overLimit) > 0 && !following:
-			overLimit = append(overLimit, it.number) // the limit is reached; no need to ask
-			continue
-		}
-		res, err := t.b.engine.Track(t.ctx, tracking.TrackRequest{ChatID: t.chat.ID, Number: it.number, Carrier: carrier,
-			Label: it.label, OrderRef: it.orderRef, Limit: t.b.parcelLimit, Deferred: true})
-		switch {
+		reqs[i] = tracking.TrackRequest{ChatID: t.chat.ID, Number: it.number, Carrier: carrier, Label: it.label,
+			OrderRef: it.orderRef, DestinationCountry: it.country, Limit: t.b.parcelLimit, Deferred: true}
+	}
+	// One transaction for the whole set (tracking.Engine.TrackMany): its
+	// statements do not grow with the number of lines.
+	results, err := t.b.engine.TrackMany(t.ctx, t.chat.ID, reqs)
+	if err != nil {
+		return t.fail(err)
+	}
+	var tracked int
+	var already, overLimit []string
+	for i, res := range results {
+		it := items[i]
+		switch err := res.Err; {
 		case errors.Is(err, tracking.ErrTooManyShipments):
 			overLimit = append(overLimit, it.number)
 		case errors.Is(err, tracking.ErrNoProvider):
@@ -100,14 +91,8 @@ func (t *turn) bulkTrack(items []bulkItem, refused []refusal, total int) []Reply
 		case err != nil:
 			slog.ErrorContext(t.ctx, "tracking in bulk failed", "platform", t.msg.Chat.Platform, "err", err)
 			refused = append(refused, refusal{it.line, it.number, "bulk_failed"})
-		case res.New:
+		case res.Tracked.New:
 			tracked++
-			followed[it.number] = carrier
-			if it.country != "" {
-				if err := t.b.store.SetDestinationHint(t.ctx, res.Shipment.ID, it.country); err != nil {
-					slog.WarnContext(t.ctx, "cannot keep an imported destination country", "err", err)
-				}
-			}
 		default:
 			already = append(already, it.number)
 		}

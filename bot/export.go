@@ -3,11 +3,14 @@ package bot
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
+	"io/fs"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/trackbot/trackbot/locales"
 	"github.com/trackbot/trackbot/tracking"
 )
 
@@ -23,6 +26,38 @@ type Document struct {
 	// Type is its MIME type.
 	Type string
 	Data []byte
+	// undelivered says, in the chat's language, why the document did not
+	// reach the chat; nil for a document the core did not make.
+	undelivered func(err error) Reply
+}
+
+// Undelivered is the reply that tells the chat why the document could not
+// be delivered, given the adapter's error: one wrapping ErrChatGone where
+// the bot may not post (not a member of the channel), an *fs.PathError
+// where the console could not write the file, anything else by its
+// innermost message. ok is false for a document without one.
+func (d *Document) Undelivered(err error) (r Reply, ok bool) {
+	if d == nil || d.undelivered == nil {
+		return Reply{}, false
+	}
+	return d.undelivered(err), true
+}
+
+// undelivered picks the reason of a document not delivered.
+func undelivered(loc *locales.Localizer, path string) func(error) Reply {
+	return func(err error) Reply {
+		var pe *fs.PathError
+		switch {
+		case errors.Is(err, ErrChatGone):
+			return TextReply(loc.T("export_not_member", nil))
+		case errors.As(err, &pe):
+			return TextReply(loc.T("export_not_written", map[string]any{"Path": path, "Reason": pe.Err.Error()}))
+		}
+		for u := errors.Unwrap(err); u != nil; u = errors.Unwrap(err) {
+			err = u
+		}
+		return TextReply(loc.T("export_undelivered", map[string]any{"Reason": err.Error()}))
+	}
 }
 
 // exportHeader names the export's columns. Its first four are what an
@@ -91,6 +126,7 @@ func (t *turn) export(args string) []Reply {
 		}
 		doc.Path, data["Path"], key = abs, abs, "export_written"
 	}
+	doc.undelivered = undelivered(t.loc, doc.Path)
 	r := TextReply(t.loc.N(key, len(subs), data))
 	r.File = doc
 	return []Reply{r}

@@ -180,6 +180,40 @@ func TestImportSummaryStaysOneMessage(t *testing.T) {
 	})
 }
 
+// TestImportStatementsDoNotGrowWithTheFile imports 10 lines and then 500,
+// with orders, labels and countries: both take the same number of SQL
+// statements, give or take two (the whole file is one TrackMany).
+func TestImportStatementsDoNotGrowWithTheFile(t *testing.T) {
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			s, statements := storetest.OpenCounting(t, d)
+			h := newHarness(t, s, chinaPost)
+			b := bot.New(bot.Config{Store: s, Engine: h.engine, Catalog: h.cat, Clock: h.clock, ParcelLimit: 1000})
+			var counts []int64
+			for _, n := range []int{10, 500} {
+				chat := bot.ChatRef{Platform: bot.Telegram, ID: fmt.Sprintf("81%d", n), Kind: bot.Private}
+				b.Handle(context.Background(), bot.Message{Chat: chat, User: "u1", Language: "en", Text: "/help"})
+				var f strings.Builder
+				f.WriteString("number,order,label,country\n")
+				for i := range n {
+					fmt.Fprintf(&f, "%s,#%d,parcel %d,DE\n", s10(1000*n+i), i, i)
+				}
+				statements.Store(0)
+				got := render(b.Handle(context.Background(), bot.Message{Chat: chat, User: "u1", Language: "en",
+					File: file("orders.csv", []byte(f.String()))}))
+				if want := fmt.Sprintf("Tracked %d of the %d numbers", n, n); !strings.Contains(got, want) {
+					t.Fatalf("import of %d lines: %s", n, got)
+				}
+				counts = append(counts, statements.Load())
+			}
+			t.Logf("%s: 10 lines %d statements, 500 lines %d", d, counts[0], counts[1])
+			if counts[1] > counts[0]+2 {
+				t.Errorf("500 lines took %d statements, 10 took %d", counts[1], counts[0])
+			}
+		})
+	}
+}
+
 // TestParcelLimitIsASetting: a bot configured for 3 parcels a chat stops a
 // paste at 3 and names the limit and what was over it.
 func TestParcelLimitIsASetting(t *testing.T) {

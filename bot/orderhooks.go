@@ -133,28 +133,40 @@ func (b *Bot) ReceiveOrders(ctx context.Context, id string, header http.Header, 
 	return nil
 }
 
-// applyOrders tracks the parcels in the chat, or stops them.
+// applyOrders tracks the parcels in the chat, all in one transaction
+// (tracking.Engine.TrackMany), or stops them. Past the chat's limit, the
+// parcels within it are tracked and the error wraps
+// tracking.ErrTooManyShipments.
 func (b *Bot) applyOrders(ctx context.Context, chatID int64, parcels []orderParcel, cancel bool) error {
+	if !cancel {
+		reqs := make([]tracking.TrackRequest, len(parcels))
+		for i, p := range parcels {
+			reqs[i] = tracking.TrackRequest{ChatID: chatID, Number: p.number, Carrier: p.carrier,
+				OrderRef: p.order, DestinationCountry: p.country, Limit: b.parcelLimit, Deferred: true}
+		}
+		results, err := b.engine.TrackMany(ctx, chatID, reqs)
+		if err != nil {
+			return err
+		}
+		for _, r := range results {
+			if r.Err != nil {
+				return r.Err
+			}
+		}
+		return nil
+	}
 	for _, p := range parcels {
-		if cancel {
-			tr, err := b.store.FindSubscription(ctx, chatID, p.number)
-			if errors.Is(err, store.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			if tr.Shipment.Number != p.number || tr.Sub.OrderRef != p.order {
-				continue // tracked here for another reason: not the shop's to stop
-			}
-			if err := b.store.Unsubscribe(ctx, chatID, tr.Sub.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
+		tr, err := b.store.FindSubscription(ctx, chatID, p.number)
+		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
-		_, err := b.engine.Track(ctx, tracking.TrackRequest{ChatID: chatID, Number: p.number, Carrier: p.carrier,
-			OrderRef: p.order, DestinationCountry: p.country, Limit: b.parcelLimit, Deferred: true})
 		if err != nil {
+			return err
+		}
+		if tr.Shipment.Number != p.number || tr.Sub.OrderRef != p.order {
+			continue // tracked here for another reason: not the shop's to stop
+		}
+		if err := b.store.Unsubscribe(ctx, chatID, tr.Sub.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
 	}

@@ -75,14 +75,22 @@ func dbTimePtr(t *time.Time) any {
 }
 
 // EnsureShipment returns the shipment for a carrier and number, creating it
-// due for its first check.
+// due for its first check at once.
 func (s *Store) EnsureShipment(ctx context.Context, carrier, number string, now time.Time) (*tracking.ShipmentState, bool, error) {
+	return s.EnsureShipmentDue(ctx, carrier, number, now, now)
+}
+
+// EnsureShipmentDue returns the shipment for a carrier and number,
+// creating it due for its first check at due: later than now when the
+// caller looks it up itself, so that the scheduler does not look it up
+// too meanwhile. An existing shipment keeps its schedule.
+func (s *Store) EnsureShipmentDue(ctx context.Context, carrier, number string, now, due time.Time) (*tracking.ShipmentState, bool, error) {
 	now = dbTime(now)
 	var id int64
 	err := s.db.GetContext(ctx, &id, `INSERT INTO shipments
 		(carrier, number, status, substatus, status_changed_at, next_check_at, created_at, updated_at)
-		VALUES ($1, $2, 'UNKNOWN', 'other', $3, $3, $3, $3)
-		ON CONFLICT (carrier, number) DO NOTHING RETURNING id`, carrier, number, now)
+		VALUES ($1, $2, 'UNKNOWN', 'other', $3, $4, $3, $3)
+		ON CONFLICT (carrier, number) DO NOTHING RETURNING id`, carrier, number, now, dbTime(due))
 	created := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, false, fmt.Errorf("store: ensure shipment %s: %w", number, err)
@@ -140,6 +148,16 @@ func (s *Store) ClaimShipment(ctx context.Context, id int64, owner string, now t
 		return nil, false, err
 	}
 	return sts[0], true, nil
+}
+
+// ReleaseShipment gives back owner's lease of a shipment without changing
+// its schedule; a lease owner no longer holds is left alone.
+func (s *Store) ReleaseShipment(ctx context.Context, id int64, owner string) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE shipments SET lease_owner = '', lease_until = NULL
+		WHERE id = $1 AND lease_owner = $2`, id, owner); err != nil {
+		return fmt.Errorf("store: release shipment %d: %w", id, err)
+	}
+	return nil
 }
 
 // ClaimDue leases up to limit due shipments that nobody else holds. On

@@ -20,10 +20,12 @@ import (
 // Store is the persistence the engine needs. The store package implements
 // it on PostgreSQL and SQLite.
 //
-// EnsureShipment returns the shipment for a carrier and number, creating it
-// due for a first check when it does not exist (created reports which).
+// EnsureShipmentDue returns the shipment for a carrier and number, creating
+// it due for a first check at due when it does not exist (created reports
+// which).
 // Shipment reads one shipment without leasing it. ClaimShipment leases one shipment to owner unless another owner holds a
-// live lease (ok false). ClaimDue leases up to limit shipments whose check
+// live lease (ok false); ReleaseShipment gives owner's lease back,
+// changing nothing else. ClaimDue leases up to limit shipments whose check
 // is due and nobody else holds. Reschedule records a refresh that changed
 // nothing and releases the lease; RescheduleMany does so for many in one
 // go, skipping (and not listing) those whose lease was lost. ApplyRefresh writes a Change in one
@@ -31,7 +33,10 @@ import (
 // longer holds the lease. Subscribe writes a Subscription request in one
 // transaction (created false when the chat already followed the shipment);
 // it fails with ErrTooManyShipments, writing nothing, past the request's
-// limit. CountSubscriptions counts a chat's subscriptions; Following
+// limit. SubscribeMany does so for many shipments at once, creating those
+// missing, in one transaction (see SubscribeManyRequest); it fails with
+// ErrTooManyShipments, writing nothing, when the chat's subscriptions grew
+// past the limit meanwhile. CountSubscriptions counts a chat's subscriptions; Following
 // reports whether the chat follows the shipment of carrier and number.
 // SetDestinationCountry records a destination the sender gave, unless one
 // is known.
@@ -40,14 +45,16 @@ import (
 // loads it; SetShop does the same for one subscription together with the
 // change of its shop and protection date.
 type Store interface {
-	EnsureShipment(ctx context.Context, carrier, number string, now time.Time) (st *ShipmentState, created bool, err error)
+	EnsureShipmentDue(ctx context.Context, carrier, number string, now, due time.Time) (st *ShipmentState, created bool, err error)
 	Shipment(ctx context.Context, id int64) (*ShipmentState, error)
 	ClaimShipment(ctx context.Context, id int64, owner string, now time.Time, lease time.Duration) (st *ShipmentState, ok bool, err error)
+	ReleaseShipment(ctx context.Context, id int64, owner string) error
 	ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*ShipmentState, error)
 	Reschedule(ctx context.Context, id int64, owner string, now time.Time, next *time.Time, failures int) error
 	RescheduleMany(ctx context.Context, owner string, rs []Reschedule) (written []int64, err error)
 	ApplyRefresh(ctx context.Context, c *Change) error
 	Subscribe(ctx context.Context, req *SubscribeRequest) (subscriptionID int64, created bool, err error)
+	SubscribeMany(ctx context.Context, req *SubscribeManyRequest) ([]Subscribed, error)
 	CountSubscriptions(ctx context.Context, chatID int64) (int, error)
 	Following(ctx context.Context, chatID int64, carrier, number string) (bool, error)
 	ShipmentsByNumber(ctx context.Context, number string) ([]int64, error)
@@ -256,7 +263,15 @@ func (e *Engine) Track(ctx context.Context, req TrackRequest) (*Tracked, error) 
 		}
 	}
 	now := e.clock.Now()
-	st, _, err := e.store.EnsureShipment(ctx, req.Carrier, req.Number, now)
+	// A new shipment Track looks up itself is not the scheduler's until
+	// that lookup had its chance (a lease's time): were it due at once, a
+	// tick could claim it first and Refresh would then ask the providers a
+	// second time. A deferred one is the scheduler's at once.
+	due := now.Add(e.lease)
+	if req.Deferred {
+		due = now
+	}
+	st, _, err := e.store.EnsureShipmentDue(ctx, req.Carrier, req.Number, now, due)
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +288,7 @@ func (e *Engine) Track(ctx context.Context, req TrackRequest) (*Tracked, error) 
 	case req.Deferred:
 		lastPushed = &now
 	default:
-		st, out.LookupErr = e.Refresh(ctx, st.ID)
+		st, out.LookupErr = e.firstLookup(ctx, st.ID)
 		if st == nil {
 			return nil, out.LookupErr
 		}
@@ -303,6 +318,30 @@ func (e *Engine) Refresh(ctx context.Context, id int64) (*ShipmentState, error) 
 	}
 	if !ok {
 		return st, nil // another worker is on it; its result lands shortly
+	}
+	lookupErr, err := e.refresh(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	return st, lookupErr
+}
+
+// firstLookup is Refresh for a shipment Track found never looked up: one
+// that another worker looked up meanwhile (a tick that claimed it first)
+// is not looked up again, and its lease is given back as it was.
+func (e *Engine) firstLookup(ctx context.Context, id int64) (*ShipmentState, error) {
+	st, ok, err := e.store.ClaimShipment(ctx, id, e.owner, e.clock.Now(), e.lease)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return st, nil // another worker is on it; its result lands shortly
+	}
+	if st.LastCheckedAt != nil {
+		if err := e.store.ReleaseShipment(ctx, id, e.owner); err != nil {
+			return nil, err
+		}
+		return st, nil
 	}
 	lookupErr, err := e.refresh(ctx, st)
 	if err != nil {

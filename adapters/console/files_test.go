@@ -55,9 +55,39 @@ func TestExportWritesThePathGiven(t *testing.T) {
 				t.Errorf("%s holds %q (%v), want a header and DEMO-LIVE labelled '=1+1", path, rows, err)
 			}
 		}
-		if !strings.Contains(out.String(), "cannot write "+filepath.Join(dir, "missing", "x.csv")) ||
+		if !strings.Contains(out.String(), "Cannot write "+filepath.Join(dir, "missing", "x.csv")+": no such file or directory.") ||
 			strings.Contains(out.String(), "parcel to "+filepath.Join(dir, "missing")) {
 			t.Errorf("an unwritable path is not reported as such:\n%s", out.String())
 		}
 	})
+}
+
+// TestAnUnwritableExportIsSaidInTheChatsLanguage: the reason a path cannot
+// be written comes from the message catalog, in the language of the chat.
+func TestAnUnwritableExportIsSaidInTheChatsLanguage(t *testing.T) {
+	s := storetest.Open(t, store.SQLite)
+	cat, err := locales.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := tracking.NewFakeClock(time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC))
+	reg := tracking.NewRegistry(clock)
+	reg.AddCarrier(demo.New(time.Minute, clock), tracking.CarrierDemo)
+	e := tracking.NewEngine(s, reg, tracking.Options{Clock: clock, DemoStep: time.Minute})
+	b := bot.New(bot.Config{Store: s, Engine: e, Catalog: cat, Clock: clock})
+	missing := filepath.Join(t.TempDir(), "missing", "x.csv")
+	for lang, want := range map[string]string{
+		"de": missing + " lässt sich nicht schreiben: ",
+		"fr": "Impossible d'écrire " + missing + " : ",
+		"zh": "无法写入 " + missing + "：",
+	} {
+		var out bytes.Buffer
+		in := "/lang " + lang + "\n/track DEMO-LIVE\n/export " + missing + "\n"
+		if err := console.New(strings.NewReader(in), &out, lang, false).Run(context.Background(), b); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("%s: the console does not say %q:\n%s", lang, want, out.String())
+		}
+	}
 }

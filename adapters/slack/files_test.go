@@ -109,6 +109,10 @@ func (f *fakeSlack) serveFiles(w http.ResponseWriter, r *http.Request, body []by
 			writeJSON(w, map[string]any{"ok": false, "error": "invalid_arguments"})
 			return true
 		}
+		if fl, ok := f.fail[form.Get("channel_id")]; ok && fl.slackErr != "" {
+			writeJSON(w, map[string]any{"ok": false, "error": fl.slackErr})
+			return true
+		}
 		data, ok := ff.pending[files[0].ID]
 		if !ok {
 			writeJSON(w, map[string]any{"ok": false, "error": "file_not_found"})
@@ -301,4 +305,48 @@ func readCSV(t *testing.T, data []byte) [][]string {
 		t.Fatalf("the export is not CSV: %v\n%s", err, data)
 	}
 	return rows
+}
+
+// TestARefusedExportIsExplained: when Slack refuses to share the export
+// (/track export in a channel the bot is not in, or another refusal), the
+// person who asked is told why through the command's response_url, only
+// to them and in their language, instead of being left with the
+// acknowledgement.
+func TestARefusedExportIsExplained(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		e := newEnv(t, s)
+		e.start()
+		for _, tc := range []struct {
+			user, channel, slackErr, locale, want string
+		}{
+			{"U1", "C5", "not_in_channel", "en-US", "I'm not a member of this conversation"},
+			{"U1", "C6", "restricted_action", "en-US", "I couldn't share the export here (restricted_action)"},
+			{"U7", "C7", "not_in_channel", "de-DE", "Ich bin kein Mitglied dieser Unterhaltung"},
+		} {
+			e.slack.mu.Lock()
+			e.slack.locale = tc.locale
+			e.slack.mu.Unlock()
+			e.commandBy(tc.user, tc.channel, "DEMO-LIVE")
+			e.slack.mu.Lock()
+			e.slack.fail[tc.channel] = failure{slackErr: tc.slackErr}
+			e.slack.mu.Unlock()
+			before := len(e.slack.called("response_url", ""))
+			e.commandBy(tc.user, tc.channel, "export")
+			e.idle()
+			if n := len(e.slack.uploads(tc.channel)); n != 0 {
+				t.Errorf("%s: %d files shared despite %s", tc.channel, n, tc.slackErr)
+			}
+			var said []string
+			for _, c := range e.slack.called("response_url", "")[before:] {
+				text, _ := c.JSON["text"].(string)
+				if strings.Contains(text, tc.want) && c.JSON["response_type"] == "ephemeral" {
+					said = append(said, text)
+				}
+			}
+			if len(said) != 1 {
+				t.Errorf("%s (%s, %s): %d ephemeral replies saying %q, want 1; response_url calls: %v", tc.channel, tc.slackErr, tc.locale,
+					len(said), tc.want, e.slack.called("response_url", "")[before:])
+			}
+		}
+	})
 }
