@@ -71,6 +71,9 @@ type Config struct {
 	// HTTPClient carries the Bot API requests; nil means a client whose
 	// timeout outlasts a long poll. A custom client's timeout must too.
 	HTTPClient *http.Client
+	// Refusals counts and logs the webhook calls refused (web.Server's);
+	// nil logs them, at most once a minute, without counting.
+	Refusals *web.Refusals
 }
 
 // Adapter is trackbot on Telegram. It implements bot.Adapter.
@@ -359,7 +362,8 @@ func (a *Adapter) pollHolding(ctx context.Context, lock *store.Lock) {
 // WebhookHandler receives Telegram's webhook posts; mount it at POST
 // WebhookPath. A request without the configured secret in
 // X-Telegram-Bot-Api-Secret-Token is answered 401 and not looked at, as is
-// every request when webhook mode is off. Bodies are capped at 1 MiB.
+// every request when webhook mode is off; refusals are counted and logged
+// at most once a minute (Config.Refusals). Bodies are capped at 1 MiB.
 //
 // An update is answered 200 only once it is handled (or was before, or
 // needs nothing), and 503 when it could not be: not running (yet, or any
@@ -377,6 +381,7 @@ func (a *Adapter) WebhookHandler() http.Handler {
 		secret := a.cfg.WebhookSecret
 		got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
 		if secret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(secret)) != 1 {
+			a.cfg.Refusals.Refuse(r.Context(), WebhookPath, "bad_secret")
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
@@ -386,6 +391,7 @@ func (a *Adapter) WebhookHandler() http.Handler {
 		}
 		var u models.Update
 		if err := json.Unmarshal(body, &u); err != nil {
+			a.cfg.Refusals.Refuse(r.Context(), WebhookPath, "bad_update", "err", err)
 			http.Error(w, "bad update", http.StatusBadRequest)
 			return
 		}

@@ -199,7 +199,7 @@ func cmdServe(ctx context.Context, args []string, io stdio, env envconfig.Lookup
 	if cfg.telegramEnabled() {
 		tgA, err := telegram.New(telegram.Config{
 			Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, WebhookSecret: cfg.TelegramWebhookSecret,
-			PublicURL: cfg.PublicURL, Store: a.store, Catalog: a.catalog,
+			PublicURL: cfg.PublicURL, Store: a.store, Catalog: a.catalog, Refusals: srv.Refusals(),
 		})
 		if err != nil {
 			return err
@@ -212,6 +212,7 @@ func cmdServe(ctx context.Context, args []string, io stdio, env envconfig.Lookup
 		sl, err := slack.New(slack.Config{
 			BotToken: cfg.SlackBotToken, AppToken: cfg.SlackAppToken, SigningSecret: cfg.SlackSigningSecret,
 			APIURL: cfg.SlackAPIURL, Store: a.store, Attention: a.bot, Clock: a.clock, DigestHour: cfg.SlackDigestHour,
+			Refusals: srv.Refusals(),
 		})
 		if err != nil {
 			return err
