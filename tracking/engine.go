@@ -326,28 +326,51 @@ func (e *Engine) Refresh(ctx context.Context, id int64) (*ShipmentState, error) 
 	return st, lookupErr
 }
 
+// firstLookupWait bounds how long Track waits for another worker's first
+// lookup of a shipment, and firstLookupPoll is how often it looks.
+const (
+	firstLookupWait = 10 * time.Second
+	firstLookupPoll = 100 * time.Millisecond
+)
+
 // firstLookup is Refresh for a shipment Track found never looked up: one
 // that another worker looked up meanwhile (a tick that claimed it first)
-// is not looked up again, and its lease is given back as it was.
+// is not looked up again, and its lease is given back as it was. While
+// another worker holds it (an import's shipment is due at once, and a
+// tick of any replica may claim it first), Track waits for that worker's
+// lookup to land, at most firstLookupWait, rather than answer the chat
+// with nothing known and subscribe it as told of nothing: the other
+// worker's push would then either tell the chat what its answer should
+// have shown or, landing before the subscription, never reach it.
 func (e *Engine) firstLookup(ctx context.Context, id int64) (*ShipmentState, error) {
-	st, ok, err := e.store.ClaimShipment(ctx, id, e.owner, e.clock.Now(), e.lease)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return st, nil // another worker is on it; its result lands shortly
-	}
-	if st.LastCheckedAt != nil {
-		if err := e.store.ReleaseShipment(ctx, id, e.owner); err != nil {
+	for waited := time.Duration(0); ; waited += firstLookupPoll {
+		st, ok, err := e.store.ClaimShipment(ctx, id, e.owner, e.clock.Now(), e.lease)
+		if err != nil {
 			return nil, err
 		}
-		return st, nil
+		if !ok {
+			// Done once the other worker has looked the number up, or
+			// given the lease back (then this one claims it).
+			if st.LastCheckedAt != nil || waited >= firstLookupWait {
+				return st, nil
+			}
+			if Sleep(ctx, firstLookupPoll) != nil {
+				return st, nil
+			}
+			continue
+		}
+		if st.LastCheckedAt != nil {
+			if err := e.store.ReleaseShipment(ctx, id, e.owner); err != nil {
+				return nil, err
+			}
+			return st, nil
+		}
+		lookupErr, err := e.refresh(ctx, st)
+		if err != nil {
+			return nil, err
+		}
+		return st, lookupErr
 	}
-	lookupErr, err := e.refresh(ctx, st)
-	if err != nil {
-		return nil, err
-	}
-	return st, lookupErr
 }
 
 // Lookup asks the providers about a number once, without storing anything.
