@@ -180,6 +180,10 @@ type journey struct {
 	events []string
 	status string         // the start of every status push
 	more   *regexp.Regexp // "(and N more updates)": events a push counts without naming
+	// passed finds "Before that: A, B", the statuses a push folds in, one
+	// an event of the journey, listed with separator.
+	passed    *regexp.Regexp
+	separator string
 }
 
 func newJourney(t *testing.T, number string, step time.Duration) journey {
@@ -213,6 +217,9 @@ func newJourney(t *testing.T, number string, step time.Duration) journey {
 	// The words before the count, the same for one and for many.
 	more, _, _ := strings.Cut(loc.N("push_more_events", 7, nil), "7")
 	j.more = regexp.MustCompile(regexp.QuoteMeta(more) + `(\d+)`)
+	before, after, _ := strings.Cut(loc.T("push_passed", map[string]any{"Statuses": "\x00"}), "\x00")
+	j.passed = regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(before) + `(.*)` + regexp.QuoteMeta(after) + `$`)
+	j.separator = loc.T("push_passed_separator", nil)
 	return j
 }
 
@@ -233,8 +240,9 @@ type tally struct {
 
 // count reads what chat heard. The reply to /track shows the events known
 // then (the journey's first), and each later event must reach the chat by
-// push: a push names its newest event and counts the events before it that
-// it brings too ("and 2 more updates"). An event is heard when a message
+// push: a push names its newest event and the statuses before it that it
+// brings too ("Before that: customs, arrived"; "and 2 more updates" when
+// it cannot name them). An event is heard when a message
 // names it or a push counts it; a push of an event a message named before
 // is a duplicate.
 func (j journey) count(msgs []sent, t *tally) (detail string) {
@@ -293,6 +301,8 @@ func (j journey) count(msgs []sent, t *tally) (detail string) {
 		if sm := j.more.FindStringSubmatch(text); sm != nil {
 			extra, _ := strconv.Atoi(sm[1])
 			n += extra
+		} else if sm := j.passed.FindStringSubmatch(text); sm != nil {
+			n += len(strings.Split(sm[1], j.separator))
 		}
 		for i := max(k-n+1, 0); i <= k; i++ {
 			heard[i] = true
