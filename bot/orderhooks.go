@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -18,7 +17,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/tracking"
 )
 
@@ -61,8 +59,9 @@ type orderParcel struct {
 // /webhooks/orders/{id}): it verifies it with the feed's secret, reads
 // the parcels it names, and tracks them in the chat with their order, or,
 // for a cancelled Shopify fulfillment, removes the chat's subscriptions
-// to them that carry that order. A delivery seen before is accepted again
-// and changes nothing.
+// to them that carry that order; the chat is told what it did in one push
+// (applyOrders). A delivery seen before is accepted again and changes
+// nothing.
 //
 // It returns an error wrapping tracking.ErrNotFound when no feed has the id,
 // tracking.ErrBadSignature when the delivery fails verification,
@@ -123,7 +122,7 @@ func (b *Bot) ReceiveOrders(ctx context.Context, id string, header http.Header, 
 	if err != nil || !first {
 		return err
 	}
-	if err := b.applyOrders(ctx, hook.ChatID, parcels, cancel); err != nil {
+	if err := b.applyOrders(ctx, hook.ChatID, key, parcels, cancel); err != nil {
 		// Not done: a retry of the same delivery must be able to do it.
 		if rerr := b.store.Release(context.WithoutCancel(ctx), key); rerr != nil {
 			slog.WarnContext(ctx, "cannot release an order delivery's claim", "err", rerr)
@@ -134,17 +133,19 @@ func (b *Bot) ReceiveOrders(ctx context.Context, id string, header http.Header, 
 }
 
 // applyOrders tracks the parcels in the chat, all in one transaction
-// (tracking.Engine.TrackMany), or stops them. Past the chat's limit, the
-// parcels within it are tracked and the error wraps
-// tracking.ErrTooManyShipments.
-func (b *Bot) applyOrders(ctx context.Context, chatID int64, parcels []orderParcel, cancel bool) error {
+// (tracking.Engine.TrackOrders), or stops them (store.StopOrders, one
+// transaction too); either way the chat is told in one message, written
+// in that transaction under the delivery's name, so that a retried
+// delivery tells nothing new. Past the chat's limit, the parcels within
+// it are tracked and the error wraps tracking.ErrTooManyShipments.
+func (b *Bot) applyOrders(ctx context.Context, chatID int64, delivery string, parcels []orderParcel, cancel bool) error {
 	if !cancel {
 		reqs := make([]tracking.TrackRequest, len(parcels))
 		for i, p := range parcels {
 			reqs[i] = tracking.TrackRequest{ChatID: chatID, Number: p.number, Carrier: p.carrier,
 				OrderRef: p.order, DestinationCountry: p.country, Limit: b.parcelLimit, Deferred: true}
 		}
-		results, err := b.engine.TrackMany(ctx, chatID, reqs)
+		results, err := b.engine.TrackOrders(ctx, chatID, delivery, reqs)
 		if err != nil {
 			return err
 		}
@@ -155,22 +156,12 @@ func (b *Bot) applyOrders(ctx context.Context, chatID int64, parcels []orderParc
 		}
 		return nil
 	}
-	for _, p := range parcels {
-		tr, err := b.store.FindSubscription(ctx, chatID, p.number)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if tr.Shipment.Number != p.number || tr.Sub.OrderRef != p.order {
-			continue // tracked here for another reason: not the shop's to stop
-		}
-		if err := b.store.Unsubscribe(ctx, chatID, tr.Sub.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
+	stop := make([]tracking.OrderParcel, len(parcels))
+	for i, p := range parcels {
+		stop[i] = tracking.OrderParcel{Order: p.order, Number: p.number, Carrier: p.carrier, Country: p.country}
 	}
-	return nil
+	_, err := b.store.StopOrders(ctx, chatID, delivery, stop, b.clock.Now())
+	return err
 }
 
 // checkParcel normalizes one parcel of a delivery and refuses, with the
