@@ -17,6 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/tracking"
 )
 
@@ -117,20 +118,35 @@ func (b *Bot) ReceiveOrders(ctx context.Context, id string, header http.Header, 
 	if len(parcels) == 0 {
 		return nil
 	}
+	// Leased first, claimed for good once done: a replica that dies in
+	// between leaves the delivery to Shopify's or the sender's retry once
+	// the lease ends, and doing it again is harmless (the chat follows
+	// the parcels already; the push is written under the delivery's key).
 	key := "order-feed:" + hook.ID + ":" + seen
-	first, err := b.store.Claim(ctx, key, b.clock.Now())
-	if err != nil || !first {
+	taken := b.clock.Now()
+	state, err := b.store.LeaseClaim(ctx, key, taken, deliveryLease)
+	switch {
+	case err != nil:
 		return err
+	case state == store.Done:
+		return nil
+	case state == store.Busy:
+		return fmt.Errorf("bot: order feed: the same delivery is being handled; try again later")
 	}
 	if err := b.applyOrders(ctx, hook.ChatID, key, parcels, cancel); err != nil {
 		// Not done: a retry of the same delivery must be able to do it.
-		if rerr := b.store.Release(context.WithoutCancel(ctx), key); rerr != nil {
-			slog.WarnContext(ctx, "cannot release an order delivery's claim", "err", rerr)
+		if rerr := b.store.ReleaseLease(context.WithoutCancel(ctx), key, taken); rerr != nil {
+			slog.WarnContext(ctx, "cannot release an order delivery's lease", "err", rerr)
 		}
 		return err
 	}
-	return nil
+	_, err = b.store.Claim(ctx, key, b.clock.Now())
+	return err
 }
+
+// deliveryLease is how long a delivery being handled is kept from another
+// replica, and from the sender's retry.
+const deliveryLease = 2 * time.Minute
 
 // applyOrders tracks the parcels in the chat, all in one transaction
 // (tracking.Engine.TrackOrders), or stops them (store.StopOrders, one

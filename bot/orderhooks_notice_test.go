@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/trackbot/trackbot/bot"
 	"github.com/trackbot/trackbot/store"
@@ -120,6 +121,43 @@ func TestOrderFeedTellsTheChat(t *testing.T) {
 		}
 		if got := f.subs(shop); len(got) != 0 {
 			t.Errorf("after the cancellation the chat follows %v", got)
+		}
+	})
+}
+
+// TestOrderDeliveryOfADeadReplicaIsDoneOnRetry: a replica that took a
+// delivery and died before doing it leaves it to the sender's retry: while
+// its lease runs the retry is 503 (Shopify tries again), after it the
+// delivery is tracked and told, once.
+func TestOrderDeliveryOfADeadReplicaIsDoneOnRetry(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newFeeds(t, s, "")
+		rec := &recorder{}
+		n := bot.NewNotifier(s, f.cat, f.clock, rec)
+		const key, event = "4f1d2a0c9b8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a392817060000", "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043"
+		path, _ := f.connect(privateChat, "/connect shopify "+key)
+		id := strings.TrimPrefix(path, "/webhooks/orders/")
+		if state, err := s.LeaseClaim(context.Background(), "order-feed:"+id+":"+event, f.clock.Now(), 2*time.Minute); err != nil || state != store.Leased {
+			t.Fatalf("the dead replica's lease: %v %v", state, err)
+		}
+		create := fixture(t, "shopify_fulfillment_create.json")
+		if got := f.post(path, shopifyHeaders(key, "fulfillments/create", event, create), create); got != 503 {
+			t.Errorf("while the lease runs: %d, want 503", got)
+		}
+		if got := f.subs(privateChat); len(got) != 0 {
+			t.Errorf("while the lease runs the chat follows %v", got)
+		}
+		f.clock.Advance(3 * time.Minute)
+		for range 2 {
+			if got := f.post(path, shopifyHeaders(key, "fulfillments/create", event, create), create); got != 200 {
+				t.Fatalf("after the lease: %d", got)
+			}
+		}
+		if got := f.subs(privateChat); !equal(got, []string{"1Z999AA10123456784 ups #1001 DE"}) {
+			t.Errorf("after the lease the chat follows %v", got)
+		}
+		if sent, rows := f.orderPushes(n, rec); len(sent) != 1 || rows != 1 {
+			t.Errorf("after the lease: %d rows, sent %q; want one", rows, sent)
 		}
 	})
 }
