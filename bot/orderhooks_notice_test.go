@@ -53,8 +53,8 @@ func TestOrderFeedTellsTheChat(t *testing.T) {
 			t.Fatalf("three orders: %d", got)
 		}
 		sent, rows := f.orderPushes(n, rec)
-		want := privateChat.ID + ": 🛒 Aus Ihrem Shop: Ich verfolge jetzt 3 Pakete / • A-1001 · UPS 1Z999AA10123456784 (nach Deutschland)" +
-			" / • A-1002 · Demo-Paketdienst DEMO-LIVE-FR / • A-1003 · Demo-Paketdienst DEMO-STALLED (nach Frankreich) / "
+		want := privateChat.ID + ": 🛒 Aus Ihrem Shop: Ich verfolge jetzt 3 Pakete / • A-1001 · UPS 1Z999AA10123456784 (Ziel: Deutschland)" +
+			" / • A-1002 · Demo-Paketdienst DEMO-LIVE-FR / • A-1003 · Demo-Paketdienst DEMO-STALLED (Ziel: Frankreich) / "
 		if len(sent) != 1 || rows != 1 || sent[0] != want {
 			t.Fatalf("three orders: %d rows, sent %q\nwant %q", rows, sent, want)
 		}
