@@ -667,10 +667,7 @@ func (t *turn) role(args string) []Reply {
 	if r != roleBuyer && r != roleSeller {
 		return t.text("role_usage", nil)
 	}
-	if err := t.b.store.UpdateChat(t.ctx, t.chat.ID, store.ChatSettings{Role: &r}, t.now); err != nil {
-		return t.fail(err)
-	}
-	if err := t.b.engine.ReguideChat(t.ctx, t.chat.ID); err != nil {
+	if err := t.b.engine.SetRole(t.ctx, t.chat.ID, tracking.Role(r)); err != nil {
 		return t.fail(err)
 	}
 	return t.text("role_set_"+r, nil)

@@ -352,6 +352,8 @@ func (n *Notifier) render(ctx context.Context, chat *store.Chat, tr *store.Track
 		return t.guidancePush(tr, *notice.Guidance), nil
 	case tracking.NoticeStopped:
 		return t.stoppedPush(tr, *notice.Stopped), nil
+	case tracking.NoticeOrders:
+		return t.ordersPush(*notice.Orders), nil
 	}
 	return Reply{}, fmt.Errorf("unknown push kind %q", it.Kind)
 }

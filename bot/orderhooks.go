@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -61,8 +60,9 @@ type orderParcel struct {
 // /webhooks/orders/{id}): it verifies it with the feed's secret, reads
 // the parcels it names, and tracks them in the chat with their order, or,
 // for a cancelled Shopify fulfillment, removes the chat's subscriptions
-// to them that carry that order. A delivery seen before is accepted again
-// and changes nothing.
+// to them that carry that order; the chat is told what it did in one push
+// (applyOrders). A delivery seen before is accepted again and changes
+// nothing.
 //
 // It returns an error wrapping tracking.ErrNotFound when no feed has the id,
 // tracking.ErrBadSignature when the delivery fails verification,
@@ -118,33 +118,50 @@ func (b *Bot) ReceiveOrders(ctx context.Context, id string, header http.Header, 
 	if len(parcels) == 0 {
 		return nil
 	}
+	// Leased first, claimed for good once done: a replica that dies in
+	// between leaves the delivery to Shopify's or the sender's retry once
+	// the lease ends, and doing it again is harmless (the chat follows
+	// the parcels already; the push is written under the delivery's key).
 	key := "order-feed:" + hook.ID + ":" + seen
-	first, err := b.store.Claim(ctx, key, b.clock.Now())
-	if err != nil || !first {
+	taken := b.clock.Now()
+	state, err := b.store.LeaseClaim(ctx, key, taken, deliveryLease)
+	switch {
+	case err != nil:
 		return err
+	case state == store.Done:
+		return nil
+	case state == store.Busy:
+		return fmt.Errorf("bot: order feed: the same delivery is being handled; try again later")
 	}
-	if err := b.applyOrders(ctx, hook.ChatID, parcels, cancel); err != nil {
+	if err := b.applyOrders(ctx, hook.ChatID, key, parcels, cancel); err != nil {
 		// Not done: a retry of the same delivery must be able to do it.
-		if rerr := b.store.Release(context.WithoutCancel(ctx), key); rerr != nil {
-			slog.WarnContext(ctx, "cannot release an order delivery's claim", "err", rerr)
+		if rerr := b.store.ReleaseLease(context.WithoutCancel(ctx), key, taken); rerr != nil {
+			slog.WarnContext(ctx, "cannot release an order delivery's lease", "err", rerr)
 		}
 		return err
 	}
-	return nil
+	_, err = b.store.Claim(ctx, key, b.clock.Now())
+	return err
 }
 
+// deliveryLease is how long a delivery being handled is kept from another
+// replica, and from the sender's retry.
+const deliveryLease = 2 * time.Minute
+
 // applyOrders tracks the parcels in the chat, all in one transaction
-// (tracking.Engine.TrackMany), or stops them. Past the chat's limit, the
-// parcels within it are tracked and the error wraps
-// tracking.ErrTooManyShipments.
-func (b *Bot) applyOrders(ctx context.Context, chatID int64, parcels []orderParcel, cancel bool) error {
+// (tracking.Engine.TrackOrders), or stops them (store.StopOrders, one
+// transaction too); either way the chat is told in one message, written
+// in that transaction under the delivery's name, so that a retried
+// delivery tells nothing new. Past the chat's limit, the parcels within
+// it are tracked and the error wraps tracking.ErrTooManyShipments.
+func (b *Bot) applyOrders(ctx context.Context, chatID int64, delivery string, parcels []orderParcel, cancel bool) error {
 	if !cancel {
 		reqs := make([]tracking.TrackRequest, len(parcels))
 		for i, p := range parcels {
 			reqs[i] = tracking.TrackRequest{ChatID: chatID, Number: p.number, Carrier: p.carrier,
 				OrderRef: p.order, DestinationCountry: p.country, Limit: b.parcelLimit, Deferred: true}
 		}
-		results, err := b.engine.TrackMany(ctx, chatID, reqs)
+		results, err := b.engine.TrackOrders(ctx, chatID, delivery, reqs)
 		if err != nil {
 			return err
 		}
@@ -155,22 +172,12 @@ func (b *Bot) applyOrders(ctx context.Context, chatID int64, parcels []orderParc
 		}
 		return nil
 	}
-	for _, p := range parcels {
-		tr, err := b.store.FindSubscription(ctx, chatID, p.number)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if tr.Shipment.Number != p.number || tr.Sub.OrderRef != p.order {
-			continue // tracked here for another reason: not the shop's to stop
-		}
-		if err := b.store.Unsubscribe(ctx, chatID, tr.Sub.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
+	stop := make([]tracking.OrderParcel, len(parcels))
+	for i, p := range parcels {
+		stop[i] = tracking.OrderParcel{Order: p.order, Number: p.number, Carrier: p.carrier, Country: p.country}
 	}
-	return nil
+	_, err := b.store.StopOrders(ctx, chatID, delivery, stop, b.clock.Now())
+	return err
 }
 
 // checkParcel normalizes one parcel of a delivery and refuses, with the

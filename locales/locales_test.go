@@ -22,7 +22,8 @@ var sampleData = map[string]any{
 	"Line": 12, "Name": "orders.csv", "Path": "/home/me/trackbot.csv", "Reason": "permission denied",
 	"Day": 3, "Month": "Dec", "Year": 2026,
 	"Filter": "customs", "Filters": "attention, late, customs", "Page": 2, "Pages": 20, "Shown": 15, "Text": "1001",
-	"Logo": "https://shop.example.com/logo.png",
+	"Logo":   "https://shop.example.com/logo.png",
+	"Parcel": "UPS 1Z999AA10123456784", "Country": "Germany",
 }
 
 func TestEveryCatalogHasEveryKey(t *testing.T) {

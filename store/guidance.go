@@ -250,6 +250,31 @@ func (s *Store) SetShop(ctx context.Context, chatID int64, c tracking.ShopChange
 	})
 }
 
+// SetRole changes a chat's role and re-evaluates the guidance of every one
+// of its subscriptions for it, in one transaction (the statements of
+// UpdateChatGuidance and one more). A chat that does not exist is
+// ErrNotFound.
+func (s *Store) SetRole(ctx context.Context, chatID int64, c tracking.RoleChange,
+	advise func(st *tracking.ShipmentState) func(tracking.Reader) []tracking.Advice, now time.Time) error {
+	now = dbTime(now)
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE chats SET role = $1, updated_at = $2 WHERE id = $3`, string(c.Role), now, chatID)
+		if err != nil {
+			return fmt.Errorf("store: set role of chat %d: %w", chatID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		if err := s.chatGuidance(ctx, tx, chatID, nil, advise, now); err != nil {
+			return err
+		}
+		if c.BeforeCommit != nil {
+			return c.BeforeCommit()
+		}
+		return nil
+	})
+}
+
 // chatGuidance is UpdateChatGuidance inside tx.
 func (s *Store) chatGuidance(ctx context.Context, tx *sqlx.Tx, chatID int64, subIDs []int64,
 	advise func(st *tracking.ShipmentState) func(tracking.Reader) []tracking.Advice, now time.Time) error {

@@ -5,7 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/trackbot/trackbot/tracking"
 )
 
 // OrderHook is a chat's shop feed: deliveries to its URL
@@ -91,4 +96,76 @@ func (s *Store) DeleteOrderHooks(ctx context.Context, chatID int64, kind string)
 		return 0, fmt.Errorf("store: delete order hooks: %w", err)
 	}
 	return int(n), nil
+}
+
+// StopOrders removes the chat's subscriptions to the parcels of a
+// cancelled delivery, each only where the chat follows it under that
+// order (tracked here for another reason, it is not the shop's to stop),
+// with the shipments no chat tracks any more, and tells the chat in the
+// same transaction (tracking.OrderFeedNotice under the delivery's key):
+// a crash loses or doubles neither, and a delivery written twice tells
+// once. It returns how many subscriptions it removed.
+func (s *Store) StopOrders(ctx context.Context, chatID int64, delivery string, parcels []tracking.OrderParcel, now time.Time) (int, error) {
+	var stopped []tracking.OrderParcel
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		stopped = nil
+		var subIDs, shipmentIDs []int64
+		for _, p := range parcels {
+			var rows []struct {
+				SubID      int64  `db:"sub_id"`
+				ShipmentID int64  `db:"shipment_id"`
+				Carrier    string `db:"carrier"`
+				Country    string `db:"destination_country"`
+			}
+			if err := tx.SelectContext(ctx, &rows, `SELECT s.id AS sub_id, sh.id AS shipment_id, sh.carrier, sh.destination_country
+				FROM subscriptions s JOIN shipments sh ON sh.id = s.shipment_id
+				WHERE s.chat_id = $1 AND s.order_ref = $2 AND sh.number = $3 ORDER BY s.id`, chatID, p.Order, p.Number); err != nil {
+				return fmt.Errorf("store: stop order %s: %w", p.Number, err)
+			}
+			for _, r := range rows {
+				if slices.Contains(subIDs, r.SubID) {
+					continue
+				}
+				subIDs, shipmentIDs = append(subIDs, r.SubID), append(shipmentIDs, r.ShipmentID)
+				stopped = append(stopped, tracking.OrderParcel{Order: p.Order, Number: p.Number, Carrier: r.Carrier, Country: r.Country})
+			}
+		}
+		if len(subIDs) == 0 {
+			return nil
+		}
+		q, args, err := sqlx.In(`DELETE FROM subscriptions WHERE chat_id = ? AND id IN (?)`, chatID, subIDs)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind(q), args...); err != nil {
+			return fmt.Errorf("store: stop orders: %w", err)
+		}
+		if err := deleteOrphans(ctx, tx, s.rebind, shipmentIDs); err != nil {
+			return err
+		}
+		if n, ok := tracking.OrderFeedNotice(chatID, delivery, true, stopped); ok {
+			return enqueueChatNotice(ctx, tx, n, now)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(stopped), nil
+}
+
+// enqueueChatNotice writes a notice about the chat rather than one of its
+// subscriptions (no subscription_id: removing a parcel does not take it
+// away), unless a row has its dedupe key.
+func enqueueChatNotice(ctx context.Context, tx *sqlx.Tx, n tracking.OutboxNotice, now time.Time) error {
+	payload, err := tracking.EncodeNotice(n.Notice)
+	if err != nil {
+		return fmt.Errorf("store: enqueue: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, alert_level, state, not_before, created_at)
+		VALUES ($1, NULL, $2, $3, $4, $5, 'pending', $6, $6) ON CONFLICT (dedupe_key) DO NOTHING`,
+		n.ChatID, n.Notice.Kind, string(payload), n.Key, string(n.AlertLevel()), dbTime(now)); err != nil {
+		return fmt.Errorf("store: enqueue %s notice: %w", n.Notice.Kind, err)
+	}
+	return nil
 }

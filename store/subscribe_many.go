@@ -139,6 +139,13 @@ func (s *Store) SubscribeMany(ctx context.Context, r *tracking.SubscribeManyRequ
 			out[i] = tracking.Subscribed{SubscriptionID: p.subID, Created: p.created, Shipment: p.st}
 			p.created = false // a repeated item finds it followed, as a second Track would
 		}
+		// A shop's delivery tells the chat what it started tracking, with
+		// the subscriptions (one row, whatever the number of items).
+		if n, ok := r.OrderFeedNotice(out); ok {
+			if err := enqueueChatNotice(ctx, tx, n, now); err != nil {
+				return err
+			}
+		}
 		if r.BeforeCommit != nil {
 			return r.BeforeCommit()
 		}

@@ -43,7 +43,8 @@ import (
 // UpdateChatGuidance moves the guidance of a chat's subscriptions (all, or
 // those named) in one transaction, asking advise for each shipment as it
 // loads it; SetShop does the same for one subscription together with the
-// change of its shop and protection date.
+// change of its shop and protection date, and SetRole for every
+// subscription of a chat together with the change of its role.
 type Store interface {
 	EnsureShipmentDue(ctx context.Context, carrier, number string, now, due time.Time) (st *ShipmentState, created bool, err error)
 	Shipment(ctx context.Context, id int64) (*ShipmentState, error)
@@ -62,6 +63,7 @@ type Store interface {
 	SetDestinationCountry(ctx context.Context, id int64, country string) error
 	UpdateChatGuidance(ctx context.Context, chatID int64, subscriptionIDs []int64, advise func(*ShipmentState) func(Reader) []Advice, now time.Time) error
 	SetShop(ctx context.Context, chatID int64, c ShopChange, advise func(st *ShipmentState) func(Reader) []Advice, now time.Time) error
+	SetRole(ctx context.Context, chatID int64, c RoleChange, advise func(st *ShipmentState) func(Reader) []Advice, now time.Time) error
 }
 
 // ErrLeaseLost is returned when a worker writes a shipment whose lease it

@@ -11,6 +11,7 @@ const (
 	NoticeStatus   = "status"   // a new state of the shipment
 	NoticeStopped  = "stopped"  // polling ended
 	NoticeGuidance = "guidance" // a guidance rule started to apply
+	NoticeOrders   = "orders"   // a delivery of the chat's shop feed started or stopped tracking parcels
 )
 
 // Notice is one push to a chat about a shipment. Kind says which one of
@@ -22,6 +23,7 @@ type Notice struct {
 	Status   *StatusNotice
 	Stopped  *StoppedNotice
 	Guidance *GuidanceNotice
+	Orders   *OrdersNotice
 }
 
 // StatusNotice is the body of a "status" notice.
@@ -75,6 +77,54 @@ type GuidanceNotice struct {
 	Buttons    []Button   `json:"buttons,omitempty"`
 }
 
+// OrdersNotice is the body of an "orders" notice: what one delivery to a
+// chat's order feed did, in one message however long the delivery. It
+// counts the parcels and orders and names the first OrderNoticeParcels
+// parcels, in the delivery's order.
+type OrdersNotice struct {
+	// Cancelled is set when the delivery stopped tracking the parcels (a
+	// cancelled fulfillment); else it started tracking them.
+	Cancelled bool          `json:"cancelled,omitempty"`
+	Parcels   int           `json:"parcels"`
+	Orders    int           `json:"orders"` // distinct order references, "" not counted
+	First     []OrderParcel `json:"first"`
+}
+
+// OrderParcel is one parcel an order feed's delivery named.
+type OrderParcel struct {
+	Order   string `json:"order,omitempty"`
+	Number  string `json:"number"`
+	Carrier string `json:"carrier"`
+	Country string `json:"country,omitempty"` // ISO 3166 alpha-2 destination, when known
+}
+
+// OrderNoticeParcels is how many parcels an "orders" notice names; the
+// rest are counted.
+const OrderNoticeParcels = 10
+
+// OrderFeedNotice tells a chat what one delivery of its order feed did to
+// parcels: tracking them (the chat followed none of them before), or,
+// cancelled, stopping them. key names the delivery, so that writing it
+// twice tells the chat once. ok is false when there is nothing to tell.
+// Every alert level hears it (OutboxNotice.AlertLevel): a shop's delivery
+// is news the team asked for by connecting the feed, and however many
+// orders it brings it is one message.
+func OrderFeedNotice(chatID int64, key string, cancelled bool, parcels []OrderParcel) (n OutboxNotice, ok bool) {
+	if len(parcels) == 0 {
+		return OutboxNotice{}, false
+	}
+	body := &OrdersNotice{Cancelled: cancelled, Parcels: len(parcels)}
+	orders := map[string]bool{}
+	for _, p := range parcels {
+		if p.Order != "" && !orders[p.Order] {
+			orders[p.Order] = true
+			body.Orders++
+		}
+	}
+	body.First = append([]OrderParcel(nil), parcels[:min(len(parcels), OrderNoticeParcels)]...)
+	return OutboxNotice{ChatID: chatID, Key: "orders:" + key, Notice: Notice{Kind: NoticeOrders, Orders: body}}, true
+}
+
 // EncodeNotice returns the outbox payload of n: the JSON of the body its
 // kind names.
 func EncodeNotice(n Notice) ([]byte, error) {
@@ -86,6 +136,8 @@ func EncodeNotice(n Notice) ([]byte, error) {
 		body = n.Stopped
 	case n.Kind == NoticeGuidance && n.Guidance != nil:
 		body = n.Guidance
+	case n.Kind == NoticeOrders && n.Orders != nil:
+		body = n.Orders
 	default:
 		return nil, fmt.Errorf("tracking: encode notice: no %q body", n.Kind)
 	}
@@ -112,6 +164,9 @@ func DecodeNotice(kind string, payload []byte) (Notice, error) {
 	case NoticeGuidance:
 		n.Guidance = &GuidanceNotice{}
 		body = n.Guidance
+	case NoticeOrders:
+		n.Orders = &OrdersNotice{}
+		body = n.Orders
 	default:
 		return Notice{}, fmt.Errorf("tracking: decode notice: unknown kind %q", kind)
 	}

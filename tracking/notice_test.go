@@ -1,6 +1,7 @@
 package tracking_test
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -32,6 +33,9 @@ func TestNoticeRoundTripKeepsTypes(t *testing.T) {
 				Post: "Deutsche Post DHL", Link: "https://www.dhl.de/?x=1", NewNumber: "JJD0001"},
 			Links:   []tracking.Link{{Label: tracking.MessageLinkPost, URL: "https://www.dhl.de/?x=1"}},
 			Buttons: []tracking.Button{{Label: tracking.MessageButtonMissing, Action: tracking.ActionMissing}}}},
+		{Kind: tracking.NoticeOrders, Orders: &tracking.OrdersNotice{Cancelled: true, Parcels: 2, Orders: 1,
+			First: []tracking.OrderParcel{{Order: "#1001", Number: "1Z999AA10123456784", Carrier: "ups", Country: "DE"},
+				{Order: "#1001", Number: "RR123456785CN", Carrier: "china-post"}}}},
 	} {
 		t.Run(n.Kind, func(t *testing.T) {
 			payload, err := tracking.EncodeNotice(n)
@@ -164,5 +168,33 @@ func TestAnAlertCarriesTheAdviceOfItsChat(t *testing.T) {
 	}
 	if _, _, ok := status(tracking.AlertAll).WithAdvice(nil); ok {
 		t.Error("an alert without advice was folded")
+	}
+}
+
+// TestOrderFeedNoticeIsOneMessage: however many parcels a delivery
+// brings, its notice is one, counting the parcels and their distinct
+// orders and naming the first OrderNoticeParcels in order; every alert
+// level hears it; a delivery that brings none tells nothing.
+func TestOrderFeedNoticeIsOneMessage(t *testing.T) {
+	var parcels []tracking.OrderParcel
+	for i := range 200 {
+		parcels = append(parcels, tracking.OrderParcel{Order: fmt.Sprintf("#%d", 1000+i/2), Number: fmt.Sprintf("DEMO-LIVE-%d", i), Carrier: "demo"})
+	}
+	n, ok := tracking.OrderFeedNotice(7, "order-feed:abc:1", false, parcels)
+	if !ok || n.ChatID != 7 || n.SubscriptionID != 0 || n.Key != "orders:order-feed:abc:1" || n.Notice.Kind != tracking.NoticeOrders {
+		t.Fatalf("notice %+v, %v", n, ok)
+	}
+	o := n.Notice.Orders
+	if o.Parcels != 200 || o.Orders != 100 || o.Cancelled || len(o.First) != tracking.OrderNoticeParcels ||
+		o.First[0] != parcels[0] || o.First[tracking.OrderNoticeParcels-1] != parcels[tracking.OrderNoticeParcels-1] {
+		t.Errorf("body %+v", o)
+	}
+	for _, l := range tracking.AlertLevels() {
+		if !l.Hears(n.AlertLevel()) {
+			t.Errorf("a chat at %s does not hear a delivery's notice", l)
+		}
+	}
+	if _, ok := tracking.OrderFeedNotice(7, "k", true, nil); ok {
+		t.Error("a delivery that stopped nothing has a notice")
 	}
 }

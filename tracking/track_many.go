@@ -27,9 +27,37 @@ type SubscribeManyRequest struct {
 	// Advise gives the guidance of each shipment as the store loads it.
 	Advise func(*ShipmentState) func(Reader) []Advice
 	Now    time.Time
+	// OrderFeed, when set, names the order feed delivery the items come
+	// from: the chat is told, in the same transaction, which of them it
+	// now follows that it did not (OrderFeedNotice, one outbox row under
+	// this key), so that a crash loses or doubles neither.
+	OrderFeed string
 	// BeforeCommit, when set, runs inside the transaction before it
 	// commits; fault-injection tests make it fail.
 	BeforeCommit func() error
+}
+
+// OrderFeedNotice is the notice of r's order feed delivery, given what
+// each item came to: the items the chat did not follow before, with their
+// order and destination. ok is false when r is no delivery or it started
+// tracking nothing.
+func (r *SubscribeManyRequest) OrderFeedNotice(out []Subscribed) (OutboxNotice, bool) {
+	if r.OrderFeed == "" {
+		return OutboxNotice{}, false
+	}
+	var parcels []OrderParcel
+	for i, s := range out {
+		if !s.Created || i >= len(r.Items) {
+			continue
+		}
+		it := r.Items[i]
+		country := it.DestinationCountry
+		if country == "" && s.Shipment != nil {
+			country = s.Shipment.DestinationCountry
+		}
+		parcels = append(parcels, OrderParcel{Order: it.OrderRef, Number: it.Number, Carrier: it.Carrier, Country: country})
+	}
+	return OrderFeedNotice(r.ChatID, r.OrderFeed, false, parcels)
 }
 
 // SubscribeItem is one shipment of a SubscribeManyRequest.
@@ -72,6 +100,21 @@ type TrackResult struct {
 // request's Replaces is not supported here (Track does it). The error is
 // the store's, and then nothing is written.
 func (e *Engine) TrackMany(ctx context.Context, chatID int64, reqs []TrackRequest) ([]TrackResult, error) {
+	return e.trackMany(ctx, chatID, reqs, "")
+}
+
+// TrackOrders is TrackMany for one delivery of a chat's order feed, named
+// by delivery: in the same transaction, the chat is told in one message
+// which parcels it now follows (SubscribeManyRequest.OrderFeed), once
+// however often the delivery is written.
+func (e *Engine) TrackOrders(ctx context.Context, chatID int64, delivery string, reqs []TrackRequest) ([]TrackResult, error) {
+	if delivery == "" {
+		return nil, fmt.Errorf("tracking: track orders: no delivery named")
+	}
+	return e.trackMany(ctx, chatID, reqs, delivery)
+}
+
+func (e *Engine) trackMany(ctx context.Context, chatID int64, reqs []TrackRequest, delivery string) ([]TrackResult, error) {
 	out := make([]TrackResult, len(reqs))
 	items := make([]SubscribeItem, 0, len(reqs))
 	at := make([]int, 0, len(reqs)) // items[i] is reqs[at[i]]
@@ -105,12 +148,12 @@ func (e *Engine) TrackMany(ctx context.Context, chatID int64, reqs []TrackReques
 	}
 	now := e.clock.Now()
 	subs, err := e.store.SubscribeMany(ctx, &SubscribeManyRequest{ChatID: chatID, Items: items, Limit: limit,
-		Advise: e.shipmentAdvisor(now), Now: now, BeforeCommit: e.beforeCommit})
+		Advise: e.shipmentAdvisor(now), Now: now, OrderFeed: delivery, BeforeCommit: e.beforeCommit})
 	if errors.Is(err, ErrTooManyShipments) {
 		// Another subscription of the chat came in meanwhile; the store
 		// wrote nothing. Once more, counting it.
 		subs, err = e.store.SubscribeMany(ctx, &SubscribeManyRequest{ChatID: chatID, Items: items, Limit: limit,
-			Advise: e.shipmentAdvisor(now), Now: now, BeforeCommit: e.beforeCommit})
+			Advise: e.shipmentAdvisor(now), Now: now, OrderFeed: delivery, BeforeCommit: e.beforeCommit})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("tracking: track many: %w", err)

@@ -250,6 +250,67 @@ func TestTrackManyFailureWritesNothing(t *testing.T) {
 	})
 }
 
+// TestTrackOrdersTellsWithItsSubscriptions: a shop's delivery is told in
+// the transaction of its subscriptions: a failure before the commit
+// leaves neither; the delivery written then is one "orders" row naming
+// the parcels the chat did not follow (not the one it did); written
+// again, under the same name, nothing more; under another name, with
+// nothing new, nothing either.
+func TestTrackOrdersTellsWithItsSubscriptions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		clock := tracking.NewFakeClock(t0)
+		boom := errors.New("boom")
+		fake := trackingtest.NewProvider("fake")
+		faulty := fakeEngine(s, clock, fake, tracking.Options{Owner: "f", BeforeCommit: func() error { return boom }})
+		e := fakeEngine(s, clock, fake, tracking.Options{Owner: "w"})
+		chatID := newChat(t, s, "shop")
+		if _, err := e.Track(ctx, tracking.TrackRequest{ChatID: chatID, Number: "1ZORDER000000000", Carrier: "ups", Deferred: true}); err != nil {
+			t.Fatal(err)
+		}
+		reqs := []tracking.TrackRequest{
+			{ChatID: chatID, Number: "1ZORDER000000001", Carrier: "ups", OrderRef: "#1001", DestinationCountry: "de", Deferred: true},
+			{ChatID: chatID, Number: "1ZORDER000000000", Carrier: "ups", OrderRef: "#1001", Deferred: true},
+			{ChatID: chatID, Number: "1ZORDER000000002", Carrier: "ups", OrderRef: "#1002", Deferred: true},
+		}
+		before := dump(t, s)
+		if _, err := faulty.TrackOrders(ctx, chatID, "delivery-1", reqs); !errors.Is(err, boom) {
+			t.Fatalf("TrackOrders: %v, want %v", err, boom)
+		}
+		if after := dump(t, s); !slices.Equal(after, before) {
+			t.Errorf("a failed TrackOrders wrote:\n%s", strings.Join(after, "\n"))
+		}
+		rows := func() []string {
+			t.Helper()
+			var out []string
+			r, err := s.DB().Query(`SELECT dedupe_key, payload FROM outbox WHERE kind = 'orders' ORDER BY id`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			for r.Next() {
+				var key, payload string
+				if err := r.Scan(&key, &payload); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, key+" "+payload)
+			}
+			return out
+		}
+		want := []string{`orders:delivery-1 {"parcels":2,"orders":2,"first":[` +
+			`{"order":"#1001","number":"1ZORDER000000001","carrier":"ups","country":"DE"},` +
+			`{"order":"#1002","number":"1ZORDER000000002","carrier":"ups"}]}`}
+		for _, delivery := range []string{"delivery-1", "delivery-1", "delivery-2"} {
+			if _, err := e.TrackOrders(ctx, chatID, delivery, reqs); err != nil {
+				t.Fatal(err)
+			}
+			if got := rows(); !slices.Equal(got, want) {
+				t.Fatalf("after %s: %q\nwant %q", delivery, got, want)
+			}
+		}
+	})
+}
+
 // TestConcurrentTrackManyShareShipments: two chats import the same 200
 // numbers at once, in opposite orders: both succeed (no deadlock), and
 // each number is one shipment both chats follow.

@@ -146,6 +146,10 @@ func (s *Server) HandleTrackingPages(p Pages) {
 	}
 	s.mux.HandleFunc("GET /t/{token}", func(w http.ResponseWriter, r *http.Request) {
 		token, asJSON := strings.CutSuffix(r.PathValue("token"), ".json")
+		if asJSON {
+			// A page that is gone is told to the script that asked, too.
+			allowReads(w.Header())
+		}
 		if len(token) < 32 || len(token) > 64 {
 			notFound(w)
 			return
@@ -166,6 +170,7 @@ func (s *Server) HandleTrackingPages(p Pages) {
 		format := "html"
 		if asJSON {
 			format = "json"
+			allowReads(w.Header())
 			w.Header().Set("Content-Type", "application/json")
 			enc := json.NewEncoder(&body)
 			enc.SetIndent("", "  ")
@@ -202,6 +207,41 @@ func (s *Server) HandleTrackingPages(p Pages) {
 		}
 		w.Write(body.Bytes())
 	})
+	s.mux.HandleFunc("OPTIONS /t/{token}", preflight)
+}
+
+// allowReads lets a script on any site read a tracking page's JSON (a
+// shop's own order-status page fetches it from the buyer's browser):
+// Access-Control-Allow-Origin "*", without credentials, so a browser sends
+// no cookie and the answer is what the link alone opens. ETag is exposed
+// for conditional requests; Last-Modified is readable anyway.
+func allowReads(h http.Header) {
+	h.Set("Access-Control-Allow-Origin", "*")
+	h.Set("Access-Control-Expose-Headers", "ETag")
+}
+
+// corsMaxAge is how long, in seconds, a browser may keep a preflight's
+// answer.
+const corsMaxAge = "86400"
+
+// preflight answers OPTIONS /t/{token}: for the JSON route, a CORS
+// preflight (a simple GET needs none; one that revalidates with
+// If-None-Match or If-Modified-Since does) is allowed GET and those
+// headers, 204 whatever the token, since it reads nothing. The HTML page
+// is not for other sites' scripts: 405, as any other method.
+func preflight(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	if !strings.HasSuffix(r.PathValue("token"), ".json") {
+		h.Set("Allow", "GET, HEAD")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	allowReads(h)
+	h.Set("Allow", "GET, HEAD, OPTIONS")
+	h.Set("Access-Control-Allow-Methods", "GET")
+	h.Set("Access-Control-Allow-Headers", "If-None-Match, If-Modified-Since")
+	h.Set("Access-Control-Max-Age", corsMaxAge)
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // notFoundBody is the one answer to every token that opens nothing: it

@@ -243,6 +243,12 @@ func TestClosedLinksAllLookTheSame(t *testing.T) {
 			for _, suffix := range []string{"", ".json", "?lang=de"} {
 				resp, body := get(t, link+suffix, "Accept-Language", "de")
 				resp.Header.Del("Date")
+				// The JSON route lets any site read its answers, the
+				// same for every token (TestPageJSONIsReadableFromOtherSites).
+				if suffix == ".json" && resp.Header.Get("Access-Control-Allow-Origin") == "*" {
+					resp.Header.Del("Access-Control-Allow-Origin")
+					resp.Header.Del("Access-Control-Expose-Headers")
+				}
 				a := &answer{resp.StatusCode, resp.Header, body}
 				if a.code != http.StatusNotFound {
 					t.Errorf("%s%s: %d, want 404", link, suffix, a.code)
