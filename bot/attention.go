@@ -28,56 +28,89 @@ func (t *turn) urgentAdvice(tr store.Tracked) bool {
 	return false
 }
 
-// listLine is a shipment's line wherever shipments are listed: label or
-// number, carrier, status, days since the last event.
-func (t *turn) listLine(tr store.Tracked) string {
-	sh := tr.Shipment
-	return "• " + t.T("list_line", map[string]any{
-		"Label": display(tr), "Carrier": t.carrierName(sh.Carrier),
-		"Status": t.statusName(sh.Status, sh.Substatus), "Days": t.since(sh.LastEventAt)})
+// late is the one definition of a late parcel, for /list late: on the
+// way (neither delivered, returned nor failed), and either its expected
+// delivery passed more than the playbook's Late threshold ago (2 days by
+// default), or it has shown no event for the playbook's NoEvent stall
+// threshold (7 days by default; counted from the start of tracking when
+// it has no event at all). Both thresholds are the engine's, so the list
+// and the guidance's "late" and "no event" advice agree.
+func (t *turn) late() *store.Lateness {
+	th := t.b.engine.Thresholds()
+	return &store.Lateness{ETABefore: t.now.Add(-th.Late), SilentBefore: t.now.Add(-th.NoEvent)}
 }
 
-// list groups the chat's shipments: needs attention, on the way, delivered
-// recently.
-func (t *turn) list() []Reply {
-	subs, err := t.b.store.Subscriptions(t.ctx, t.chat.ID)
-	if err != nil {
-		return t.fail(err)
-	}
-	if len(subs) == 0 {
-		return t.text("list_empty", nil)
-	}
-	var attention, moving, delivered []string
-	old := 0
-	for _, tr := range subs {
-		sh := tr.Shipment
-		switch {
-		case t.needsAttention(tr):
-			attention = append(attention, t.listLine(tr))
-		case sh.Status.Final():
-			if sh.LastEventAt != nil && t.now.Sub(*sh.LastEventAt) > 30*24*time.Hour {
-				old++
-				continue
+// listFilter is one word of "/list WORD": which of the chat's parcels it
+// shows. A filter says it once, either as a store.ListQuery the database
+// evaluates page by page, or, for what needs the guidance (attention), as
+// a check over every parcel of the chat.
+type listFilter struct {
+	// name is the English word, understood in every language; the
+	// catalog's filter_<name> is the word in the chat's language.
+	name  string
+	query func(t *turn) store.ListQuery
+	keep  func(t *turn, tr store.Tracked) bool
+}
+
+// listFilters are the filters of /list, in the order hints name them.
+var listFilters = []listFilter{
+	{name: "attention", keep: (*turn).needsAttention},
+	{name: "late", query: func(t *turn) store.ListQuery { return store.ListQuery{Late: t.late()} }},
+	{name: "customs", query: bySubstatus(tracking.SubCustomsProcessing, tracking.SubCustomsHeld, tracking.SubCustomsInfoRequested)},
+	// Waiting to be collected: at a pickup point, a notice left, not
+	// collected yet.
+	{name: "pickup", query: bySubstatus(tracking.SubPickupAvailable, tracking.SubNoticeLeft, tracking.SubPackageUnclaimed)},
+	{name: "transit", query: byStatus(tracking.StatusPreTransit, tracking.StatusTransit)},
+	// The carrier reports a problem: a failure (lost, damaged, refused…)
+	// or any sub-status that asks somebody to act (tracking/status.go).
+	{name: "exception", query: func(*turn) store.ListQuery {
+		var subs []tracking.Substatus
+		for _, s := range tracking.Substatuses() {
+			if s.ActionRequired() {
+				subs = append(subs, s)
 			}
-			delivered = append(delivered, t.listLine(tr))
-		default:
-			moving = append(moving, t.listLine(tr))
+		}
+		return store.ListQuery{Statuses: []tracking.Status{tracking.StatusFailure}, Substatuses: subs}
+	}},
+	{name: "delivered", query: byStatus(tracking.StatusDelivered)},
+	{name: "returned", query: byStatus(tracking.StatusReturned)},
+}
+
+func byStatus(sts ...tracking.Status) func(*turn) store.ListQuery {
+	return func(*turn) store.ListQuery { return store.ListQuery{Statuses: sts} }
+}
+
+func bySubstatus(subs ...tracking.Substatus) func(*turn) store.ListQuery {
+	return func(*turn) store.ListQuery { return store.ListQuery{Substatuses: subs} }
+}
+
+// lookupFilter finds the filter a word names: its English name, or its
+// word in the chat's language, in any case.
+func (t *turn) lookupFilter(word string) (*listFilter, bool) {
+	word = strings.ToLower(word)
+	for i, f := range listFilters {
+		if word == f.name || word == strings.ToLower(t.T("filter_"+f.name, nil)) {
+			return &listFilters[i], true
 		}
 	}
-	var blocks []Block
-	add := func(title string, lines []string) {
-		if len(lines) == 0 {
-			return
-		}
-		blocks = append(blocks, Block{Text: &Text{Title: true, Body: title}}, Block{Text: &Text{Body: strings.Join(lines, "\n")}})
+	return nil, false
+}
+
+// listLine is a shipment's line wherever shipments are listed: its label
+// and number, its order reference, carrier, status, days since the last
+// event.
+func (t *turn) listLine(tr store.Tracked) string {
+	sh := tr.Shipment
+	name := sh.Number
+	if tr.Sub.Label != "" {
+		name = tr.Sub.Label + " · " + name
 	}
-	add(t.T("list_attention", nil), attention)
-	add(t.T("list_moving", nil), moving)
-	add(t.T("list_delivered", nil), delivered)
-	if old > 0 {
-		blocks = append(blocks, Block{Text: &Text{Body: t.loc.N("list_older", old, nil)}})
+	if tr.Sub.OrderRef != "" {
+		name += " · " + t.T("list_order", map[string]any{"Order": tr.Sub.OrderRef})
 	}
-	return []Reply{{Blocks: blocks}}
+	return "• " + t.T("list_line", map[string]any{
+		"Label": name, "Carrier": t.carrierName(sh.Carrier),
+		"Status": t.statusName(sh.Status, sh.Substatus), "Days": t.since(sh.LastEventAt)})
 }
 
 // Attention is what needs attention in one chat: /list's lines of the

@@ -29,6 +29,12 @@ type Config struct {
 	// ShareLinkTTL is how long a shared tracking page stays open; zero
 	// keeps it open until it is revoked.
 	ShareLinkTTL time.Duration
+	// ShopifySecret verifies the deliveries of Shopify feeds that were
+	// given no key of their own (SHOPIFY_WEBHOOK_SECRET, for one shop).
+	ShopifySecret string
+	// ParcelLimit is how many parcels one chat may follow;
+	// DefaultParcelLimit when zero.
+	ParcelLimit int
 }
 
 // Bot is the conversation core.
@@ -39,6 +45,10 @@ type Bot struct {
 	clock     tracking.Clock
 	publicURL string
 	shareTTL  time.Duration
+	// shopifySecret is Config.ShopifySecret; never logged.
+	shopifySecret string
+	// parcelLimit is how many parcels one chat may follow.
+	parcelLimit int
 
 	// commands is the per-chat command rate: a burst of ten, then one
 	// every two seconds.
@@ -51,9 +61,14 @@ func New(cfg Config) *Bot {
 	if clock == nil {
 		clock = tracking.SystemClock{}
 	}
+	limit := cfg.ParcelLimit
+	if limit <= 0 {
+		limit = DefaultParcelLimit
+	}
 	return &Bot{store: cfg.Store, engine: cfg.Engine, catalog: cfg.Catalog, clock: clock,
-		publicURL: strings.TrimRight(cfg.PublicURL, "/"), shareTTL: cfg.ShareLinkTTL,
-		commands: limiter.NewKeyed[int64](rate.Every(2*time.Second), 10)}
+		publicURL: strings.TrimRight(cfg.PublicURL, "/"), shareTTL: cfg.ShareLinkTTL, shopifySecret: cfg.ShopifySecret,
+		parcelLimit: limit,
+		commands:    limiter.NewKeyed[int64](rate.Every(2*time.Second), 10)}
 }
 
 var _ Handler = (*Bot)(nil)
@@ -122,6 +137,9 @@ func (b *Bot) Handle(ctx context.Context, m Message) []Reply {
 	}
 	if m.Action != nil {
 		return t.action(*m.Action)
+	}
+	if m.File != nil {
+		return t.importFile(*m.File)
 	}
 	cmd, args := parseCommand(m.Text)
 	if cmd == "" {
@@ -214,7 +232,7 @@ func (t *turn) plain(text string) []Reply {
 		return t.text("unknown", nil)
 	}
 	if !group && len(numbers) > bulkFrom {
-		return t.bulkTrack(numbers, tracking.FindMistyped(text))
+		return t.pasted(numbers, tracking.FindMistyped(text))
 	}
 	// A group is offered buttons for ten numbers at most; the others are
 	// counted, not dropped in silence.
@@ -238,75 +256,6 @@ func (t *turn) plain(text string) []Reply {
 		{Text: &Text{Body: t.loc.N("offer_track", len(numbers), nil) + offerNote}},
 		{Buttons: buttons},
 	}}}, mistyped...)
-}
-
-// bulkFrom is how many numbers pasted at once are still answered one by
-// one, each with its card; more get one summary (bulkTrack).
-const bulkFrom = 3
-
-// bulkShown is how many numbers a summary line names before it counts the
-// rest, so that the summary stays one message.
-const bulkShown = 40
-
-// bulkTrack tracks many pasted numbers at once, up to the chat's limit,
-// and answers with one summary: how many are tracked, and which were
-// already tracked or not tracked, and why. The first lookups are left to
-// the scheduler (tracking.TrackRequest.Deferred): hundreds of lookups
-// would hold the answer for minutes.
-func (t *turn) bulkTrack(numbers, mistyped []string) []Reply {
-	var tracked int
-	var already, overLimit, noProvider, failed []string
-	for _, n := range numbers {
-		if len(overLimit) > 0 {
-			overLimit = append(overLimit, n) // the limit is reached; no need to ask
-			continue
-		}
-		d := tracking.Detect(n)
-		carrier := ""
-		if len(d.Candidates) > 0 {
-			carrier = d.Candidates[0].Carrier
-		}
-		if existing, err := t.b.store.FindSubscription(t.ctx, t.chat.ID, d.Number); err == nil && existing.Shipment.Carrier == carrier {
-			already = append(already, d.Number)
-			continue
-		}
-		res, err := t.b.engine.Track(t.ctx, tracking.TrackRequest{ChatID: t.chat.ID, Number: d.Number, Carrier: carrier,
-			Limit: maxShipments, Deferred: true})
-		switch {
-		case errors.Is(err, tracking.ErrTooManyShipments):
-			overLimit = append(overLimit, d.Number)
-		case errors.Is(err, tracking.ErrNoProvider):
-			noProvider = append(noProvider, d.Number)
-		case err != nil:
-			slog.ErrorContext(t.ctx, "tracking a pasted number failed", "platform", t.msg.Chat.Platform, "err", err)
-			failed = append(failed, d.Number)
-		case res.New:
-			tracked++
-		default:
-			already = append(already, d.Number)
-		}
-	}
-	lines := []string{t.T("bulk_tracked", map[string]any{"Count": tracked, "Total": len(numbers) + len(mistyped)})}
-	for _, l := range []struct {
-		id      string
-		numbers []string
-	}{
-		{"bulk_already", already},
-		{"bulk_over_limit", overLimit},
-		{"bulk_mistyped", mistyped},
-		{"bulk_no_provider", noProvider},
-		{"bulk_failed", failed},
-	} {
-		if len(l.numbers) == 0 {
-			continue
-		}
-		named := strings.Join(l.numbers[:min(len(l.numbers), bulkShown)], ", ")
-		if more := len(l.numbers) - bulkShown; more > 0 {
-			named += " " + t.T("bulk_more", map[string]any{"Count": more})
-		}
-		lines = append(lines, t.T(l.id, map[string]any{"Count": len(l.numbers), "Max": maxShipments, "Numbers": named}))
-	}
-	return []Reply{TextReply(strings.Join(lines, "\n\n"))}
 }
 
 // track starts tracking what "/track" was given.
@@ -353,7 +302,7 @@ func (t *turn) trackNumber(a trackArgs, carrier string) []Reply {
 	}
 	stop := t.working()
 	res, err := t.b.engine.Track(t.ctx, tracking.TrackRequest{ChatID: t.chat.ID, Number: d.Number, Carrier: carrier,
-		Label: a.label, OrderRef: clip(a.orderRef, maxLabel), Limit: maxShipments})
+		Label: a.label, OrderRef: clip(a.orderRef, maxLabel), Limit: t.b.parcelLimit})
 	stop()
 	if errReply := t.trackFailed(err, d.Number, carrier); errReply != nil {
 		return errReply
@@ -396,7 +345,7 @@ func (t *turn) trackFailed(err error, number, carrier string) []Reply {
 	case errors.Is(err, tracking.ErrNoProvider):
 		return t.text("error_no_provider", map[string]any{"Number": number, "Carrier": t.carrierName(carrier)})
 	case errors.Is(err, tracking.ErrTooManyShipments):
-		return t.text("error_too_many", map[string]any{"Max": maxShipments})
+		return t.text("error_too_many", map[string]any{"Max": t.b.parcelLimit})
 	case errors.Is(err, tracking.ErrUnstorableText):
 		return t.text("error_unstorable_text", nil)
 	}
@@ -718,10 +667,7 @@ func (t *turn) role(args string) []Reply {
 	if r != roleBuyer && r != roleSeller {
 		return t.text("role_usage", nil)
 	}
-	if err := t.b.store.UpdateChat(t.ctx, t.chat.ID, store.ChatSettings{Role: &r}, t.now); err != nil {
-		return t.fail(err)
-	}
-	if err := t.b.engine.ReguideChat(t.ctx, t.chat.ID); err != nil {
+	if err := t.b.engine.SetRole(t.ctx, t.chat.ID, tracking.Role(r)); err != nil {
 		return t.fail(err)
 	}
 	return t.text("role_set_"+r, nil)
@@ -750,6 +696,8 @@ func (t *turn) action(a Action) []Reply {
 		return []Reply{{Replace: true, Blocks: []Block{{Text: &Text{Body: t.loc.N("forget_done", n, nil)}}}}}
 	case "cancel":
 		return []Reply{{Replace: true, Blocks: []Block{{Text: &Text{Body: t.T("cancelled", nil)}}}}}
+	case pageAction:
+		return t.pagePressed(a.Payload)
 	}
 	subPart, extra, _ := strings.Cut(a.Payload, "|")
 	subID, err := strconv.ParseInt(subPart, 10, 64)
@@ -815,7 +763,9 @@ func (t *turn) action(a Action) []Reply {
 		}
 		return t.recarrier(tr, extra)
 	case "share":
-		return t.share(tr)
+		return t.share(tr, false)
+	case "share_label":
+		return t.share(tr, true)
 	case "unshare":
 		if err := t.b.store.RevokeShareTokens(t.ctx, t.chat.ID, tr.Sub.ID, t.now); err != nil {
 			return t.fail(err)

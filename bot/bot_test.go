@@ -266,16 +266,16 @@ func TestShareLinkOpensThePageUntilRevoked(t *testing.T) {
 	if len(token) < 32 {
 		t.Fatalf("token %q is shorter than 128 bits", token)
 	}
-	if _, label, err := s.SharedShipment(ctx, token, h.clock.Now()); err != nil || label != "Lamp" {
-		t.Fatalf("shared page: %q, %v", label, err)
+	if p, err := s.SharedPage(ctx, token, h.clock.Now()); err != nil || p.Shipment.Number != "DEMO-STALLED" {
+		t.Fatalf("shared page: %+v, %v", p, err)
 	}
 	// Another chat cannot revoke it.
 	b.Handle(ctx, bot.Message{Chat: bot.ChatRef{Platform: bot.Telegram, ID: "9", Kind: bot.Private}, Action: &bot.Action{Name: "unshare", Payload: "1"}})
-	if _, _, err := s.SharedShipment(ctx, token, h.clock.Now()); err != nil {
+	if _, err := s.SharedPage(ctx, token, h.clock.Now()); err != nil {
 		t.Fatalf("another chat revoked the link: %v", err)
 	}
 	b.Handle(ctx, bot.Message{Chat: privateChat, Action: &bot.Action{Name: "unshare", Payload: "1"}})
-	if _, _, err := s.SharedShipment(ctx, token, h.clock.Now()); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.SharedPage(ctx, token, h.clock.Now()); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("revoked link still opens: %v", err)
 	}
 }
@@ -299,7 +299,7 @@ func TestShareLinkExpires(t *testing.T) {
 			after time.Duration
 			opens bool
 		}{{0, true}, {47 * time.Hour, true}, {49 * time.Hour, false}} {
-			_, _, err := s.SharedShipment(ctx, token, t0.Add(tc.after))
+			_, err := s.SharedPage(ctx, token, t0.Add(tc.after))
 			if tc.opens && err != nil || !tc.opens && !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("%v after sharing: %v, want opens=%v", tc.after, err, tc.opens)
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/store/storetest"
 	"github.com/trackbot/trackbot/tracking"
+	"github.com/trackbot/trackbot/tracking/providers/seventeentrack/seventeentracktest"
 	"github.com/trackbot/trackbot/tracking/trackingtest"
 )
 
@@ -201,22 +202,8 @@ func TestConsoleIsNotRateLimited(t *testing.T) {
 	})
 }
 
-// s10 returns the UPU S10 number RR<serial>CN with its check digit.
-func s10(serial int) string {
-	digits := fmt.Sprintf("%08d", serial)
-	sum := 0
-	for i, w := range []int{8, 6, 4, 2, 3, 5, 9, 7} {
-		sum += int(digits[i]-'0') * w
-	}
-	check := 11 - sum%11
-	switch check {
-	case 10:
-		check = 0
-	case 11:
-		check = 5
-	}
-	return fmt.Sprintf("RR%s%dCN", digits, check)
-}
+// s10 is the UPU S10 number RR<serial>CN with its check digit.
+var s10 = seventeentracktest.S10
 
 // TestPastingManyNumbersTracksUpToTheLimitWithOneSummary pastes 210
 // numbers, one of them already tracked, and a mistyped one: the chat

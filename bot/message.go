@@ -45,11 +45,19 @@ type Message struct {
 	Text string
 	// Action is the pressed button, or nil.
 	Action *Action
+	// File is a document sent with the message (a list of parcels to
+	// import), or nil.
+	File *File
 	// Language is the platform's hint of the person's language ("de-AT").
 	Language string
 	// Via is the adapter the message came through, or nil. The core uses
-	// its optional abilities (Indicator, Admins) while it answers.
+	// its optional abilities (Indicator, Admins, Whisperer) while it
+	// answers.
 	Via Adapter
+	// Unseen marks text that the other members of a shared chat did not
+	// see (a Slack slash command, whose text is never posted): a secret
+	// in it is still a secret.
+	Unseen bool
 }
 
 // Action is a pressed button: the action the button carried and its payload.
@@ -68,6 +76,8 @@ type Reply struct {
 	// Urgent marks a push that needs someone to act; a platform with
 	// threads also shows it in the channel.
 	Urgent bool
+	// File is a document sent with the reply (an export), or nil.
+	File *Document
 }
 
 // Block is one part of a reply. Exactly one of its fields is set.
@@ -134,6 +144,18 @@ type Indicator interface {
 // refuses such commands.
 type Admins interface {
 	IsAdmin(ctx context.Context, chat ChatRef, user string) (bool, error)
+}
+
+// Whisperer is an optional ability of an Adapter: telling one person of
+// a shared chat something the others must not see, such as the secret of
+// the chat's order feed (/connect). Slack shows it in the channel to that
+// person only (an ephemeral message); Telegram writes to the person's
+// private chat with the bot. Whisper returns an error wrapping ErrChatGone
+// when the platform cannot reach the person privately (on Telegram, a
+// person who never started the bot). The core sends secrets into shared
+// chats only through it.
+type Whisperer interface {
+	Whisper(ctx context.Context, chat ChatRef, user string, r Reply) error
 }
 
 // Handler answers one message.

@@ -378,6 +378,8 @@ func (n *Notifier) render(ctx context.Context, chat *store.Chat, tr *store.Track
 		return t.guidancePush(tr, *notice.Guidance), nil
 	case tracking.NoticeStopped:
 		return t.stoppedPush(tr, *notice.Stopped), nil
+	case tracking.NoticeOrders:
+		return t.ordersPush(*notice.Orders), nil
 	}
 	return Reply{}, fmt.Errorf("unknown push kind %q", it.Kind)
 }
@@ -412,7 +414,9 @@ func (t *turn) statusPush(tr *store.Tracked, p tracking.StatusNotice) Reply {
 		what += " — " + place
 	}
 	lines = append(lines, t.date(e.Time)+"  "+what)
-	if p.NewEvents > 1 {
+	if passed := t.passedNames(p.Passed); passed != "" {
+		lines = append(lines, t.T("push_passed", map[string]any{"Statuses": passed}))
+	} else if p.NewEvents > 1 {
 		lines = append(lines, t.loc.N("push_more_events", p.NewEvents-1, nil))
 	}
 	for _, l := range p.NewLegs {
@@ -425,28 +429,39 @@ func (t *turn) statusPush(tr *store.Tracked, p tracking.StatusNotice) Reply {
 		{Text: &Text{Title: true, Body: pushName(tr, p.Number)}},
 		{Text: &Text{Body: strings.Join(lines, "\n")}},
 	}
+	// The advice the same refresh fired comes in the alert, as its own
+	// push would say it: one event, one message.
+	blocks = append(blocks, t.adviceBlocks(p.Advice)...)
 	if b := subButtons(t, tr); b != nil {
+		// The advice's buttons follow "Details", as in the advice's push.
+		b = slices.Insert(b, 1, adviceButtons(t, tr, p.Advice)...)
 		blocks = append(blocks, Block{Buttons: b})
 	}
-	return Reply{Blocks: blocks, Urgent: p.Substatus.ActionRequired() || p.Status == tracking.StatusFailure}
+	return Reply{Blocks: blocks, Urgent: tracking.NeedsAction(p.Status, p.Substatus) || urgentAdvice(p.Advice)}
+}
+
+// passedNames names the statuses a folded push passed through, newest
+// first as in a card's timeline, so that a chat that heard nothing while
+// they happened still learns each of them; "" when there are none.
+func (t *turn) passedNames(steps []tracking.StatusStep) string {
+	names := make([]string, 0, len(steps))
+	for i := len(steps) - 1; i >= 0; i-- {
+		names = append(names, t.statusName(steps[i].Status, steps[i].Substatus))
+	}
+	return strings.Join(names, t.T("push_passed_separator", nil))
 }
 
 // guidancePush tells a chat what a shipment's situation means and what to
 // do next.
 func (t *turn) guidancePush(tr *store.Tracked, p tracking.GuidanceNotice) Reply {
-	blocks := []Block{
-		{Text: &Text{Title: true, Body: pushName(tr, p.Number)}},
-		{Text: &Text{Body: levelMark(p.Level) + t.advice(p.Message, p.Data)}},
-	}
+	advice := []tracking.GuidanceNotice{p}
+	blocks := append([]Block{{Text: &Text{Title: true, Body: pushName(tr, p.Number)}}}, t.adviceBlocks(advice)...)
 	if tr != nil {
 		id := strconv.FormatInt(tr.Sub.ID, 10)
 		buttons := []Button{{Label: t.T("button_details", nil), Action: "info", Payload: id}}
-		for _, b := range p.Buttons {
-			buttons = append(buttons, Button{Label: t.advice(b.Label, p.Data), Action: b.Action, Payload: id})
-		}
-		blocks = append(blocks, Block{Buttons: buttons})
+		blocks = append(blocks, Block{Buttons: append(buttons, adviceButtons(t, tr, advice)...)})
 	}
-	return Reply{Blocks: blocks, Urgent: p.Level == tracking.LevelAction}
+	return Reply{Blocks: blocks, Urgent: urgentAdvice(advice)}
 }
 
 // stoppedPush tells a chat that polling stopped after a long silence.

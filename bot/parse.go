@@ -13,9 +13,11 @@ import (
 
 // Input bounds (docs/architecture.md, Input bounds).
 const (
-	maxMessage   = 4096
-	maxLabel     = 64
-	maxShipments = 200
+	maxMessage = 4096
+	maxLabel   = 64
+	// DefaultParcelLimit is how many parcels a chat may follow when
+	// Config.ParcelLimit does not say.
+	DefaultParcelLimit = 200
 )
 
 // parseCommand splits "/track@trackbot X y" into "track" and "X y". Text

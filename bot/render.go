@@ -3,15 +3,14 @@ package bot
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"golang.org/x/text/language"
-	langdisplay "golang.org/x/text/language/display"
-
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/tracking"
+	"github.com/trackbot/trackbot/wording"
 )
 
 // The roles a chat can take; guidance speaks to each differently.
@@ -32,10 +31,7 @@ func display(tr store.Tracked) string {
 // statusName is the localized name of a shipment's state: the sub-status
 // when it says more than the status.
 func (t *turn) statusName(st tracking.Status, sub tracking.Substatus) string {
-	if sub != "" && sub != tracking.SubOther {
-		return t.T("sub_"+string(sub), nil)
-	}
-	return t.T("status_"+string(st), nil)
+	return wording.New(t.loc).Status(st, sub)
 }
 
 // since says how long ago a time was, in days.
@@ -60,40 +56,19 @@ func (t *turn) date(at time.Time) string {
 func (t *turn) day(at time.Time) string { return t.dayIn(at, t.tz) }
 
 // dayIn renders the calendar day of a moment in zone, in the chat's
-// language: the catalog gives the month names (date_months, twelve
-// space-separated names) and the order of day, month and year (date_day),
-// e.g. "3 Dec 2026", "3. Dez. 2026", "2026年12月3日".
+// language (wording.Words.Day).
 func (t *turn) dayIn(at time.Time, zone *time.Location) string {
-	at = at.In(zone)
-	month := strconv.Itoa(int(at.Month()))
-	if months := strings.Fields(t.T("date_months", nil)); len(months) == 12 {
-		month = months[at.Month()-1]
-	}
-	return t.T("date_day", map[string]any{"Day": at.Day(), "Month": month, "Year": at.Year()})
+	return wording.New(t.loc).Day(at, zone)
 }
 
 // carrierName is a carrier's display name in the chat's language: the demo
 // carrier's is translated, real carriers keep their own names.
-func (t *turn) carrierName(id string) string {
-	if id == tracking.CarrierDemo {
-		return t.T("carrier_demo", nil)
-	}
-	return tracking.CarrierName(id)
-}
+func (t *turn) carrierName(id string) string { return wording.New(t.loc).Carrier(id) }
 
 // eventText is an event's description as a chat reads it: the demo
 // carrier's English texts in the chat's language, a real carrier's text as
 // the carrier wrote it.
-func (t *turn) eventText(e tracking.Event) string {
-	if e.Carrier != tracking.CarrierDemo {
-		return e.Description
-	}
-	kind, number, ok := tracking.DemoEventKind(e.Description)
-	if !ok {
-		return e.Description
-	}
-	return t.T("demo_event_"+kind, map[string]any{"NewNumber": number})
-}
+func (t *turn) eventText(e tracking.Event) string { return wording.New(t.loc).Event(e) }
 
 // card renders one shipment: state, route, the whole timeline newest first,
 // and its buttons. intro, when set, comes first.
@@ -174,19 +149,7 @@ func legCarrier(sh *tracking.Shipment, e tracking.Event) string {
 }
 
 // countryOrUnknown names a country in the chat's language.
-func countryOrUnknown(t *turn, cc string) string {
-	if cc == "" {
-		return "?"
-	}
-	region, err := language.ParseRegion(cc)
-	if err != nil {
-		return tracking.CountryName(cc)
-	}
-	if name := langdisplay.Regions(language.Make(t.loc.Language())).Name(region); name != "" {
-		return name
-	}
-	return tracking.CountryName(cc)
-}
+func countryOrUnknown(t *turn, cc string) string { return wording.New(t.loc).Country(cc) }
 
 func (t *turn) cardButtons(tr store.Tracked, sh *tracking.Shipment) []Button {
 	id := strconv.FormatInt(tr.Sub.ID, 10)
@@ -216,8 +179,11 @@ func (t *turn) cardButtons(tr store.Tracked, sh *tracking.Shipment) []Button {
 	return buttons
 }
 
-// share creates a revocable link to a read-only tracking page.
-func (t *turn) share(tr store.Tracked) []Reply {
+// share creates a revocable link to a read-only tracking page. The page
+// shows the chat's label and order reference only when withLabel is set
+// (the "Share with label" button the first link's reply offers); a plain
+// share keeps them private.
+func (t *turn) share(tr store.Tracked, withLabel bool) []Reply {
 	if t.b.publicURL == "" {
 		return t.text("share_unavailable", nil)
 	}
@@ -227,18 +193,28 @@ func (t *turn) share(tr store.Tracked) []Reply {
 	}
 	token := hex.EncodeToString(b)
 	var expires time.Time
-	body := t.T("share_link", map[string]any{"Number": display(tr), "Link": t.b.publicURL + "/t/" + token})
+	data := map[string]any{"Number": display(tr), "Link": t.b.publicURL + "/t/" + token}
+	body := t.T("share_link", data)
+	private := tr.Sub.Label != "" || tr.Sub.OrderRef != ""
+	if withLabel {
+		body = t.T("share_link_labelled", data)
+	} else if private {
+		body += "\n" + t.T("share_link_private", nil)
+	}
 	if t.b.shareTTL > 0 {
 		expires = t.now.Add(t.b.shareTTL)
 		body += "\n" + t.T("share_link_until", map[string]any{"Date": t.date(expires)})
 	}
-	if err := t.b.store.CreateShareToken(t.ctx, t.chat.ID, tr.Sub.ID, token, t.now, expires); err != nil {
+	if err := t.b.store.CreateShareToken(t.ctx, t.chat.ID, tr.Sub.ID, token, t.now, expires, store.ShareOptions{ShowLabel: withLabel}); err != nil {
 		return t.fail(err)
 	}
-	return []Reply{{Blocks: []Block{
-		{Text: &Text{Body: body}},
-		{Buttons: []Button{{Label: t.T("button_unshare", nil), Action: "unshare", Payload: strconv.FormatInt(tr.Sub.ID, 10)}}},
-	}}}
+	id := strconv.FormatInt(tr.Sub.ID, 10)
+	var buttons []Button
+	if private && !withLabel {
+		buttons = append(buttons, Button{Label: t.T("button_share_labelled", nil), Action: "share_label", Payload: id})
+	}
+	buttons = append(buttons, Button{Label: t.T("button_unshare", nil), Action: "unshare", Payload: id})
+	return []Reply{{Blocks: []Block{{Text: &Text{Body: body}}, {Buttons: buttons}}}}
 }
 
 // readerRole is the chat's role for guidance.
@@ -270,24 +246,46 @@ func levelMark(l tracking.Level) string {
 	return "ℹ️ "
 }
 
+// adviceBlocks renders pushed advice, one block each, marked by how
+// urgent it is: a guidance push, or the advice an alert carries.
+func (t *turn) adviceBlocks(advice []tracking.GuidanceNotice) []Block {
+	blocks := make([]Block, 0, len(advice))
+	for _, p := range advice {
+		blocks = append(blocks, Block{Text: &Text{Body: levelMark(p.Level) + t.advice(p.Message, p.Data)}})
+	}
+	return blocks
+}
+
+// adviceButtons are the actions pushed advice offers on the chat's
+// parcel (a delivery's "not received?"); none without a subscription.
+func adviceButtons(t *turn, tr *store.Tracked, advice []tracking.GuidanceNotice) []Button {
+	if tr == nil {
+		return nil
+	}
+	id := strconv.FormatInt(tr.Sub.ID, 10)
+	var buttons []Button
+	for _, p := range advice {
+		for _, b := range p.Buttons {
+			if slices.ContainsFunc(buttons, func(o Button) bool { return o.Action == b.Action }) {
+				continue // two pieces of advice offer the same action once
+			}
+			buttons = append(buttons, Button{Label: t.advice(b.Label, p.Data), Action: b.Action, Payload: id})
+		}
+	}
+	return buttons
+}
+
+// urgentAdvice reports whether any of the advice needs someone to act, so
+// that its push is shown where everyone sees it (a Slack channel, not
+// only the parcel's thread).
+func urgentAdvice(advice []tracking.GuidanceNotice) bool {
+	return slices.ContainsFunc(advice, func(p tracking.GuidanceNotice) bool { return p.Level == tracking.LevelAction })
+}
+
 // advice renders a guidance message: dates in the chat's zone, the plural
 // form that its day count calls for.
 func (t *turn) advice(id string, data tracking.AdviceData) string {
-	d := data.Fields()
-	if data.Deadline != nil {
-		d["Deadline"] = t.day(*data.Deadline)
-	}
-	// The demo carrier's name reaches the advice already spelled out, in
-	// English.
-	for _, k := range []string{"Carrier", "Post"} {
-		if d[k] == tracking.CarrierName(tracking.CarrierDemo) {
-			d[k] = t.carrierName(tracking.CarrierDemo)
-		}
-	}
-	if data.Days != nil {
-		return t.loc.N(id, *data.Days, d)
-	}
-	return t.T(id, d)
+	return wording.New(t.loc).Advice(id, data, t.tz)
 }
 
 // missing answers the "I didn't get it" button of a delivered shipment

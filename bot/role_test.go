@@ -1,13 +1,17 @@
 package bot_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
 
+	"github.com/trackbot/trackbot/bot"
 	"github.com/trackbot/trackbot/internal/expect"
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/store/storetest"
+	"github.com/trackbot/trackbot/tracking"
 )
 
 // TestRoleInALargeChatIsOneOperation changes the role of a chat that
@@ -71,4 +75,42 @@ func seedChat(t *testing.T, s *store.Store, n int, last, now time.Time) {
 			t.Fatalf("seed: %v\n%s", err, q.sql)
 		}
 	}
+}
+
+// TestRoleFailureChangesNothing: /role writes the role and the guidance
+// it changes in one transaction, so a failure inside it (here, just
+// before the commit) leaves the chat a seller and queues none of the
+// buyer's advice; the same command once the failure is gone does both.
+func TestRoleFailureChangesNothing(t *testing.T) {
+	const parcels = 5
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s)
+		h.say(privateChat, "en", "/start")
+		seedChat(t, s, parcels, t0.Add(-8*24*time.Hour), t0)
+		h.say(privateChat, "en", "/role seller")
+
+		crash := errors.New("crash before commit")
+		faulty := tracking.NewEngine(s, h.engine.Providers(), tracking.Options{Clock: h.clock, DemoStep: time.Minute,
+			MinInterval: time.Minute, BeforeCommit: func() error { return crash }})
+		broken := bot.New(bot.Config{Store: s, Engine: faulty, Catalog: h.cat, Clock: h.clock})
+		broken.Handle(context.Background(), bot.Message{Chat: privateChat, User: "u1", Text: "/role buyer", Language: "en"})
+
+		state := func() (role string, pushes int) {
+			t.Helper()
+			if err := s.DB().QueryRow(`SELECT role FROM chats WHERE external_id = $1`, privateChat.ID).Scan(&role); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.DB().QueryRow(`SELECT COUNT(*) FROM outbox WHERE kind = 'guidance' AND dedupe_key LIKE '%:temu_no_update:%'`).Scan(&pushes); err != nil {
+				t.Fatal(err)
+			}
+			return role, pushes
+		}
+		if role, pushes := state(); role != "seller" || pushes != 0 {
+			t.Fatalf("after a failed /role buyer: role %q, %d Temu pushes; want seller and none", role, pushes)
+		}
+		h.say(privateChat, "en", "/role buyer")
+		if role, pushes := state(); role != "buyer" || pushes != parcels {
+			t.Fatalf("after /role buyer: role %q, %d Temu pushes; want buyer and %d", role, pushes, parcels)
+		}
+	})
 }

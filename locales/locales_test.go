@@ -15,9 +15,15 @@ var sampleData = map[string]any{
 	"Post": "Deutsche Post", "NewNumber": "00340434292135100124", "Zone": "Europe/Berlin", "Lang": "de",
 	"From": "22", "To": "07", "Shop": "AliExpress", "Role": "seller", "Order": "#42", "Max": 200, "Limit": 64,
 	"Carriers": "usps, ups", "Deadline": "2026-11-30", "Rule": "stalled_14d", "Hour": 9,
+	"Level": "every new scan", "Statuses": "Out for delivery, In customs",
 	"Numbers": "RR123456785CN, 1Z999AA10123456784", "Total": 210, "Command": "info", "Given": "22:30",
+	"URL": "https://bot.example/webhooks/orders/abc", "Secret": "9f86d081884c7d659a2feaa0c55ad015",
 	"PayLink": "https://www.royalmail.com/receiving-mail/pay-a-fee", "HoldDays": 21, "VAT": "GB",
+	"Line": 12, "Name": "orders.csv", "Path": "/home/me/trackbot.csv", "Reason": "permission denied",
 	"Day": 3, "Month": "Dec", "Year": 2026,
+	"Filter": "customs", "Filters": "attention, late, customs", "Page": 2, "Pages": 20, "Shown": 15, "Text": "1001",
+	"Logo":   "https://shop.example.com/logo.png",
+	"Parcel": "UPS 1Z999AA10123456784", "Country": "Germany",
 }
 
 func TestEveryCatalogHasEveryKey(t *testing.T) {

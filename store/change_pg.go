@@ -26,8 +26,14 @@ type rowGuard struct {
 // news costs one round trip for them instead of three or four. It reports
 // whether the row was written.
 //
+// It writes n, the change's status alert or nil, as enqueueBroadcast does
+// an alert no advice joins: one row per subscription of an active chat
+// whose alert level hears it, and the mark of every subscription moves on.
+// A caller whose change fired advice leaves n nil and writes the alert
+// with it (enqueueBroadcast).
+//
 // With guard (and no tx) it writes only a row as the caller read it.
-func (s *Store) writeChangePG(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, leased bool, guard *rowGuard) (bool, error) {
+func (s *Store) writeChangePG(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, n *tracking.Broadcast, leased bool, guard *rowGuard) (bool, error) {
 	now := dbTime(c.Now)
 	var sb strings.Builder
 	args := []any{c.Provider, string(c.Status), string(c.Substatus), dbTime(c.StatusChangedAt), dbTimePtr(c.LastEventAt),
@@ -65,22 +71,32 @@ func (s *Store) writeChangePG(ctx context.Context, tx *sqlx.Tx, c *tracking.Chan
 		}
 		sb.WriteString(`) AS v(f, t, st, sub, d, ci, sa, co, ca, nu) ON CONFLICT (shipment_id, fingerprint) DO NOTHING)`)
 	}
-	if n := c.Broadcast; n != nil {
+	if n != nil {
 		payload, err := tracking.EncodeNotice(n.Notice)
 		if err != nil {
 			return false, fmt.Errorf("store: enqueue: %w", err)
 		}
-		kind, body, key := param(n.Notice.Kind), param(string(payload)), param(":"+n.Key)
-		insert := `INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, state, not_before, created_at)
-			SELECT s.chat_id, s.id, ` + kind + `, ` + body + `, ` + kind + ` || ':' || CAST(s.id AS TEXT) || ` + key + `, 'pending', $10, $10`
+		kind, body, key, level := param(n.Notice.Kind), param(string(payload)), param(":"+n.Key), param(string(n.Level))
+		insert := `INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, state, not_before, created_at, alert_level)
+			SELECT s.chat_id, s.id, ` + kind + `, ` + body + `, ` + kind + ` || ':' || CAST(s.id AS TEXT) || ` + key + `, 'pending', $10, $10, ` + level
+		// Only chats whose level hears the alert get a row.
+		hears := ""
+		if n.Level != "" {
+			var in []string
+			for _, l := range n.Level.Audience() {
+				in = append(in, param(string(l)))
+			}
+			hears = " AND c.alert_level IN (" + strings.Join(in, ", ") + ")"
+		}
 		if n.EventTime == nil {
 			sb.WriteString(`, o AS (` + insert + `
 				FROM subscriptions s JOIN chats c ON c.id = s.chat_id
-				WHERE s.shipment_id = $12 AND c.active AND EXISTS (SELECT 1 FROM u)
+				WHERE s.shipment_id = $12 AND c.active` + hears + ` AND EXISTS (SELECT 1 FROM u)
 				ON CONFLICT (dedupe_key) DO NOTHING)`)
 		} else {
 			// The mark moves on for every subscription told of nothing
-			// newer; those of active chats get the push.
+			// newer, heard or not; those of active chats that hear the
+			// alert get the push.
 			at := param(dbTime(*n.EventTime))
 			sb.WriteString(`, m AS (UPDATE subscriptions SET last_pushed_event_at = CAST(` + at + ` AS TIMESTAMPTZ)
 				WHERE shipment_id = $12 AND (last_pushed_event_at IS NULL OR last_pushed_event_at < CAST(` + at + ` AS TIMESTAMPTZ))
@@ -88,7 +104,7 @@ func (s *Store) writeChangePG(ctx context.Context, tx *sqlx.Tx, c *tracking.Chan
 				RETURNING id, chat_id),
 			o AS (` + insert + `
 				FROM m s JOIN chats c ON c.id = s.chat_id
-				WHERE c.active
+				WHERE c.active` + hears + `
 				ON CONFLICT (dedupe_key) DO NOTHING)`)
 		}
 	}

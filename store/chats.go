@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/trackbot/trackbot/tracking"
 )
 
 // Chat is a place trackbot talks to, with its settings.
@@ -26,12 +28,16 @@ type Chat struct {
 	Muted      bool      `db:"muted"`
 	Active     bool      `db:"active"`
 	CreatedAt  time.Time `db:"created_at"`
+	// AlertLevel is how much of its parcels' news the chat is pushed
+	// (tracking.AlertLevel); a new chat gets its kind's default.
+	AlertLevel string `db:"alert_level"`
 }
 
-const chatColumns = `id, platform, team_id, external_id, kind, language, timezone, role, quiet_start, quiet_end, muted, active, created_at`
+const chatColumns = `id, platform, team_id, external_id, kind, language, timezone, role, quiet_start, quiet_end, muted, active, created_at, alert_level`
 
 // EnsureChat returns the chat a platform knows by team and id, creating it
-// with the given kind and role. A chat that had been deactivated (the bot
+// with the given kind and role, and the alert level its kind starts with
+// (tracking.DefaultAlertLevel). A chat that had been deactivated (the bot
 // was blocked, the channel archived) is active again: somebody is talking
 // to trackbot there.
 func (s *Store) EnsureChat(ctx context.Context, platform, team, externalID, kind, role string, now time.Time) (*Chat, error) {
@@ -48,11 +54,11 @@ func (s *Store) EnsureChat(ctx context.Context, platform, team, externalID, kind
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: ensure chat: %w", err)
 	}
-	err = s.db.GetContext(ctx, &c, `INSERT INTO chats (platform, team_id, external_id, kind, role, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $6)
+	err = s.db.GetContext(ctx, &c, `INSERT INTO chats (platform, team_id, external_id, kind, role, created_at, updated_at, alert_level)
+		VALUES ($1, $2, $3, $4, $5, $6, $6, $7)
 		ON CONFLICT (platform, team_id, external_id) DO UPDATE SET active = TRUE, kind = excluded.kind,
 			updated_at = CASE WHEN chats.active THEN chats.updated_at ELSE excluded.updated_at END
-		RETURNING `+chatColumns, platform, team, externalID, kind, role, now)
+		RETURNING `+chatColumns, platform, team, externalID, kind, role, now, string(tracking.DefaultAlertLevel(kind)))
 	if err != nil {
 		return nil, fmt.Errorf("store: ensure chat: %w", err)
 	}
@@ -106,6 +112,40 @@ func (s *Store) UpdateChat(ctx context.Context, id int64, set ChatSettings, now 
 		return fmt.Errorf("store: update chat %d: %w", id, err)
 	}
 	return nil
+}
+
+// SetAlertLevel sets how much of its parcels' news a chat is pushed, and
+// drops, in the same transaction, the chat's waiting pushes that the new
+// level does not hear: a chat that turns quieter is not sent the backlog
+// it just declined. It reports how many pushes it dropped.
+func (s *Store) SetAlertLevel(ctx context.Context, chatID int64, level tracking.AlertLevel, now time.Time) (int, error) {
+	var dropped int64
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE chats SET alert_level = $1, updated_at = $2 WHERE id = $3`,
+			string(level), dbTime(now), chatID); err != nil {
+			return err
+		}
+		var a assignments
+		q := `UPDATE outbox SET state = 'dropped', last_error = 'not at the alert level ' || ` + a.arg(string(level)) + `
+			WHERE chat_id = ` + a.arg(chatID) + ` AND state = 'pending' AND (lease_until IS NULL OR lease_until <= ` + a.arg(dbTime(now)) + `)
+			AND alert_level <> '' AND alert_level NOT IN (`
+		for i, l := range level.Heard() {
+			if i > 0 {
+				q += ", "
+			}
+			q += a.arg(string(l))
+		}
+		res, err := tx.ExecContext(ctx, q+`)`, a.args...)
+		if err != nil {
+			return err
+		}
+		dropped, _ = res.RowsAffected()
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: set alert level of chat %d: %w", chatID, err)
+	}
+	return int(dropped), nil
 }
 
 // assignments builds the SET list of a partial update, numbering its

@@ -20,6 +20,7 @@ type guidanceTarget struct {
 	ProtectionEnds *time.Time `db:"protection_ends"`
 	Role           string     `db:"role"`
 	Active         bool       `db:"active"`
+	AlertLevel     string     `db:"alert_level"`
 	Number         string     `db:"number"`
 }
 
@@ -32,10 +33,13 @@ type ruleState struct {
 
 // applyGuidance brings the guidance state of every subscription of a
 // shipment up to date with the advice eval gives for its role and
-// marketplace. A rule that starts to apply fires once: with push, it goes
-// to the outbox (for active chats); a rule that stops applying is re-armed,
-// so that it fires again if it returns.
-func (s *Store) applyGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, eval func(tracking.Reader) []tracking.Advice, now time.Time, push bool, read *guidanceRead) error {
+// marketplace, and returns the pushes it calls for, for the caller to
+// write (enqueueNotices; a refresh first folds those that join its status
+// alert into it, enqueueBroadcast). A rule that starts to apply fires
+// once: with push, it calls for a push (to active chats whose level hears
+// it); a rule that stops applying is re-armed, so that it fires again if
+// it returns. read, when not nil, is what tx read of the shipment already.
+func (s *Store) applyGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, eval func(tracking.Reader) []tracking.Advice, now time.Time, push bool, read *guidanceRead) ([]tracking.OutboxNotice, error) {
 	if read != nil {
 		return writeGuidance(ctx, tx, shipmentID, read.targets, read.states, eval, now, push)
 	}
@@ -47,12 +51,12 @@ func (s *Store) applyGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64
 		RuleActive *bool   `db:"rule_active"`
 		Arms       *int    `db:"arms"`
 	}
-	if err := s.selectP(ctx, tx, &rows, `SELECT s.id AS sub_id, s.chat_id, s.marketplace, s.protection_ends, c.role, c.active, sh.number,
+	if err := s.selectP(ctx, tx, &rows, `SELECT s.id AS sub_id, s.chat_id, s.marketplace, s.protection_ends, c.role, c.active, c.alert_level, sh.number,
 			g.rule, g.active AS rule_active, g.arms
 		FROM subscriptions s JOIN chats c ON c.id = s.chat_id JOIN shipments sh ON sh.id = s.shipment_id
 			LEFT JOIN guidance_state g ON g.subscription_id = s.id
 		WHERE s.shipment_id = $1 ORDER BY s.id, g.rule`, shipmentID); err != nil {
-		return fmt.Errorf("store: guidance targets: %w", err)
+		return nil, fmt.Errorf("store: guidance targets: %w", err)
 	}
 	var targets []guidanceTarget
 	var states []ruleState
@@ -76,17 +80,18 @@ func deref(n *int) int {
 
 // writeGuidance moves the guidance of the given subscriptions of a
 // shipment, whose rule states are states, as tracking decides for the
-// advice eval gives, and writes the outcome inside tx.
+// advice eval gives, writes the rule states inside tx and returns the
+// pushes the rules that fired call for.
 func writeGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, targets []guidanceTarget, states []ruleState,
-	eval func(tracking.Reader) []tracking.Advice, now time.Time, push bool) error {
+	eval func(tracking.Reader) []tracking.Advice, now time.Time, push bool) ([]tracking.OutboxNotice, error) {
 	u := guidanceUpdate(shipmentID, targets, states, eval, now, push)
 	if err := writeRules(ctx, tx, u.Rules); err != nil {
-		return err
+		return nil, err
 	}
-	return enqueueNotices(ctx, tx, u.Notices, now)
+	return u.Notices, nil
 }
 
-// guidanceUpdate is what writeGuidance writes.
+// guidanceUpdate is what writeGuidance writes and returns.
 func guidanceUpdate(shipmentID int64, targets []guidanceTarget, states []ruleState,
 	eval func(tracking.Reader) []tracking.Advice, now time.Time, push bool) tracking.GuidanceUpdate {
 	if len(targets) == 0 {
@@ -94,7 +99,7 @@ func guidanceUpdate(shipmentID int64, targets []guidanceTarget, states []ruleSta
 	}
 	subs := make([]tracking.GuidanceTarget, len(targets))
 	for i, t := range targets {
-		subs[i] = tracking.GuidanceTarget{SubscriptionID: t.SubID, ChatID: t.ChatID, Role: t.Role, Marketplace: t.Marketplace, ProtectionEnds: utc(t.ProtectionEnds), Active: t.Active}
+		subs[i] = tracking.GuidanceTarget{SubscriptionID: t.SubID, ChatID: t.ChatID, Role: t.Role, Marketplace: t.Marketplace, ProtectionEnds: utc(t.ProtectionEnds), Active: t.Active, Alerts: tracking.AlertLevel(t.AlertLevel)}
 	}
 	known := make([]tracking.RuleState, len(states))
 	for i, st := range states {
@@ -185,10 +190,10 @@ func writeRules(ctx context.Context, tx *sqlx.Tx, rules []tracking.RuleWrite) er
 // enqueueNotices writes notices for their chats in one statement per
 // chunk, in order; a notice whose dedupe key exists is skipped.
 func enqueueNotices(ctx context.Context, tx *sqlx.Tx, notices []tracking.OutboxNotice, now time.Time) error {
-	const perRow = 5
+	const perRow = 6
 	return chunks(len(notices), perRow, 1, func(from, to int) error {
 		var sb strings.Builder
-		sb.WriteString(`INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, state, not_before, created_at) VALUES `)
+		sb.WriteString(`INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, alert_level, state, not_before, created_at) VALUES `)
 		args := make([]any, 1, 1+(to-from)*perRow)
 		args[0] = dbTime(now)
 		for i, n := range notices[from:to] {
@@ -200,8 +205,8 @@ func enqueueNotices(ctx context.Context, tx *sqlx.Tx, notices []tracking.OutboxN
 				sb.WriteString(", ")
 			}
 			k := 1 + i*perRow
-			fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, 'pending', $1, $1)", k+1, k+2, k+3, k+4, k+5)
-			args = append(args, n.ChatID, n.SubscriptionID, n.Notice.Kind, string(payload), n.Key)
+			fmt.Fprintf(&sb, "($%d, $%d, $%d, $%d, $%d, $%d, 'pending', $1, $1)", k+1, k+2, k+3, k+4, k+5, k+6)
+			args = append(args, n.ChatID, n.SubscriptionID, n.Notice.Kind, string(payload), n.Key, string(n.AlertLevel()))
 		}
 		sb.WriteString(` ON CONFLICT (dedupe_key) DO NOTHING`)
 		if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
@@ -217,12 +222,16 @@ func enqueueNotices(ctx context.Context, tx *sqlx.Tx, notices []tracking.OutboxN
 // return. A new subscription has no rule state yet.
 func seedGuidance(ctx context.Context, tx *sqlx.Tx, subID, shipmentID int64, eval func(tracking.Reader) []tracking.Advice, now time.Time) error {
 	var t guidanceTarget
-	if err := tx.GetContext(ctx, &t, `SELECT s.id AS sub_id, s.chat_id, s.marketplace, s.protection_ends, c.role, c.active, sh.number
+	if err := tx.GetContext(ctx, &t, `SELECT s.id AS sub_id, s.chat_id, s.marketplace, s.protection_ends, c.role, c.active, c.alert_level, sh.number
 		FROM subscriptions s JOIN chats c ON c.id = s.chat_id JOIN shipments sh ON sh.id = s.shipment_id
 		WHERE s.id = $1`, subID); err != nil {
 		return fmt.Errorf("store: guidance of subscription %d: %w", subID, err)
 	}
-	return writeGuidance(ctx, tx, shipmentID, []guidanceTarget{t}, nil, eval, now, false)
+	notices, err := writeGuidance(ctx, tx, shipmentID, []guidanceTarget{t}, nil, eval, now, false)
+	if err != nil {
+		return err
+	}
+	return enqueueNotices(ctx, tx, notices, now)
 }
 
 // UpdateChatGuidance brings the guidance of a chat's subscriptions up to
@@ -271,6 +280,31 @@ func (s *Store) SetShop(ctx context.Context, chatID int64, c tracking.ShopChange
 	})
 }
 
+// SetRole changes a chat's role and re-evaluates the guidance of every one
+// of its subscriptions for it, in one transaction (the statements of
+// UpdateChatGuidance and one more). A chat that does not exist is
+// ErrNotFound.
+func (s *Store) SetRole(ctx context.Context, chatID int64, c tracking.RoleChange,
+	advise func(st *tracking.ShipmentState) func(tracking.Reader) []tracking.Advice, now time.Time) error {
+	now = dbTime(now)
+	return s.tx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE chats SET role = $1, updated_at = $2 WHERE id = $3`, string(c.Role), now, chatID)
+		if err != nil {
+			return fmt.Errorf("store: set role of chat %d: %w", chatID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		if err := s.chatGuidance(ctx, tx, chatID, nil, advise, now); err != nil {
+			return err
+		}
+		if c.BeforeCommit != nil {
+			return c.BeforeCommit()
+		}
+		return nil
+	})
+}
+
 // chatGuidance is UpdateChatGuidance inside tx.
 func (s *Store) chatGuidance(ctx context.Context, tx *sqlx.Tx, chatID int64, subIDs []int64,
 	advise func(st *tracking.ShipmentState) func(tracking.Reader) []tracking.Advice, now time.Time) error {
@@ -285,7 +319,7 @@ func (s *Store) chatGuidance(ctx context.Context, tx *sqlx.Tx, chatID int64, sub
 		}
 	}
 	var targets []chatTarget
-	if err := tx.SelectContext(ctx, &targets, `SELECT s.id AS sub_id, s.chat_id, s.shipment_id, s.marketplace, s.protection_ends, c.role, c.active, sh.number
+	if err := tx.SelectContext(ctx, &targets, `SELECT s.id AS sub_id, s.chat_id, s.shipment_id, s.marketplace, s.protection_ends, c.role, c.active, c.alert_level, sh.number
 		FROM subscriptions s JOIN chats c ON c.id = s.chat_id JOIN shipments sh ON sh.id = s.shipment_id
 		WHERE s.chat_id = $1`+only+` ORDER BY s.id`, args...); err != nil {
 		return fmt.Errorf("store: guidance targets of chat %d: %w", chatID, err)
@@ -325,7 +359,7 @@ func (s *Store) chatGuidance(ctx context.Context, tx *sqlx.Tx, chatID int64, sub
 			continue
 		}
 		u := tracking.GuidanceTransitions(t.ShipmentID, t.Number,
-			[]tracking.GuidanceTarget{{SubscriptionID: t.SubID, ChatID: t.ChatID, Role: t.Role, Marketplace: t.Marketplace, ProtectionEnds: utc(t.ProtectionEnds), Active: t.Active}},
+			[]tracking.GuidanceTarget{{SubscriptionID: t.SubID, ChatID: t.ChatID, Role: t.Role, Marketplace: t.Marketplace, ProtectionEnds: utc(t.ProtectionEnds), Active: t.Active, Alerts: tracking.AlertLevel(t.AlertLevel)}},
 			known[t.SubID], advise(st), now, true)
 		all.Rules = append(all.Rules, u.Rules...)
 		all.Notices = append(all.Notices, u.Notices...)

@@ -48,7 +48,7 @@ func (s *Store) ingestReadPG(ctx context.Context, tx *sqlx.Tx, number, owner str
 		(SELECT json_agg(json_build_array(l.carrier, l.number) ORDER BY l.seq) FROM legs l WHERE l.shipment_id = shipments.id) AS legs_json,
 		(SELECT json_agg(DISTINCT p.protection_ends ORDER BY p.protection_ends) FROM subscriptions p
 			WHERE p.shipment_id = shipments.id AND p.protection_ends IS NOT NULL) AS protection_json,
-		(SELECT json_agg(json_build_array(t.id, t.chat_id, t.marketplace, t.protection_ends, c.role, c.active) ORDER BY t.id)
+		(SELECT json_agg(json_build_array(t.id, t.chat_id, t.marketplace, t.protection_ends, c.role, c.active, c.alert_level) ORDER BY t.id)
 			FROM subscriptions t JOIN chats c ON c.id = t.chat_id WHERE t.shipment_id = shipments.id) AS targets_json,
 		(SELECT json_agg(json_build_array(g.subscription_id, g.rule, g.active, g.arms) ORDER BY g.subscription_id, g.rule)
 			FROM guidance_state g JOIN subscriptions t ON t.id = g.subscription_id WHERE t.shipment_id = shipments.id) AS states_json
@@ -97,7 +97,7 @@ func (s *Store) ingestReadPG(ctx context.Context, tx *sqlx.Tx, number, owner str
 		g := &guidanceRead{}
 		if err := unmarshalRows(r.Targets, func(f []json.RawMessage) error {
 			t := guidanceTarget{Number: st.Number}
-			if err := decodeFields(f, &t.SubID, &t.ChatID, &t.Marketplace, &t.ProtectionEnds, &t.Role, &t.Active); err != nil {
+			if err := decodeFields(f, &t.SubID, &t.ChatID, &t.Marketplace, &t.ProtectionEnds, &t.Role, &t.Active, &t.AlertLevel); err != nil {
 				return err
 			}
 			t.ProtectionEnds = utc(t.ProtectionEnds)
@@ -170,7 +170,7 @@ func (s *Store) ingestOptimistic(ctx context.Context, number, owner string, now 
 				return false, fmt.Errorf("store: reschedule shipment %d: %w", sts[i].ID, err)
 			}
 			written = len(n) == 1
-		} else if written, err = s.writeChangePG(ctx, nil, w.c, false, guard); err != nil {
+		} else if written, err = s.writeChangePG(ctx, nil, w.c, w.c.Broadcast, false, guard); err != nil {
 			return false, err
 		}
 		if !written {

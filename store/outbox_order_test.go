@@ -122,8 +122,9 @@ func TestClaimsRacingKeepEachChatWithOneClaimer(t *testing.T) {
 }
 
 // TestTakeBackLeasesAfterARestart: on SQLite, a process that starts again
-// after a kill takes back what its previous run had leased and sends at
-// once; on PostgreSQL the leases may be a live replica's and stay.
+// after a kill takes back what its previous run had leased (pushes,
+// shipments, chat updates it had not handled) and gets on with it at once;
+// on PostgreSQL the leases may be a live replica's and stay.
 func TestTakeBackLeasesAfterARestart(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -140,6 +141,16 @@ func TestTakeBackLeasesAfterARestart(t *testing.T) {
 		if _, err := s.ClaimOutbox(ctx, now, 2*time.Minute, 100); err != nil {
 			t.Fatal(err)
 		}
+		// A chat update taken and not handled yet, and one handled.
+		const update, handled = "telegram-update:1:7", "telegram-update:1:6"
+		for _, key := range []string{update, handled} {
+			if got, err := s.LeaseClaim(ctx, key, now, 2*time.Minute); err != nil || got != store.Leased {
+				t.Fatalf("lease %s: %v %v", key, got, err)
+			}
+		}
+		if _, err := s.Claim(ctx, handled, now); err != nil {
+			t.Fatal(err)
+		}
 		// Killed; started again a second later.
 		restart := now.Add(time.Second)
 		n, err := s.TakeBackLeases(ctx)
@@ -154,14 +165,27 @@ func TestTakeBackLeasesAfterARestart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		updateState, err := s.LeaseClaim(ctx, update, restart, 2*time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		handledState, err := s.LeaseClaim(ctx, handled, restart, 2*time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if handledState != store.Done {
+			t.Errorf("the handled update's state after the restart: %v, want Done", handledState)
+		}
 		switch s.Dialect() {
 		case store.SQLite:
-			if n != 4 || !slices.Equal(idsOf(items, c.ID), pushes) || !shipmentFree {
-				t.Errorf("took back %d leases, then claimed %v and the shipment: %v; want 4, %v, true", n, idsOf(items, c.ID), shipmentFree, pushes)
+			if n != 6 || !slices.Equal(idsOf(items, c.ID), pushes) || !shipmentFree || updateState != store.Leased {
+				t.Errorf("took back %d leases, then claimed %v, the shipment: %v, the update: %v; want 6, %v, true, Leased",
+					n, idsOf(items, c.ID), shipmentFree, updateState, pushes)
 			}
 		case store.Postgres:
-			if n != 0 || len(items) != 0 || shipmentFree {
-				t.Errorf("took back %d leases, then claimed %v and the shipment: %v; want nothing before the leases end", n, idsOf(items, c.ID), shipmentFree)
+			if n != 0 || len(items) != 0 || shipmentFree || updateState != store.Busy {
+				t.Errorf("took back %d leases, then claimed %v, the shipment: %v, the update: %v; want nothing before the leases end",
+					n, idsOf(items, c.ID), shipmentFree, updateState)
 			}
 		}
 	})

@@ -1,11 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -75,14 +77,22 @@ func dbTimePtr(t *time.Time) any {
 }
 
 // EnsureShipment returns the shipment for a carrier and number, creating it
-// due for its first check.
+// due for its first check at once.
 func (s *Store) EnsureShipment(ctx context.Context, carrier, number string, now time.Time) (*tracking.ShipmentState, bool, error) {
+	return s.EnsureShipmentDue(ctx, carrier, number, now, now)
+}
+
+// EnsureShipmentDue returns the shipment for a carrier and number,
+// creating it due for its first check at due: later than now when the
+// caller looks it up itself, so that the scheduler does not look it up
+// too meanwhile. An existing shipment keeps its schedule.
+func (s *Store) EnsureShipmentDue(ctx context.Context, carrier, number string, now, due time.Time) (*tracking.ShipmentState, bool, error) {
 	now = dbTime(now)
 	var id int64
 	err := s.db.GetContext(ctx, &id, `INSERT INTO shipments
 		(carrier, number, status, substatus, status_changed_at, next_check_at, created_at, updated_at)
-		VALUES ($1, $2, 'UNKNOWN', 'other', $3, $3, $3, $3)
-		ON CONFLICT (carrier, number) DO NOTHING RETURNING id`, carrier, number, now)
+		VALUES ($1, $2, 'UNKNOWN', 'other', $3, $4, $3, $3)
+		ON CONFLICT (carrier, number) DO NOTHING RETURNING id`, carrier, number, now, dbTime(due))
 	created := err == nil
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, false, fmt.Errorf("store: ensure shipment %s: %w", number, err)
@@ -137,6 +147,16 @@ func (s *Store) ClaimShipment(ctx context.Context, id int64, owner string, now t
 		return nil, false, err
 	}
 	return sts[0], true, nil
+}
+
+// ReleaseShipment gives back owner's lease of a shipment without changing
+// its schedule; a lease owner no longer holds is left alone.
+func (s *Store) ReleaseShipment(ctx context.Context, id int64, owner string) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE shipments SET lease_owner = '', lease_until = NULL
+		WHERE id = $1 AND lease_owner = $2`, id, owner); err != nil {
+		return fmt.Errorf("store: release shipment %d: %w", id, err)
+	}
+	return nil
 }
 
 // ClaimDue leases up to limit due shipments that nobody else holds. On
@@ -387,14 +407,21 @@ func (s *Store) ApplyRefresh(ctx context.Context, c *tracking.Change) error {
 func (s *Store) writeChange(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, leased bool, read *guidanceRead) error {
 	now := dbTime(c.Now)
 	if s.dialect == Postgres {
-		written, err := s.writeChangePG(ctx, tx, c, leased, nil)
+		// The one statement carries the status alert when no guidance can
+		// fold advice into it; otherwise the alert follows the guidance
+		// (writeRest), as on SQLite.
+		inline := c.Broadcast
+		if c.Guidance != nil {
+			inline = nil
+		}
+		written, err := s.writeChangePG(ctx, tx, c, inline, leased, nil)
 		if err != nil {
 			return err
 		}
 		if !written {
 			return fmt.Errorf("store: update shipment %d: %w", c.ShipmentID, tracking.ErrLeaseLost)
 		}
-		return s.writeRest(ctx, tx, c, now, read)
+		return s.writeRest(ctx, tx, c, now, read, c.Guidance != nil)
 	}
 	holder := ""
 	args := []any{c.Provider, string(c.Status), string(c.Substatus), dbTime(c.StatusChangedAt), dbTimePtr(c.LastEventAt),
@@ -418,17 +445,14 @@ func (s *Store) writeChange(ctx context.Context, tx *sqlx.Tx, c *tracking.Change
 	if err := s.insertEvents(ctx, tx, c.ShipmentID, c.Events, now); err != nil {
 		return err
 	}
-	if c.Broadcast != nil {
-		if err := s.enqueueBroadcast(ctx, tx, c.ShipmentID, c.Broadcast, now); err != nil {
-			return err
-		}
-	}
-	return s.writeRest(ctx, tx, c, now, read)
+	return s.writeRest(ctx, tx, c, now, read, true)
 }
 
-// writeRest writes what follows the shipment's row, events and pushes: its
-// new legs and its guidance.
-func (s *Store) writeRest(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, now time.Time, read *guidanceRead) error {
+// writeRest writes what follows the shipment's row and events: its new
+// legs, its guidance and, with broadcast, its status alert, which carries
+// the advice the change fired for each chat that hears it (one event, one
+// message; enqueueBroadcast), and then the advice left over.
+func (s *Store) writeRest(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, now time.Time, read *guidanceRead, broadcast bool) error {
 	for _, l := range c.Legs {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO legs (shipment_id, seq, carrier, number, created_at)
 			VALUES ($1, (SELECT COUNT(*) + 1 FROM legs WHERE shipment_id = $1), $2, $3, $4)
@@ -436,10 +460,21 @@ func (s *Store) writeRest(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, 
 			return fmt.Errorf("store: insert leg: %w", err)
 		}
 	}
+	var advice []tracking.OutboxNotice
 	if c.Guidance != nil {
-		if err := s.applyGuidance(ctx, tx, c.ShipmentID, c.Guidance, now, true, read); err != nil {
+		var err error
+		if advice, err = s.applyGuidance(ctx, tx, c.ShipmentID, c.Guidance, now, true, read); err != nil {
 			return err
 		}
+	}
+	if broadcast && c.Broadcast != nil {
+		var err error
+		if advice, err = enqueueBroadcast(ctx, tx, c.ShipmentID, c.Broadcast, advice, now); err != nil {
+			return err
+		}
+	}
+	if err := enqueueNotices(ctx, tx, advice, now); err != nil {
+		return err
 	}
 	if c.BeforeCommit != nil {
 		if err := c.BeforeCommit(); err != nil {
@@ -556,57 +591,180 @@ func (s *Store) insertEvents(ctx context.Context, tx *sqlx.Tx, shipmentID int64,
 }
 
 // enqueueBroadcast writes one outbox row per subscription of the shipment
-// whose chat is active. With an event time, only subscriptions that have
-// not been told of a newer event get one, and their mark moves on; on
-// PostgreSQL both in one statement. The dedupe key makes a second write of
-// the same notice a no-op.
-func (s *Store) enqueueBroadcast(ctx context.Context, tx *sqlx.Tx, shipmentID int64, n *tracking.Broadcast, now time.Time) error {
+// whose chat is active and whose alert level hears the notice (no row is
+// written that nobody will send). With an event time, only subscriptions
+// that have not been told of a newer event get one, and the mark of every
+// subscription moves on, heard or not: a chat that chose not to hear a
+// scan has been told all it wanted. The dedupe key makes a second write
+// of the same notice a no-op.
+//
+// advice is the guidance the same refresh fired (applyGuidance). One event
+// is one message: a subscription that gets the alert gets its advice in
+// the same row (tracking.Broadcast.WithAdvice), and enqueueBroadcast
+// returns the advice of the others, which goes on its own (the chat does
+// not hear the alert, or was told of a newer event). It stays one
+// statement for any number of chats; only when the advised subscriptions
+// outgrow one statement's parameters (tens of thousands) does it take one
+// statement per range of them.
+func enqueueBroadcast(ctx context.Context, tx *sqlx.Tx, shipmentID int64, n *tracking.Broadcast, advice []tracking.OutboxNotice, now time.Time) ([]tracking.OutboxNotice, error) {
 	payload, err := tracking.EncodeNotice(n.Notice)
 	if err != nil {
-		return fmt.Errorf("store: enqueue: %w", err)
+		return nil, fmt.Errorf("store: enqueue: %w", err)
 	}
-	const insert = `INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, state, not_before, created_at)
-		SELECT s.chat_id, s.id, $1, $2, $1 || ':' || CAST(s.id AS TEXT) || $3, 'pending', $4, $4`
-	args := []any{n.Notice.Kind, string(payload), ":" + n.Key, now, shipmentID}
-	if n.EventTime == nil {
-		_, err = s.execP(ctx, tx, insert+`
-			FROM subscriptions s JOIN chats c ON c.id = s.chat_id
-			WHERE s.shipment_id = $5 AND c.active
-			ON CONFLICT (dedupe_key) DO NOTHING`, args...)
-		if err != nil {
-			return fmt.Errorf("store: enqueue %s notice: %w", n.Notice.Kind, err)
-		}
-		return nil
-	}
-	args = append(args, dbTime(*n.EventTime))
-	if s.dialect == Postgres {
-		// The mark moves on for every subscription told of nothing newer;
-		// those of active chats get the push.
-		_, err = s.execP(ctx, tx, `WITH s AS (UPDATE subscriptions SET last_pushed_event_at = $6
-				WHERE shipment_id = $5 AND (last_pushed_event_at IS NULL OR last_pushed_event_at < $6)
-				RETURNING id, chat_id)
-			`+insert+`
-			FROM s JOIN chats c ON c.id = s.chat_id
-			WHERE c.active
-			ON CONFLICT (dedupe_key) DO NOTHING`, args...)
-		if err != nil {
-			return fmt.Errorf("store: enqueue %s notice: %w", n.Notice.Kind, err)
-		}
-		return nil
-	}
-	_, err = s.execP(ctx, tx, insert+`
-		FROM subscriptions s JOIN chats c ON c.id = s.chat_id
-		WHERE s.shipment_id = $5 AND c.active AND (s.last_pushed_event_at IS NULL OR s.last_pushed_event_at < $6)
-		ON CONFLICT (dedupe_key) DO NOTHING`, args...)
+	folds, err := foldAdvice(n, advice)
 	if err != nil {
-		return fmt.Errorf("store: enqueue %s notice: %w", n.Notice.Kind, err)
+		return nil, err
 	}
-	if _, err := s.execP(ctx, tx, `UPDATE subscriptions SET last_pushed_event_at = $1
-		WHERE shipment_id = $2 AND (last_pushed_event_at IS NULL OR last_pushed_event_at < $1)`,
-		dbTime(*n.EventTime), shipmentID); err != nil {
-		return fmt.Errorf("store: mark pushed event: %w", err)
+	heard := map[int64]bool{}
+	write := func(from, to int) error {
+		var a assignments
+		kind, key, at, id := a.arg(n.Notice.Kind), a.arg(":"+n.Key), a.arg(now), a.arg(shipmentID)
+		var where strings.Builder
+		if n.EventTime != nil {
+			where.WriteString(" AND (s.last_pushed_event_at IS NULL OR s.last_pushed_event_at < " + a.arg(dbTime(*n.EventTime)) + ")")
+		}
+		if n.Level != "" {
+			levels := n.Level.Audience()
+			where.WriteString(" AND c.alert_level IN (")
+			for i, l := range levels {
+				if i > 0 {
+					where.WriteString(", ")
+				}
+				where.WriteString(a.arg(string(l)))
+			}
+			where.WriteString(")")
+		}
+		part := folds.subs[from:to]
+		if from > 0 {
+			where.WriteString(" AND s.id > " + a.arg(folds.subs[from-1].sub))
+		}
+		if to < len(folds.subs) {
+			where.WriteString(" AND s.id <= " + a.arg(folds.subs[to-1].sub))
+		}
+		body, level := folds.cases(&a, part, string(payload), string(n.Level))
+		var got []int64
+		if err := tx.SelectContext(ctx, &got, `INSERT INTO outbox (chat_id, subscription_id, kind, payload, dedupe_key, state, not_before, created_at, alert_level)
+			SELECT s.chat_id, s.id, `+kind+`, `+body+`, `+kind+` || ':' || CAST(s.id AS TEXT) || `+key+`, 'pending', `+at+`, `+at+`, `+level+`
+			FROM subscriptions s JOIN chats c ON c.id = s.chat_id
+			WHERE s.shipment_id = `+id+` AND c.active`+where.String()+`
+			ON CONFLICT (dedupe_key) DO NOTHING RETURNING subscription_id`, a.args...); err != nil {
+			return fmt.Errorf("store: enqueue %s notice: %w", n.Notice.Kind, err)
+		}
+		for _, sub := range got {
+			heard[sub] = true
+		}
+		return nil
 	}
-	return nil
+	if len(folds.subs) == 0 {
+		err = write(0, 0)
+	} else {
+		// A folded subscription costs its id and, at worst, its own payload
+		// and level.
+		err = chunks(len(folds.subs), 3, 16, write)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if n.EventTime != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET last_pushed_event_at = $1
+			WHERE shipment_id = $2 AND (last_pushed_event_at IS NULL OR last_pushed_event_at < $1)`,
+			dbTime(*n.EventTime), shipmentID); err != nil {
+			return nil, fmt.Errorf("store: mark pushed event: %w", err)
+		}
+	}
+	var alone []tracking.OutboxNotice
+	for _, a := range advice {
+		if !heard[a.SubscriptionID] || !folds.folded[a.SubscriptionID] {
+			alone = append(alone, a)
+		}
+	}
+	return alone, nil
+}
+
+// folds are the alert rows that carry advice: each advised subscription
+// with the variant (payload and level) its row takes. Chats of one role
+// and shop get the same advice, so a widely followed parcel has a few
+// variants, each written once into the statement.
+type folds struct {
+	subs     []foldedSub // by subscription id
+	variants []foldVariant
+	folded   map[int64]bool
+}
+
+type foldedSub struct {
+	sub     int64
+	variant int
+}
+
+type foldVariant struct {
+	payload string
+	level   string
+}
+
+// foldAdvice works out the row each advised subscription of n would get.
+func foldAdvice(n *tracking.Broadcast, advice []tracking.OutboxNotice) (folds, error) {
+	f := folds{folded: map[int64]bool{}}
+	bySub := map[int64][]tracking.OutboxNotice{}
+	for _, a := range advice {
+		bySub[a.SubscriptionID] = append(bySub[a.SubscriptionID], a)
+	}
+	index := map[foldVariant]int{}
+	for sub, notices := range bySub {
+		notice, level, ok := n.WithAdvice(notices)
+		if !ok {
+			continue
+		}
+		payload, err := tracking.EncodeNotice(notice)
+		if err != nil {
+			return folds{}, fmt.Errorf("store: enqueue: %w", err)
+		}
+		v := foldVariant{payload: string(payload), level: string(level)}
+		i, seen := index[v]
+		if !seen {
+			i = len(f.variants)
+			index[v] = i
+			f.variants = append(f.variants, v)
+		}
+		f.subs = append(f.subs, foldedSub{sub: sub, variant: i})
+		f.folded[sub] = true
+	}
+	slices.SortFunc(f.subs, func(a, b foldedSub) int { return cmp.Compare(a.sub, b.sub) })
+	return f, nil
+}
+
+// cases returns the payload and level expressions of an alert row: the
+// variant of each folded subscription in part, else the alert's own.
+func (f folds) cases(a *assignments, part []foldedSub, payload, level string) (string, string) {
+	if len(part) == 0 {
+		return a.arg(payload), a.arg(level)
+	}
+	bySub := map[int][]int64{}
+	var order []int
+	for _, s := range part {
+		if _, ok := bySub[s.variant]; !ok {
+			order = append(order, s.variant)
+		}
+		bySub[s.variant] = append(bySub[s.variant], s.sub)
+	}
+	var body, lvl strings.Builder
+	body.WriteString("CASE")
+	lvl.WriteString("CASE")
+	for _, v := range order {
+		var in strings.Builder
+		in.WriteString(" WHEN s.id IN (")
+		for i, sub := range bySub[v] {
+			if i > 0 {
+				in.WriteString(", ")
+			}
+			in.WriteString(a.arg(sub))
+		}
+		in.WriteString(") THEN ")
+		body.WriteString(in.String() + a.arg(f.variants[v].payload))
+		lvl.WriteString(in.String() + a.arg(f.variants[v].level))
+	}
+	body.WriteString(" ELSE " + a.arg(payload) + " END")
+	lvl.WriteString(" ELSE " + a.arg(level) + " END")
+	return body.String(), lvl.String()
 }
 
 // shipmentsByNumberSQL finds a number's shipments through the
@@ -632,6 +790,16 @@ func (s *Store) ShipmentsByNumber(ctx context.Context, number string) ([]int64, 
 func (s *Store) SetPushRegistered(ctx context.Context, id int64, registered bool) error {
 	if _, err := s.db.ExecContext(ctx, `UPDATE shipments SET push_registered = $1 WHERE id = $2`, registered, id); err != nil {
 		return fmt.Errorf("store: set push registered: %w", err)
+	}
+	return nil
+}
+
+// SetDestinationCountry records where a shipment goes, as its sender said
+// (a shop's order), unless it is known already: a carrier's word, once
+// merged, stands.
+func (s *Store) SetDestinationCountry(ctx context.Context, id int64, country string) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE shipments SET destination_country = $1 WHERE id = $2 AND destination_country = ''`, country, id); err != nil {
+		return fmt.Errorf("store: set destination country: %w", err)
 	}
 	return nil
 }

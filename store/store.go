@@ -6,6 +6,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -19,7 +20,7 @@ import (
 	_ "github.com/lib/pq" // registers the "postgres" driver
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/trackbot/trackbot/migrations"
 	"github.com/trackbot/trackbot/tracking"
@@ -69,6 +70,9 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 		opt(&o)
 	}
 	s := &Store{dialect: dialect}
+	if dialect == SQLite {
+		registerSQLiteLower()
+	}
 	s.db, err = sqlx.Open(string(dialect), dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dialect, err)
@@ -95,6 +99,26 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 		return nil, fmt.Errorf("store: connect to %s: %w", dialect, scrub(err, databaseURL))
 	}
 	return s, nil
+}
+
+// sqliteLower registers the LOWER below once per process.
+var sqliteLower sync.Once
+
+// registerSQLiteLower makes SQLite's LOWER fold every letter, as
+// PostgreSQL's does in a UTF-8 database, instead of ASCII letters only, so
+// that a label or an order reference is found in any case on both
+// databases ("подарок" finds "Подарок"). It applies to the connections the
+// driver opens afterwards.
+// https://sqlite.org/appfunc.html (an application function overrides a built-in one)
+func registerSQLiteLower() {
+	sqliteLower.Do(func() {
+		sqlite.MustRegisterDeterministicScalarFunction("lower", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+			if text, ok := args[0].(string); ok {
+				return strings.ToLower(text), nil
+			}
+			return args[0], nil // NULL, numbers and blobs have no letters to fold
+		})
+	})
 }
 
 // ParseURL splits a DATABASE_URL into its dialect and the driver's data

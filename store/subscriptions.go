@@ -362,16 +362,16 @@ func resume(ctx context.Context, db sqlx.ExecerContext, shipmentID int64, reason
 
 // CreateShareToken stores a token that opens a read-only tracking page for
 // one of a chat's subscriptions until expires (the zero time: until it is
-// revoked). Only the token's SHA-256 is stored: the database alone opens
-// no page.
-func (s *Store) CreateShareToken(ctx context.Context, chatID, subID int64, token string, now, expires time.Time) error {
+// revoked), showing what opts allow. Only the token's SHA-256 is stored:
+// the database alone opens no page.
+func (s *Store) CreateShareToken(ctx context.Context, chatID, subID int64, token string, now, expires time.Time, opts ShareOptions) error {
 	var until *time.Time
 	if !expires.IsZero() {
 		until = &expires
 	}
-	res, err := s.db.ExecContext(ctx, `INSERT INTO share_tokens (token_hash, subscription_id, created_at, expires_at)
-		SELECT $1, id, $2, $3 FROM subscriptions WHERE id = $4 AND chat_id = $5`,
-		shareTokenHash(token), dbTime(now), dbTimePtr(until), subID, chatID)
+	res, err := s.db.ExecContext(ctx, `INSERT INTO share_tokens (token_hash, subscription_id, created_at, expires_at, show_label)
+		SELECT $1, id, $2, $3, $6 FROM subscriptions WHERE id = $4 AND chat_id = $5`,
+		shareTokenHash(token), dbTime(now), dbTimePtr(until), subID, chatID, opts.ShowLabel)
 	if err != nil {
 		return fmt.Errorf("store: create share token: %w", err)
 	}
@@ -379,27 +379,6 @@ func (s *Store) CreateShareToken(ctx context.Context, chatID, subID int64, token
 		return ErrNotFound
 	}
 	return nil
-}
-
-// SharedShipment returns the shipment and label a share token opens at
-// now: one neither revoked nor expired.
-func (s *Store) SharedShipment(ctx context.Context, token string, now time.Time) (*tracking.Shipment, string, error) {
-	var row struct {
-		ShipmentID int64  `db:"shipment_id"`
-		Label      string `db:"label"`
-	}
-	err := s.db.GetContext(ctx, &row, `SELECT s.shipment_id, s.label FROM share_tokens t
-		JOIN subscriptions s ON s.id = t.subscription_id
-		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)`,
-		shareTokenHash(token), dbTime(now))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, "", ErrNotFound
-	}
-	if err != nil {
-		return nil, "", fmt.Errorf("store: share token: %w", err)
-	}
-	sh, err := s.ShipmentView(ctx, row.ShipmentID)
-	return sh, row.Label, err
 }
 
 // shareTokenHash is what the store keeps of a share token: its hex

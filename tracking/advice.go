@@ -34,6 +34,23 @@ func (e *Engine) ReguideChat(ctx context.Context, chatID int64, subscriptionIDs 
 	return e.store.UpdateChatGuidance(ctx, chatID, subscriptionIDs, e.shipmentAdvisor(now), now)
 }
 
+// RoleChange is a chat's new role, written with the guidance it changes.
+type RoleChange struct {
+	Role Role
+	// BeforeCommit, when set, runs inside the transaction before it
+	// commits; fault-injection tests make it fail.
+	BeforeCommit func() error
+}
+
+// SetRole changes a chat's role (buyer or seller) and brings the guidance
+// of every one of its parcels up to date, in one transaction whose
+// statements do not grow with the number of parcels: a failure leaves the
+// role and the guidance as they were.
+func (e *Engine) SetRole(ctx context.Context, chatID int64, role Role) error {
+	now := e.clock.Now()
+	return e.store.SetRole(ctx, chatID, RoleChange{Role: role, BeforeCommit: e.beforeCommit}, e.shipmentAdvisor(now), now)
+}
+
 // shipmentAdvisor gives, for a shipment as the store loads it, its
 // guidance at now.
 func (e *Engine) shipmentAdvisor(now time.Time) func(*ShipmentState) func(Reader) []Advice {

@@ -79,6 +79,7 @@ var carrierAliases = map[string][]string{
 	"dhlpaket":                   {CarrierDHLPaket},
 	"deutschepost":               {CarrierDHLPaket},
 	"dhlecommerce":               {CarrierDHLEcommerce},
+	"dhlecommerceasia":           {CarrierDHLEcommerce},
 	"uspostalservice":            {CarrierUSPS},
 	"unitedstatespostalservice":  {CarrierUSPS},
 	"unitedparcelservice":        {CarrierUPS},

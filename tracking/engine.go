@@ -20,10 +20,12 @@ import (
 // Store is the persistence the engine needs. The store package implements
 // it on PostgreSQL and SQLite.
 //
-// EnsureShipment returns the shipment for a carrier and number, creating it
-// due for a first check when it does not exist (created reports which).
+// EnsureShipmentDue returns the shipment for a carrier and number, creating
+// it due for a first check at due when it does not exist (created reports
+// which).
 // Shipment reads one shipment without leasing it. ClaimShipment leases one shipment to owner unless another owner holds a
-// live lease (ok false). ClaimDue leases up to limit shipments whose check
+// live lease (ok false); ReleaseShipment gives owner's lease back,
+// changing nothing else. ClaimDue leases up to limit shipments whose check
 // is due and nobody else holds. Reschedule records a refresh that changed
 // nothing and releases the lease; RescheduleMany does so for many in one
 // go, skipping (and not listing) those whose lease was lost. ApplyRefresh writes a Change in one
@@ -31,33 +33,43 @@ import (
 // longer holds the lease. Subscribe writes a Subscription request in one
 // transaction (created false when the chat already followed the shipment);
 // it fails with ErrTooManyShipments, writing nothing, past the request's
-// limit. CountSubscriptions counts a chat's subscriptions; Following
+// limit. SubscribeMany does so for many shipments at once, creating those
+// missing, in one transaction (see SubscribeManyRequest); it fails with
+// ErrTooManyShipments, writing nothing, when the chat's subscriptions grew
+// past the limit meanwhile. CountSubscriptions counts a chat's subscriptions; Following
 // reports whether the chat follows the shipment of carrier and number.
+// SetDestinationCountry records a destination the sender gave, unless one
+// is known.
 // UpdateChatGuidance moves the guidance of a chat's subscriptions (all, or
 // those named) in one transaction, asking advise for each shipment as it
 // loads it; SetShop does the same for one subscription together with the
-// change of its shop and protection date. IngestNumber takes a push: for
-// every shipment the number belongs to (its own or a leg's) that no other
-// owner leases, it asks decide what to write and writes it, without a
-// lease: a reschedule when unchanged, else the Change as ApplyRefresh
-// would. It writes only a shipment as decide saw it; it may ask decide
-// again about a shipment that changed meanwhile.
+// change of its shop and protection date, and SetRole for every
+// subscription of a chat together with the change of its role.
+// IngestNumber takes a push: for every shipment the number belongs to (its
+// own or a leg's) that no other owner leases, it asks decide what to write
+// and writes it, without a lease: a reschedule when unchanged, else the
+// Change as ApplyRefresh would. It writes only a shipment as decide saw
+// it; it may ask decide again about a shipment that changed meanwhile.
 type Store interface {
-	EnsureShipment(ctx context.Context, carrier, number string, now time.Time) (st *ShipmentState, created bool, err error)
+	EnsureShipmentDue(ctx context.Context, carrier, number string, now, due time.Time) (st *ShipmentState, created bool, err error)
 	Shipment(ctx context.Context, id int64) (*ShipmentState, error)
 	ClaimShipment(ctx context.Context, id int64, owner string, now time.Time, lease time.Duration) (st *ShipmentState, ok bool, err error)
+	ReleaseShipment(ctx context.Context, id int64, owner string) error
 	ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*ShipmentState, error)
 	Reschedule(ctx context.Context, id int64, owner string, now time.Time, next *time.Time, failures int) error
 	RescheduleMany(ctx context.Context, owner string, rs []Reschedule) (written []int64, err error)
 	ApplyRefresh(ctx context.Context, c *Change) error
 	Subscribe(ctx context.Context, req *SubscribeRequest) (subscriptionID int64, created bool, err error)
+	SubscribeMany(ctx context.Context, req *SubscribeManyRequest) ([]Subscribed, error)
 	CountSubscriptions(ctx context.Context, chatID int64) (int, error)
 	Following(ctx context.Context, chatID int64, carrier, number string) (bool, error)
 	ShipmentsByNumber(ctx context.Context, number string) ([]int64, error)
 	IngestNumber(ctx context.Context, number, owner string, now time.Time, decide func(st *ShipmentState) (c *Change, unchanged bool)) error
 	SetPushRegistered(ctx context.Context, id int64, registered bool) error
+	SetDestinationCountry(ctx context.Context, id int64, country string) error
 	UpdateChatGuidance(ctx context.Context, chatID int64, subscriptionIDs []int64, advise func(*ShipmentState) func(Reader) []Advice, now time.Time) error
 	SetShop(ctx context.Context, chatID int64, c ShopChange, advise func(st *ShipmentState) func(Reader) []Advice, now time.Time) error
+	SetRole(ctx context.Context, chatID int64, c RoleChange, advise func(st *ShipmentState) func(Reader) []Advice, now time.Time) error
 }
 
 // ErrLeaseLost is returned when a worker writes a shipment whose lease it
@@ -143,6 +155,10 @@ func NewEngine(store Store, providers *Registry, opts Options) *Engine {
 // Clock is the engine's clock.
 func (e *Engine) Clock() Clock { return e.clock }
 
+// Thresholds are the times the engine's guidance rules use, defaults
+// filled in; the bot's "late" list filter reads them too.
+func (e *Engine) Thresholds() Thresholds { return e.thresholds }
+
 // Providers is the engine's provider registry.
 func (e *Engine) Providers() *Registry { return e.providers }
 
@@ -170,6 +186,11 @@ type TrackRequest struct {
 	// after now, as it would be of events after a first lookup, rather
 	// than of each parcel's whole history when the lookups come in.
 	Deferred bool
+	// DestinationCountry is where the sender says the parcel goes (ISO
+	// 3166 alpha-2, a shop's order); "" when unknown. It is kept only
+	// while the shipment knows no destination of its own, and it reaches
+	// the providers' lookups.
+	DestinationCountry string
 }
 
 // SubscribeRequest is everything that makes a chat follow a shipment,
@@ -250,9 +271,23 @@ func (e *Engine) Track(ctx context.Context, req TrackRequest) (*Tracked, error) 
 		}
 	}
 	now := e.clock.Now()
-	st, _, err := e.store.EnsureShipment(ctx, req.Carrier, req.Number, now)
+	// A new shipment Track looks up itself is not the scheduler's until
+	// that lookup had its chance (a lease's time): were it due at once, a
+	// tick could claim it first and Refresh would then ask the providers a
+	// second time. A deferred one is the scheduler's at once.
+	due := now.Add(e.lease)
+	if req.Deferred {
+		due = now
+	}
+	st, _, err := e.store.EnsureShipmentDue(ctx, req.Carrier, req.Number, now, due)
 	if err != nil {
 		return nil, err
+	}
+	if cc := strings.ToUpper(req.DestinationCountry); cc != "" && st.DestinationCountry == "" && IsCountry(cc) {
+		if err := e.store.SetDestinationCountry(ctx, st.ID, cc); err != nil {
+			return nil, err
+		}
+		st.DestinationCountry = cc
 	}
 	out := &Tracked{}
 	lastPushed := st.LastEventAt
@@ -261,7 +296,7 @@ func (e *Engine) Track(ctx context.Context, req TrackRequest) (*Tracked, error) 
 	case req.Deferred:
 		lastPushed = &now
 	default:
-		st, out.LookupErr = e.Refresh(ctx, st.ID)
+		st, out.LookupErr = e.firstLookup(ctx, st.ID)
 		if st == nil {
 			return nil, out.LookupErr
 		}
@@ -297,6 +332,53 @@ func (e *Engine) Refresh(ctx context.Context, id int64) (*ShipmentState, error) 
 		return nil, err
 	}
 	return st, lookupErr
+}
+
+// firstLookupWait bounds how long Track waits for another worker's first
+// lookup of a shipment, and firstLookupPoll is how often it looks.
+const (
+	firstLookupWait = 10 * time.Second
+	firstLookupPoll = 100 * time.Millisecond
+)
+
+// firstLookup is Refresh for a shipment Track found never looked up: one
+// that another worker looked up meanwhile (a tick that claimed it first)
+// is not looked up again, and its lease is given back as it was. While
+// another worker holds it (an import's shipment is due at once, and a
+// tick of any replica may claim it first), Track waits for that worker's
+// lookup to land, at most firstLookupWait, rather than answer the chat
+// with nothing known and subscribe it as told of nothing: the other
+// worker's push would then either tell the chat what its answer should
+// have shown or, landing before the subscription, never reach it.
+func (e *Engine) firstLookup(ctx context.Context, id int64) (*ShipmentState, error) {
+	for waited := time.Duration(0); ; waited += firstLookupPoll {
+		st, ok, err := e.store.ClaimShipment(ctx, id, e.owner, e.clock.Now(), e.lease)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			// Done once the other worker has looked the number up, or
+			// given the lease back (then this one claims it).
+			if st.LastCheckedAt != nil || waited >= firstLookupWait {
+				return st, nil
+			}
+			if Sleep(ctx, firstLookupPoll) != nil {
+				return st, nil
+			}
+			continue
+		}
+		if st.LastCheckedAt != nil {
+			if err := e.store.ReleaseShipment(ctx, id, e.owner); err != nil {
+				return nil, err
+			}
+			return st, nil
+		}
+		lookupErr, err := e.refresh(ctx, st)
+		if err != nil {
+			return nil, err
+		}
+		return st, lookupErr
+	}
 }
 
 // Lookup asks the providers about a number once, without storing anything.

@@ -109,6 +109,15 @@ func TestLiveDemoReachesDeliveredThroughASecondLeg(t *testing.T) {
 		perChat := map[int64][]tracking.Substatus{}
 		guidance := map[int64][]string{}
 		keys := map[string]bool{}
+		advised := func(chat int64, g tracking.GuidanceNotice) {
+			guidance[chat] = append(guidance[chat], g.Rule)
+			if g.Rule == tracking.RuleDestinationPost {
+				link := g.Data.Link
+				if g.Data.NewNumber != wantLeg || !strings.Contains(link, wantLeg) || !strings.Contains(link, "dhl.de") {
+					t.Errorf("handover guidance names %v with link %q, want %s on the Deutsche Post page", g.Data.NewNumber, link, wantLeg)
+				}
+			}
+		}
 		for _, r := range rows {
 			if keys[r.DedupeKey] {
 				t.Errorf("duplicate outbox key %s", r.DedupeKey)
@@ -119,18 +128,16 @@ func TestLiveDemoReachesDeliveredThroughASecondLeg(t *testing.T) {
 				if err := json.Unmarshal([]byte(r.Payload), &g); err != nil {
 					t.Fatal(err)
 				}
-				guidance[r.ChatID] = append(guidance[r.ChatID], g.Rule)
-				if g.Rule == tracking.RuleDestinationPost {
-					link := g.Data.Link
-					if g.Data.NewNumber != wantLeg || !strings.Contains(link, wantLeg) || !strings.Contains(link, "dhl.de") {
-						t.Errorf("handover guidance names %v with link %q, want %s on the Deutsche Post page", g.Data.NewNumber, link, wantLeg)
-					}
-				}
+				advised(r.ChatID, g)
 				continue
 			}
 			var n tracking.StatusNotice
 			if err := json.Unmarshal([]byte(r.Payload), &n); err != nil {
 				t.Fatal(err)
+			}
+			// The advice of the change rides in its alert.
+			for _, g := range n.Advice {
+				advised(r.ChatID, g)
 			}
 			perChat[r.ChatID] = append(perChat[r.ChatID], n.Substatus)
 			if n.Substatus == tracking.SubCarrierHandover && (len(n.NewLegs) != 1 || n.NewLegs[0].Number != wantLeg) {

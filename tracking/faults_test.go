@@ -123,6 +123,19 @@ func TestProviderFaultsKeepStateAndFallBack(t *testing.T) {
 			w.Header().Set("Content-Type", "application/json")
 			w.Write([]byte(`{"shipments": [{"id": "3344556677", "events": [`))
 		}, "error", true},
+		{"answer cut off mid-body", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", "4096")
+			w.Write([]byte(`{"shipments": [{"id": "3344556677", "events": [`))
+			w.(http.Flusher).Flush()
+			if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+				conn.Close()
+			}
+		}, "unavailable", true},
+		{"HTML instead of JSON", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte(`<html><body>502 Bad Gateway</body></html>`))
+		}, "error", true},
 		{"empty event list", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			w.Write([]byte(`{"shipments": [{"id": "3344556677", "service": "express", "events": []}]}`))

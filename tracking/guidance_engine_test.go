@@ -2,7 +2,6 @@ package tracking_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -83,27 +82,42 @@ func TestGuidanceFiresOncePerChat(t *testing.T) {
 			if _, err := e.RunOnce(ctx); err != nil {
 				t.Fatal(err)
 			}
-			rows, err := s.DB().Query(`SELECT o.chat_id, o.payload, o.dedupe_key FROM outbox o
-				WHERE o.kind = 'guidance' ORDER BY o.id`)
+			// Advice is pushed on its own or in the status alert of the
+			// refresh that fired it.
+			rows, err := s.DB().Query(`SELECT o.chat_id, o.kind, o.payload, o.dedupe_key FROM outbox o
+				WHERE o.kind IN ('guidance', 'status') ORDER BY o.id`)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for rows.Next() {
 				var chat int64
-				var payload, key string
-				rows.Scan(&chat, &payload, &key)
+				var kind, payload, key string
+				if err := rows.Scan(&chat, &kind, &payload, &key); err != nil {
+					t.Fatal(err)
+				}
 				if seen[key] {
 					continue
 				}
 				seen[key] = true
-				var n tracking.GuidanceNotice
-				json.Unmarshal([]byte(payload), &n)
+				n, err := tracking.DecodeNotice(kind, []byte(payload))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var advice []tracking.GuidanceNotice
+				switch {
+				case n.Guidance != nil:
+					advice = []tracking.GuidanceNotice{*n.Guidance}
+				case n.Status != nil:
+					advice = n.Status.Advice
+				}
 				r, ok := record[chat]
-				if !ok {
+				if !ok && len(advice) > 0 {
 					t.Errorf("guidance pushed to chat %d, which tracks nothing", chat)
 					continue
 				}
-				*r = append(*r, fmt.Sprintf("%d:%s/%s", hour/24, n.Rule, n.Level))
+				for _, a := range advice {
+					*r = append(*r, fmt.Sprintf("%d:%s/%s", hour/24, a.Rule, a.Level))
+				}
 			}
 			rows.Close()
 		}

@@ -21,6 +21,10 @@ type GuidanceTarget struct {
 	// bot): its rules still fire, so that it is not flooded on return,
 	// but nothing is pushed.
 	Active bool
+	// Alerts is the chat's alert level: advice its level does not hear
+	// (adviceAlertLevel) still fires, so that it is not pushed later
+	// when it no longer is news, but nothing is pushed. Empty hears all.
+	Alerts AlertLevel
 }
 
 // RuleState is one rule's state for one subscription: whether it has
@@ -62,8 +66,9 @@ type GuidanceUpdate struct {
 // advice eval gives for each target's reader (role, marketplace, end of
 // buyer protection). A pushed rule that
 // starts to apply fires once: it is recorded as active and, when push is
-// set and the chat is active, goes to the outbox under a key naming its
-// arming, so it is never pushed twice for one arming. A rule that stops
+// set, the chat is active and its alert level hears the advice, goes to
+// the outbox under a key naming its arming, so it is never pushed twice
+// for one arming. A rule that stops
 // applying is cleared, and re-armed with a new key if it returns. Without
 // push (a chat that just started tracking sees the advice in its answer)
 // the state is written and nothing pushed.
@@ -93,7 +98,7 @@ func GuidanceTransitions(shipmentID int64, number string, targets []GuidanceTarg
 				arms = st.Arms + 1
 			}
 			out.Rules = append(out.Rules, RuleWrite{RuleState: RuleState{SubscriptionID: t.SubscriptionID, Rule: a.Rule, Active: true, Arms: arms}, New: !seen, At: now})
-			if !push || !t.Active {
+			if !push || !t.Active || !t.Alerts.Hears(adviceAlertLevel(a.Level)) {
 				continue
 			}
 			out.Notices = append(out.Notices, OutboxNotice{

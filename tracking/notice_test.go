@@ -1,6 +1,7 @@
 package tracking_test
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -18,6 +19,12 @@ func TestNoticeRoundTripKeepsTypes(t *testing.T) {
 			Event: tracking.Event{Time: at, Status: tracking.StatusTransit, Substatus: tracking.SubOutForDelivery, Description: "Out for delivery",
 				Location: tracking.Location{City: "Berlin", Country: "DE"}, Carrier: "ups"},
 			NewLegs: []tracking.Leg{{Carrier: "dhl-de", Number: "JJD0001"}}}},
+		{Kind: tracking.NoticeStatus, Status: &tracking.StatusNotice{ShipmentID: 4, Number: "1Z999AA10123456784", Carrier: "ups",
+			Status: tracking.StatusTransit, Substatus: tracking.SubCustomsHeld, NewEvents: 1,
+			Event: tracking.Event{Time: at, Status: tracking.StatusTransit, Substatus: tracking.SubCustomsHeld, Description: "Held"},
+			Advice: []tracking.GuidanceNotice{{ShipmentID: 4, Number: "1Z999AA10123456784", Rule: tracking.RuleCustomsHeld,
+				Level: tracking.LevelAction, Message: "guidance_customs_held_buyer", Data: tracking.AdviceData{Number: "1Z999AA10123456784", Days: &days},
+				Buttons: []tracking.Button{{Label: tracking.MessageButtonMissing, Action: tracking.ActionMissing}}}}}},
 		{Kind: tracking.NoticeStopped, Stopped: &tracking.StoppedNotice{ShipmentID: 2, Number: "RR123456785CN", Carrier: "china-post",
 			Reason: tracking.StopSilent, SilentDays: 61}},
 		{Kind: tracking.NoticeGuidance, Guidance: &tracking.GuidanceNotice{ShipmentID: 3, Number: "DEMO-PICKUP", Rule: tracking.RulePickupAvailable,
@@ -26,6 +33,9 @@ func TestNoticeRoundTripKeepsTypes(t *testing.T) {
 				Post: "Deutsche Post DHL", Link: "https://www.dhl.de/?x=1", NewNumber: "JJD0001"},
 			Links:   []tracking.Link{{Label: tracking.MessageLinkPost, URL: "https://www.dhl.de/?x=1"}},
 			Buttons: []tracking.Button{{Label: tracking.MessageButtonMissing, Action: tracking.ActionMissing}}}},
+		{Kind: tracking.NoticeOrders, Orders: &tracking.OrdersNotice{Cancelled: true, Parcels: 2, Orders: 1,
+			First: []tracking.OrderParcel{{Order: "#1001", Number: "1Z999AA10123456784", Carrier: "ups", Country: "DE"},
+				{Order: "#1001", Number: "RR123456785CN", Carrier: "china-post"}}}},
 	} {
 		t.Run(n.Kind, func(t *testing.T) {
 			payload, err := tracking.EncodeNotice(n)
@@ -73,6 +83,13 @@ func TestNoticeDecodesRowsOfEarlierVersions(t *testing.T) {
 					t.Errorf("a rule without a count or deadline decoded as %+v", d)
 				}
 			}},
+		{tracking.NoticeStatus, `{"shipment_id":1,"number":"X","carrier":"ups","status":"transit","substatus":"customs_held",` +
+			`"event":{"Time":"2026-12-04T09:00:00Z"},"new_events":1}`,
+			func(t *testing.T, n tracking.Notice) {
+				if n.Status == nil || n.Status.Substatus != tracking.SubCustomsHeld || n.Status.Advice != nil {
+					t.Errorf("a status alert written before alerts carried advice decoded as %+v", n.Status)
+				}
+			}},
 		{tracking.NoticeStopped, `{"shipment_id":2,"number":"RR123456785CN","carrier":"china-post","reason":"silent","silent_days":61}`,
 			func(t *testing.T, n tracking.Notice) {
 				if n.Stopped == nil || n.Stopped.SilentDays != 61 || n.Stopped.Reason != tracking.StopSilent {
@@ -97,5 +114,87 @@ func TestNoticeRefusesWhatItCannotRead(t *testing.T) {
 	}
 	if _, err := tracking.DecodeNotice(tracking.NoticeStatus, []byte(`{"number":`)); err == nil {
 		t.Error("a broken payload was decoded")
+	}
+}
+
+// TestAnAlertCarriesTheAdviceOfItsChat: a status alert takes the advice
+// its refresh fired for a chat, in order, and is heard wherever the alert
+// or any of the advice is heard; a notice that is not a status alert, or
+// no advice, folds nothing.
+func TestAnAlertCarriesTheAdviceOfItsChat(t *testing.T) {
+	status := func(level tracking.AlertLevel) *tracking.Broadcast {
+		return &tracking.Broadcast{Key: "k", Level: level, Notice: tracking.Notice{Kind: tracking.NoticeStatus,
+			Status: &tracking.StatusNotice{ShipmentID: 1, Number: "N", Substatus: tracking.SubPackageArrived}}}
+	}
+	advice := func(rule string, level tracking.Level) tracking.OutboxNotice {
+		return tracking.OutboxNotice{ChatID: 7, SubscriptionID: 9, Key: "guidance:9:" + rule + ":1", Notice: tracking.Notice{
+			Kind: tracking.NoticeGuidance, Guidance: &tracking.GuidanceNotice{ShipmentID: 1, Number: "N", Rule: rule, Level: level}}}
+	}
+	for _, tt := range []struct {
+		name      string
+		broadcast *tracking.Broadcast
+		advice    []tracking.OutboxNotice
+		rules     []string
+		level     tracking.AlertLevel
+	}{
+		{"info advice in a change", status(tracking.AlertChanges), []tracking.OutboxNotice{advice(tracking.RuleDestinationPost, tracking.LevelInfo)},
+			[]string{tracking.RuleDestinationPost}, tracking.AlertChanges},
+		{"action advice in a scan", status(tracking.AlertAll), []tracking.OutboxNotice{advice(tracking.RuleCustomsHeld, tracking.LevelAction)},
+			[]string{tracking.RuleCustomsHeld}, tracking.AlertAction},
+		{"two pieces, in order", status(tracking.AlertAll), []tracking.OutboxNotice{advice(tracking.RuleDestinationPost, tracking.LevelInfo), advice(tracking.RuleDelivered, tracking.LevelWarn)},
+			[]string{tracking.RuleDestinationPost, tracking.RuleDelivered}, tracking.AlertAction},
+		{"an alert every chat hears", status(""), []tracking.OutboxNotice{advice(tracking.RuleDelivered, tracking.LevelInfo)},
+			[]string{tracking.RuleDelivered}, ""},
+	} {
+		n, level, ok := tt.broadcast.WithAdvice(tt.advice)
+		if !ok || n.Kind != tracking.NoticeStatus || level != tt.level {
+			t.Errorf("%s: kind %q, level %q, ok %v; want a status alert at %q", tt.name, n.Kind, level, ok, tt.level)
+			continue
+		}
+		var rules []string
+		for _, a := range n.Status.Advice {
+			rules = append(rules, a.Rule)
+		}
+		if !reflect.DeepEqual(rules, tt.rules) {
+			t.Errorf("%s: the alert carries %q, want %q", tt.name, rules, tt.rules)
+		}
+		if tt.broadcast.Notice.Status.Advice != nil {
+			t.Errorf("%s: folding changed the broadcast's own notice", tt.name)
+		}
+	}
+	stopped := &tracking.Broadcast{Key: "s", Level: tracking.AlertAction, Notice: tracking.Notice{Kind: tracking.NoticeStopped, Stopped: &tracking.StoppedNotice{}}}
+	if _, _, ok := stopped.WithAdvice([]tracking.OutboxNotice{advice(tracking.RuleNoProgress, tracking.LevelWarn)}); ok {
+		t.Error("a stopped notice took advice")
+	}
+	if _, _, ok := status(tracking.AlertAll).WithAdvice(nil); ok {
+		t.Error("an alert without advice was folded")
+	}
+}
+
+// TestOrderFeedNoticeIsOneMessage: however many parcels a delivery
+// brings, its notice is one, counting the parcels and their distinct
+// orders and naming the first OrderNoticeParcels in order; every alert
+// level hears it; a delivery that brings none tells nothing.
+func TestOrderFeedNoticeIsOneMessage(t *testing.T) {
+	var parcels []tracking.OrderParcel
+	for i := range 200 {
+		parcels = append(parcels, tracking.OrderParcel{Order: fmt.Sprintf("#%d", 1000+i/2), Number: fmt.Sprintf("DEMO-LIVE-%d", i), Carrier: "demo"})
+	}
+	n, ok := tracking.OrderFeedNotice(7, "order-feed:abc:1", false, parcels)
+	if !ok || n.ChatID != 7 || n.SubscriptionID != 0 || n.Key != "orders:order-feed:abc:1" || n.Notice.Kind != tracking.NoticeOrders {
+		t.Fatalf("notice %+v, %v", n, ok)
+	}
+	o := n.Notice.Orders
+	if o.Parcels != 200 || o.Orders != 100 || o.Cancelled || len(o.First) != tracking.OrderNoticeParcels ||
+		o.First[0] != parcels[0] || o.First[tracking.OrderNoticeParcels-1] != parcels[tracking.OrderNoticeParcels-1] {
+		t.Errorf("body %+v", o)
+	}
+	for _, l := range tracking.AlertLevels() {
+		if !l.Hears(n.AlertLevel()) {
+			t.Errorf("a chat at %s does not hear a delivery's notice", l)
+		}
+	}
+	if _, ok := tracking.OrderFeedNotice(7, "k", true, nil); ok {
+		t.Error("a delivery that stopped nothing has a notice")
 	}
 }

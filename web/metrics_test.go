@@ -16,7 +16,7 @@ import (
 // matched, never by the path (which carries share tokens), and by status.
 func TestRequestMetricsByRoute(t *testing.T) {
 	srv := web.New(":0", readyAlways{}, prometheus.NewRegistry())
-	srv.HandleTrackingPages(sharedByError{tracking.ErrNotFound})
+	srv.HandleTrackingPages(failingPages(tracking.ErrNotFound))
 	h := srv.Handler()
 	for _, path := range []string{"/healthz", "/healthz", "/t/" + strings.Repeat("cd", 16), "/no/such/page"} {
 		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, path, nil))

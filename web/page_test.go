@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/trackbot/trackbot/locales"
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/tracking"
 	"github.com/trackbot/trackbot/web"
@@ -20,8 +21,17 @@ import (
 // sharedByError is a SharedShipments whose every look-up fails with err.
 type sharedByError struct{ err error }
 
-func (s sharedByError) SharedShipment(context.Context, string, time.Time) (*tracking.Shipment, string, error) {
-	return nil, "", s.err
+func (s sharedByError) SharedPage(context.Context, string, time.Time) (*web.SharedPage, error) {
+	return nil, s.err
+}
+
+// failingPages serves pages from a SharedPages that fails with err.
+func failingPages(err error) web.Pages {
+	cat, lerr := locales.Load("")
+	if lerr != nil {
+		panic(lerr)
+	}
+	return web.Pages{Shared: sharedByError{err}, Catalog: cat}
 }
 
 type readyAlways struct{}
@@ -45,7 +55,7 @@ func TestTrackingPageTellsNotFoundFromFailure(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := web.New(":0", readyAlways{}, prometheus.NewRegistry())
-			srv.HandleTrackingPages(sharedByError{tc.err})
+			srv.HandleTrackingPages(failingPages(tc.err))
 			rec := httptest.NewRecorder()
 			srv.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/t/"+strings.Repeat("ab", 16), nil))
 			if rec.Code != tc.want {

@@ -31,13 +31,20 @@ type Server struct {
 	srv     *http.Server
 	ready   Readiness
 	push    pushMetrics
+	orders  orderMetrics
+	// pageViews counts the tracking pages served.
+	pageViews *prometheus.CounterVec
 	// logs keeps refused and failed webhook calls from flooding the log.
 	logs sparseLog
+	// refusals counts and logs what the platforms' webhook routes refuse.
+	refusals *Refusals
 }
 
 // New returns a server for addr. registry is what /metrics exposes.
 func New(addr string, ready Readiness, registry *prometheus.Registry) *Server {
-	s := &Server{mux: http.NewServeMux(), ready: ready, push: newPushMetrics(registry), logs: newSparseLog()}
+	s := &Server{mux: http.NewServeMux(), ready: ready, push: newPushMetrics(registry),
+		orders: newOrderMetrics(registry), logs: newSparseLog(), pageViews: newPageViews(registry),
+		refusals: NewRefusals(registry)}
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{Registry: registry}))
@@ -53,6 +60,10 @@ func New(addr string, ready Readiness, registry *prometheus.Registry) *Server {
 	}
 	return s
 }
+
+// Refusals is where the platforms' webhook routes, mounted with Handle,
+// count and log the calls they refuse.
+func (s *Server) Refusals() *Refusals { return s.refusals }
 
 // Handle adds a route, such as a platform's webhook, before Serve.
 func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }

@@ -7,11 +7,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,6 +20,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/trackbot/trackbot/locales"
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/store/storetest"
 	"github.com/trackbot/trackbot/tracking"
@@ -105,7 +106,8 @@ type redelivery struct {
 }
 
 // outboxRows lists a chat's queued pushes by kind, a guidance push as
-// "guidance:" and its rule, sorted.
+// "guidance:" and its rule, a status alert carrying advice as
+// "status+guidance:" and its rule, sorted.
 func outboxRows(t *testing.T, s *store.Store, chatID int64) []string {
 	t.Helper()
 	rows, err := s.DB().QueryContext(context.Background(), `SELECT kind, payload FROM outbox WHERE chat_id = $1`, chatID)
@@ -119,12 +121,17 @@ func outboxRows(t *testing.T, s *store.Store, chatID int64) []string {
 		if err := rows.Scan(&kind, &payload); err != nil {
 			t.Fatal(err)
 		}
-		if kind == tracking.NoticeGuidance {
-			var g tracking.GuidanceNotice
-			if err := json.Unmarshal([]byte(payload), &g); err != nil {
-				t.Fatal(err)
+		n, err := tracking.DecodeNotice(kind, []byte(payload))
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case n.Guidance != nil:
+			kind += ":" + n.Guidance.Rule
+		case n.Status != nil:
+			for _, a := range n.Status.Advice {
+				kind += "+" + tracking.NoticeGuidance + ":" + a.Rule
 			}
-			kind += ":" + g.Rule
 		}
 		out = append(out, kind)
 	}
@@ -173,7 +180,7 @@ func TestEveryProvidersPushGoesThroughTheMerge(t *testing.T) {
 			carrier: tracking.CarrierUPS, number: "1Z2617V10397725789",
 			now: time.Date(2022, 4, 5, 1, 0, 0, 0, time.UTC), sign: sign17Track,
 			status: tracking.StatusDelivered, substatus: tracking.SubDelivered, events: 4,
-			outbox: []string{tracking.NoticeGuidance + ":" + tracking.RuleDelivered, tracking.NoticeStatus},
+			outbox: []string{tracking.NoticeStatus + "+" + tracking.NoticeGuidance + ":" + tracking.RuleDelivered},
 		},
 		{
 			provider: "aftership", fixture: "aftership/testdata/webhook_tracking_update.json",
@@ -189,7 +196,7 @@ func TestEveryProvidersPushGoesThroughTheMerge(t *testing.T) {
 			status: tracking.StatusDelivered, substatus: tracking.SubDelivered, events: 4,
 			// One status alert, and the delivered guidance with its "I
 			// didn't get it" button.
-			outbox: []string{tracking.NoticeGuidance + ":" + tracking.RuleDelivered, tracking.NoticeStatus},
+			outbox: []string{tracking.NoticeStatus + "+" + tracking.NoticeGuidance + ":" + tracking.RuleDelivered},
 		},
 		{
 			provider: "shippo", fixture: "shippo/testdata/webhook_track_updated.json",
@@ -205,7 +212,7 @@ func TestEveryProvidersPushGoesThroughTheMerge(t *testing.T) {
 				}, pushSecret},
 			},
 			status: tracking.StatusTransit, substatus: tracking.SubCustomsHeld, events: 5,
-			outbox: []string{tracking.NoticeGuidance + ":" + tracking.RuleCustomsHeld, tracking.NoticeStatus},
+			outbox: []string{tracking.NoticeStatus + "+" + tracking.NoticeGuidance + ":" + tracking.RuleCustomsHeld},
 			redelivered: []redelivery{
 				// The signature's time window refuses a captured push
 				// replayed later.
@@ -333,6 +340,10 @@ func TestEveryProvidersPushGoesThroughTheMerge(t *testing.T) {
 	}
 }
 
+// TestTrackingPageEscapesAndHidesUnknownTokens: a label the sharer chose
+// to show is escaped; the page runs no script, loads nothing from
+// elsewhere, cannot be framed, and its one inline style sheet is allowed
+// by its hash; a token that opens nothing is a 404.
 func TestTrackingPageEscapesAndHidesUnknownTokens(t *testing.T) {
 	s := storetest.Open(t, store.SQLite)
 	ctx := context.Background()
@@ -347,11 +358,15 @@ func TestTrackingPageEscapesAndHidesUnknownTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	token := strings.Repeat("ab", 16)
-	if err := s.CreateShareToken(ctx, chat.ID, sub, token, now, time.Time{}); err != nil {
+	if err := s.CreateShareToken(ctx, chat.ID, sub, token, now, time.Time{}, store.ShareOptions{ShowLabel: true}); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := locales.Load("")
+	if err != nil {
 		t.Fatal(err)
 	}
 	srv := web.New(":0", alwaysReady{}, prometheus.NewRegistry())
-	srv.HandleTrackingPages(s)
+	srv.HandleTrackingPages(web.Pages{Shared: pagesFromStore{s}, Catalog: cat})
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 
@@ -361,13 +376,17 @@ func TestTrackingPageEscapesAndHidesUnknownTokens(t *testing.T) {
 	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(page), "1Z999AA10123456784") || strings.Contains(string(page), "<script>alert") {
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "1Z999AA10123456784") ||
+		!strings.Contains(string(page), "&lt;script&gt;alert(1)&lt;/script&gt;") || strings.Contains(string(page), "<script") {
 		t.Errorf("page: %d, escaped label missing or raw script present:\n%s", resp.StatusCode, page)
 	}
-	// The page runs no script, loads nothing from elsewhere and cannot be
-	// framed; its inline style still applies.
+	style := regexp.MustCompile(`(?s)<style>(.*?)</style>`).FindSubmatch(page)
+	if style == nil {
+		t.Fatalf("no inline style sheet:\n%s", page)
+	}
+	sum := sha256.Sum256(style[1])
 	headers := map[string]string{
-		"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+		"Content-Security-Policy": "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'; img-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
 		"X-Frame-Options":         "DENY",
 		"X-Content-Type-Options":  "nosniff",
 		"Referrer-Policy":         "no-referrer",
@@ -377,9 +396,12 @@ func TestTrackingPageEscapesAndHidesUnknownTokens(t *testing.T) {
 			t.Errorf("%s: %q, want %q", name, got, want)
 		}
 	}
+	if n := strings.Count(string(page), "style="); n != 0 {
+		t.Errorf("%d style attributes, which the policy blocks", n)
+	}
 	// A link past its expiry opens nothing; the page reads the wall clock.
 	expired := strings.Repeat("ef", 16)
-	if err := s.CreateShareToken(ctx, chat.ID, sub, expired, now, time.Now().Add(-time.Minute)); err != nil {
+	if err := s.CreateShareToken(ctx, chat.ID, sub, expired, now, time.Now().Add(-time.Minute), store.ShareOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, bad := range []string{strings.Repeat("cd", 16), "short", expired} {

@@ -207,6 +207,9 @@ func (a *Adapter) prompt() {
 func (a *Adapter) print(r bot.Reply, fresh bool) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if r.File != nil && !a.writeFile(r.File) {
+		return false
+	}
 	var buttons []bot.Button
 	for _, b := range r.Blocks {
 		buttons = append(buttons, b.Buttons...)

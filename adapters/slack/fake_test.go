@@ -99,6 +99,7 @@ type fakeSlack struct {
 	roles   map[string]string          // user → "admin", "owner" (users.info); others are members
 	creator map[string]string          // channel → its creator (conversations.info)
 	ts      map[string]map[string]bool // channel → ts it posted
+	files   fakeFiles                  // files shared and uploaded (files_test.go)
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {
@@ -114,6 +115,9 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	if r.URL.Path == "/ws" {
 		f.serveSocket(w, r)
+		return
+	}
+	if f.serveFiles(w, r, body) {
 		return
 	}
 	if len(body) == 0 {

@@ -95,7 +95,8 @@ func (a *Adapter) EventsHandler() http.Handler {
 
 // verified wraps a handler of Slack's POST requests: it caps the body,
 // checks the request's signature and age (five minutes) and answers 401
-// without going further when they fail, and 503 until Run has started.
+// without going further when they fail (counted, and logged at most once
+// a minute per route), and 503 until Run has started.
 // next gets the body, and r with the body readable again for form parsing.
 // https://docs.slack.dev/authentication/verifying-requests-from-slack
 func (a *Adapter) verified(next func(w http.ResponseWriter, r *http.Request, body []byte)) http.Handler {
@@ -115,7 +116,9 @@ func (a *Adapter) verified(next func(w http.ResponseWriter, r *http.Request, bod
 			err = sv.Ensure()
 		}
 		if err != nil {
-			slog.WarnContext(r.Context(), "slack: refused an unsigned or stale request", "path", r.URL.Path, "err", err)
+			// The handlers are mounted at fixed paths, so the path is one of
+			// them, not whatever a caller sent.
+			a.refusals.Refuse(r.Context(), r.URL.Path, "bad_signature", "err", err)
 			http.Error(w, "invalid signature", http.StatusUnauthorized)
 			return
 		}

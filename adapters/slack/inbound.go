@@ -138,7 +138,9 @@ type origin struct {
 // https://docs.slack.dev/interactivity/implementing-slash-commands
 func (a *Adapter) onCommand(cmd slackgo.SlashCommand) (ack slackgo.Msg, ok bool) {
 	text := plainText(cmd.Text)
-	m := bot.Message{Chat: chatRef(cmd.TeamID, cmd.ChannelID), User: cmd.UserID, Text: coreText(text, true)}
+	// A slash command's text is never posted: what it carries stays with
+	// its sender (Message.Unseen).
+	m := bot.Message{Chat: chatRef(cmd.TeamID, cmd.ChannelID), User: cmd.UserID, Text: coreText(text, true), Unseen: true}
 	o := origin{chat: m.Chat, responseURL: cmd.ResponseURL}
 	ok = a.spawn(func(ctx context.Context) { a.converse(ctx, m, o) })
 	echo := strings.TrimSpace(cmd.Command + " " + text)
@@ -225,6 +227,8 @@ func (a *Adapter) onEvent(ctx context.Context, ev slackevents.EventsAPIEvent) (t
 		m := bot.Message{Chat: chatRef(team, e.Channel), User: e.User, Text: coreText(plainText(e.Text), false)}
 		o := origin{chat: m.Chat, thread: e.ThreadTimeStamp}
 		return a.spawn(func(ctx context.Context) { a.converse(ctx, m, o) })
+	case *slackevents.FileSharedEvent:
+		return a.onFileShared(team, e)
 	case *slackevents.AppHomeOpenedEvent:
 		if e.Tab != "home" || e.User == "" {
 			return true
@@ -244,10 +248,44 @@ func (a *Adapter) converse(ctx context.Context, m bot.Message, o origin) {
 	m.Via = a
 	replies := a.handler.Handle(ctx, m)
 	for _, r := range replies {
-		if err := a.answer(ctx, o, r); err != nil {
-			slog.WarnContext(ctx, "slack: cannot deliver a reply", "team", o.chat.Team, "channel", o.chat.ID, "err", err)
+		err := a.answer(ctx, o, r)
+		if err == nil {
+			continue
+		}
+		slog.WarnContext(ctx, "slack: cannot deliver a reply", "team", o.chat.Team, "channel", o.chat.ID, "err", err)
+		if why, ok := r.File.Undelivered(err); ok {
+			// A file Slack refused (the bot is not in the channel): the
+			// person who asked is told why, rather than left with the
+			// command's acknowledgement.
+			if err := a.tell(ctx, o, m.User, why); err != nil {
+				slog.WarnContext(ctx, "slack: cannot say why a file was not shared", "channel", o.chat.ID, "err", err)
+			}
 		}
 	}
+}
+
+// tell shows a reply to the person who wrote the message alone: through
+// the command's response_url, which reaches a channel the bot is not in,
+// or else as an ephemeral message.
+// https://docs.slack.dev/interactivity/handling-user-interaction#message_responses
+// https://docs.slack.dev/reference/methods/chat.postEphemeral
+func (a *Adapter) tell(ctx context.Context, o origin, user string, r bot.Reply) error {
+	blocks, text := render(r)
+	content := []slackgo.MsgOption{slackgo.MsgOptionText(text, false), slackgo.MsgOptionBlocks(blocks...)}
+	if o.responseURL != "" {
+		_, _, err := a.api.PostMessageContext(ctx, o.chat.ID, append(content, slackgo.MsgOptionResponseURL(o.responseURL, slackgo.ResponseTypeEphemeral))...)
+		if err != nil {
+			return classify("response_url", err)
+		}
+		return nil
+	}
+	if o.thread != "" {
+		content = append(content, slackgo.MsgOptionTS(o.thread))
+	}
+	if _, err := a.api.PostEphemeralContext(ctx, o.chat.ID, user, content...); err != nil {
+		return classify("chat.postEphemeral", err)
+	}
+	return nil
 }
 
 // answer delivers one reply: it edits the pressed message when the reply
@@ -257,6 +295,9 @@ func (a *Adapter) converse(ctx context.Context, m bot.Message, o origin) {
 // https://docs.slack.dev/reference/methods/chat.update
 // https://docs.slack.dev/interactivity/handling-user-interaction#message_responses
 func (a *Adapter) answer(ctx context.Context, o origin, r bot.Reply) error {
+	if r.File != nil {
+		return a.upload(ctx, o, r)
+	}
 	blocks, text := render(r)
 	content := []slackgo.MsgOption{slackgo.MsgOptionText(text, false), slackgo.MsgOptionBlocks(blocks...)}
 	replaceByURL := func() error {

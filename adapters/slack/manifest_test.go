@@ -54,12 +54,16 @@ var webAPIScopes = map[string][]string{
 	"PostMessageContext":             {"chat:write"},
 	"PostMessageWithResponseContext": {"chat:write"},
 	"UpdateMessageContext":           {"chat:write"}, // chat.update
+	"PostEphemeralContext":           {"chat:write"}, // chat.postEphemeral
 	"GetUserInfoContext":             {"users:read"}, // users.info
 	"PublishViewContext":             nil,            // views.publish
 	"GetConversationsForUserContext": nil,            // users.conversations, by type
 	// conversations.info, asked about public and private channels and
 	// group DMs (never a direct message), one scope per type.
 	"GetConversationInfoContext": {"channels:read", "groups:read", "mpim:read"},
+	"GetFileInfoContext":         {"files:read"},  // files.info
+	"GetFileContext":             {"files:read"},  // the file's url_private_download
+	"UploadFileContext":          {"files:write"}, // files.getUploadURLExternal, files.completeUploadExternal
 }
 
 var conversationTypeScopes = map[string]string{
@@ -76,6 +80,7 @@ var eventSubscriptions = map[string]struct{ event, scope string }{
 	"AppMentionEvent":    {"app_mention", "app_mentions:read"},
 	"MessageEvent":       {"message.im", "im:history"},
 	"AppHomeOpenedEvent": {"app_home_opened", ""},
+	"FileSharedEvent":    {"file_shared", "files:read"},
 }
 
 // TestManifestMatchesTheCode reads manifest.yaml and the adapter's source:

@@ -30,6 +30,7 @@ import (
 	"github.com/trackbot/trackbot/limiter"
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/tracking"
+	"github.com/trackbot/trackbot/web"
 )
 
 // Command is the slash command that carries every trackbot command as a
@@ -69,6 +70,10 @@ type Config struct {
 	// the daily "needs attention" digest. A negative hour switches the
 	// digest off.
 	DigestHour int
+	// Refusals counts and logs the HTTP requests refused as unsigned or
+	// stale (web.Server's); nil logs them, at most once a minute, without
+	// counting.
+	Refusals *web.Refusals
 }
 
 // Adapter connects trackbot to Slack. It is safe for concurrent use.
@@ -76,6 +81,7 @@ type Adapter struct {
 	api        *slackgo.Client
 	appToken   string
 	secret     string
+	refusals   *web.Refusals
 	store      *store.Store
 	attention  Attention
 	clock      tracking.Clock
@@ -134,7 +140,7 @@ func New(cfg Config) (*Adapter, error) {
 		return nil, fmt.Errorf("slack: digest hour %d is not an hour of the day", hour)
 	}
 	return &Adapter{
-		api: slackgo.New(cfg.BotToken, opts...), appToken: cfg.AppToken, secret: cfg.SigningSecret,
+		api: slackgo.New(cfg.BotToken, opts...), appToken: cfg.AppToken, secret: cfg.SigningSecret, refusals: cfg.Refusals,
 		store: cfg.Store, attention: cfg.Attention, clock: clock, digestHour: hour,
 		ready: make(chan struct{}), langs: map[string]cachedLang{},
 		channels: limiter.NewKeyed[string](channelRate, channelBurst),

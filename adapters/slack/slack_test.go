@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -224,6 +225,10 @@ func TestAlertsOfAShipmentShareOneThreadPerChannel(t *testing.T) {
 		e.start()
 		e.command("C1", cainiaoN+" Lamp")
 		e.command("C2", cainiaoN+" order #7")
+		// Threads are the point here: both channels hear every change,
+		// where a channel's default hears only what needs action.
+		e.command("C1", "alerts changes")
+		e.command("C2", "alerts changes")
 		c1, c2 := chatOf(t, s, "C1"), chatOf(t, s, "C2")
 		tr1, err := s.FindSubscription(ctx, c1.ID, cainiaoN)
 		if err != nil {
@@ -276,8 +281,9 @@ func TestAlertsOfAShipmentShareOneThreadPerChannel(t *testing.T) {
 
 		second := e.alerts(n, tr1.Shipment.ID, res(accepted, departed, held), "C1", "C2")
 		for _, ch := range []string{"C1", "C2"} {
-			if len(second[ch]) == 0 {
-				t.Fatalf("%s got no second alert", ch)
+			// One event, one message: the hold's alert carries its advice.
+			if len(second[ch]) != 1 {
+				t.Fatalf("%s got %d messages for the customs hold, want 1", ch, len(second[ch]))
 			}
 			for _, m := range second[ch] {
 				if got := m.Form.Get("thread_ts"); got != thread[ch] {
@@ -288,8 +294,48 @@ func TestAlertsOfAShipmentShareOneThreadPerChannel(t *testing.T) {
 			if !strings.Contains(joined(t, m), "Held at customs") || m.Form.Get("reply_broadcast") != "true" {
 				t.Errorf("%s: urgent alert %q broadcast=%q, want it shown in the channel too", ch, joined(t, m), m.Form.Get("reply_broadcast"))
 			}
+			if !strings.Contains(joined(t, m), "❗ "+cainiaoN+" is held at customs: import charges are due.") {
+				t.Errorf("%s: the hold's alert lacks its advice:\n%s", ch, joined(t, m))
+			}
+		}
+
+		// A delivery's advice offers a button: it comes in the delivery's
+		// alert, beside the alert's own.
+		delivered := event(20, tracking.SubDelivered, "Delivered", "Berlin", "DE")
+		third := e.alerts(n, tr1.Shipment.ID, res(accepted, departed, held, delivered), "C1", "C2")
+		for _, ch := range []string{"C1", "C2"} {
+			if len(third[ch]) != 1 {
+				t.Fatalf("%s got %d messages for the delivery, want 1", ch, len(third[ch]))
+			}
+			m := third[ch][0]
+			if got := actionIDs(t, m); !strings.Contains(joined(t, m), "Delivered") || !slices.Equal(got, []string{"info", "missing", "ack", "snooze", "mute"}) {
+				t.Errorf("%s: delivery alert %q with buttons %q, want the advice's \"missing\" after \"info\"", ch, joined(t, m), got)
+			}
 		}
 	})
+}
+
+// actionIDs lists the action ids of a message's buttons, in order.
+func actionIDs(t *testing.T, c call) []string {
+	var out []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			if id, ok := x["action_id"].(string); ok && x["type"] == "button" {
+				out = append(out, id)
+			}
+			for _, k := range []string{"elements", "accessory"} {
+				walk(x[k])
+			}
+		case []any:
+			for _, val := range x {
+				walk(val)
+			}
+		}
+	}
+	walk(c.blocks(t))
+	return out
 }
 
 func TestUserTextIsEscapedAndPingsNobody(t *testing.T) {
@@ -457,6 +503,7 @@ func TestGoneChannelIsDeactivatedByTheNotifier(t *testing.T) {
 	e := newEnv(t, s)
 	e.start()
 	e.command("C1", cainiaoN)
+	e.command("C1", "alerts changes") // so that the departure is pushed
 	c1 := chatOf(t, s, "C1")
 	tr, err := s.FindSubscription(ctx, c1.ID, cainiaoN)
 	if err != nil {

@@ -66,6 +66,7 @@ type fakeAPI struct {
 	// statuses are the getChatMember statuses by "chat/user"; anyone
 	// else is a plain "member".
 	statuses map[string]string
+	files    fakeFiles // documents sent and received (files_test.go)
 }
 
 type scripted struct {
@@ -81,6 +82,9 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 }
 
 func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
+	if f.serveDownload(w, r) {
+		return
+	}
 	prefix := "/bot" + testToken + "/"
 	if r.Method != http.MethodPost || !strings.HasPrefix(r.URL.Path, prefix) {
 		f.answer(w, apiFailure{status: http.StatusNotFound, description: "Not Found"})
@@ -132,7 +136,7 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	case "getMe":
 		f.ok(w, map[string]any{"id": 123456, "is_bot": true, "first_name": "trackbot", "username": "trackbot"})
 	case "getUpdates":
-		f.ok(w, f.nextUpdates(r.Context()))
+		f.ok(w, f.nextUpdates(r.Context(), form))
 	case "getChatMember":
 		f.mu.Lock()
 		status := f.statuses[form["chat_id"]+"/"+form["user_id"]]
@@ -162,6 +166,8 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		f.mu.Unlock()
 		f.ok(w, map[string]any{"message_id": id, "date": 1793000000, "text": form["text"],
 			"chat": map[string]any{"id": chatID, "type": chatType(chatID)}})
+	case "getFile", "sendDocument":
+		f.serveFileMethod(w, r, method, form)
 	default:
 		f.ok(w, true)
 	}
@@ -214,15 +220,26 @@ func (f *fakeAPI) answer(w http.ResponseWriter, fail apiFailure) {
 	json.NewEncoder(w).Encode(body)
 }
 
-// nextUpdates hands out the queued updates, or waits a little for one,
-// as a long poll would (but never long, to keep tests fast).
-func (f *fakeAPI) nextUpdates(ctx context.Context) []map[string]any {
+// nextUpdates answers getUpdates as Telegram does: an offset confirms
+// every update below it, which is then forgotten; the updates from it on
+// (up to limit) are handed out, again and again until confirmed, or, while
+// there are none, the poll is held open a little (never long, to keep
+// tests fast).
+// https://core.telegram.org/bots/api#getupdates
+func (f *fakeAPI) nextUpdates(ctx context.Context, form map[string]string) []map[string]any {
+	offset, _ := strconv.Atoi(form["offset"])
+	limit, err := strconv.Atoi(form["limit"])
+	if err != nil || limit < 1 || limit > 100 {
+		limit = 100
+	}
 	timeout := time.After(100 * time.Millisecond)
 	for {
 		f.mu.Lock()
+		for len(f.updates) > 0 && f.updates[0]["update_id"].(int) < offset {
+			f.updates = f.updates[1:]
+		}
 		if len(f.updates) > 0 {
-			u := f.updates
-			f.updates = nil
+			u := slices.Clone(f.updates[:min(limit, len(f.updates))])
 			f.mu.Unlock()
 			return u
 		}
@@ -248,6 +265,18 @@ func (f *fakeAPI) push(u map[string]any) {
 	case f.arrived <- struct{}{}:
 	default:
 	}
+}
+
+// unconfirmed returns the ids of the updates getUpdates has not been told
+// are handled.
+func (f *fakeAPI) unconfirmed() []int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var ids []int
+	for _, u := range f.updates {
+		ids = append(ids, u["update_id"].(int))
+	}
+	return ids
 }
 
 // failNext makes the next call of method to chat (any chat when "") fail.

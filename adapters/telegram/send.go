@@ -53,6 +53,9 @@ func (a *Adapter) Send(ctx context.Context, chat bot.ChatRef, r bot.Reply) error
 // sends once more. With editID set, the first part replaces that message's
 // text and keyboard instead of arriving as a new message.
 func (a *Adapter) reply(ctx context.Context, chatID int64, editID int, r bot.Reply) error {
+	if r.File != nil {
+		return a.replyDocument(ctx, chatID, r)
+	}
 	for i, p := range render(r) {
 		if i == 0 && editID != 0 {
 			err := a.patiently(ctx, func() error { return a.edit(ctx, chatID, editID, p) })

@@ -71,12 +71,16 @@ type Config struct {
 	// HTTPClient carries the Bot API requests; nil means a client whose
 	// timeout outlasts a long poll. A custom client's timeout must too.
 	HTTPClient *http.Client
+	// Refusals counts and logs the webhook calls refused (web.Server's);
+	// nil logs them, at most once a minute, without counting.
+	Refusals *web.Refusals
 }
 
 // Adapter is trackbot on Telegram. It implements bot.Adapter.
 type Adapter struct {
 	cfg   Config
 	api   *tg.Bot
+	http  *http.Client // the SDK's, for the getUpdates the adapter makes itself
 	clock tracking.Clock
 
 	// sleep waits for d or until ctx ends. Tests replace it to record
@@ -85,6 +89,13 @@ type Adapter struct {
 	// lockRetry is how often a replica without the polling lock asks for
 	// it again.
 	lockRetry time.Duration
+	// pollRetry is how long the poller waits before asking again for
+	// updates of which it could confirm none (see pollUpdates).
+	pollRetry time.Duration
+	// received, when set (by tests), is called once an update is taken
+	// and queued, just before it is handled; false stops it there as a
+	// replica dying would: not handled, not given back, not answered.
+	received func(*models.Update) bool
 	// typingEvery is how often Working repeats the typing status.
 	typingEvery time.Duration
 	// retryPolicy is the backoff between attempts of a request that failed
@@ -128,6 +139,7 @@ func New(cfg Config) (*Adapter, error) {
 		clock:       cfg.Clock,
 		sleep:       tracking.Sleep,
 		lockRetry:   5 * time.Second,
+		pollRetry:   5 * time.Second,
 		typingEvery: typingEvery,
 		retryPolicy: func() backoff.BackOff {
 			b := backoff.NewExponentialBackOff()
@@ -150,13 +162,11 @@ func New(cfg Config) (*Adapter, error) {
 	if client == nil {
 		client = &http.Client{Timeout: pollTimeout + 15*time.Second}
 	}
+	a.http = client
+	// The SDK sends; it receives nothing (pollUpdates, WebhookHandler).
 	opts := []tg.Option{
 		tg.WithSkipGetMe(), // Run calls getMe, with its context
 		tg.WithHTTPClient(pollTimeout, statusClient{client}),
-		tg.WithAllowedUpdates(allowedUpdates),
-		tg.WithNotAsyncHandlers(),
-		tg.WithWorkers(1),
-		tg.WithDefaultHandler(func(_ context.Context, _ *tg.Bot, u *models.Update) { a.accept(u) }),
 		tg.WithErrorsHandler(func(err error) {
 			slog.Warn("telegram: bot api", "err", scrub(err.Error(), cfg.Token))
 		}),
@@ -349,14 +359,22 @@ func (a *Adapter) pollHolding(ctx context.Context, lock *store.Lock) {
 		}
 		return
 	}
-	a.api.Start(pctx)
+	a.pollUpdates(pctx)
 }
 
 // WebhookHandler receives Telegram's webhook posts; mount it at POST
 // WebhookPath. A request without the configured secret in
 // X-Telegram-Bot-Api-Secret-Token is answered 401 and not looked at, as is
-// every request when webhook mode is off. Bodies are capped at 1 MiB. An
-// accepted update is handled like a polled one, after the answer.
+// every request when webhook mode is off; refusals are counted and logged
+// at most once a minute (Config.Refusals). Bodies are capped at 1 MiB.
+//
+// An update is answered 200 only once it is handled (or was before, or
+// needs nothing), and 503 when it could not be: not running (yet, or any
+// more), its chat's queue full, stopped before handling it, or another
+// replica holding it (store.LeaseClaim). Telegram then delivers it again,
+// through the load balancer to this replica or another. A replica that
+// dies while handling an update answers nothing; its lease runs out and a
+// later delivery is handled elsewhere.
 // https://core.telegram.org/bots/api#setwebhook
 func (a *Adapter) WebhookHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -366,6 +384,7 @@ func (a *Adapter) WebhookHandler() http.Handler {
 		secret := a.cfg.WebhookSecret
 		got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
 		if secret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(secret)) != 1 {
+			a.cfg.Refusals.Refuse(r.Context(), WebhookPath, "bad_secret")
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 			return
 		}
@@ -375,12 +394,18 @@ func (a *Adapter) WebhookHandler() http.Handler {
 		}
 		var u models.Update
 		if err := json.Unmarshal(body, &u); err != nil {
+			a.cfg.Refusals.Refuse(r.Context(), WebhookPath, "bad_update", "err", err)
 			http.Error(w, "bad update", http.StatusBadRequest)
 			return
 		}
-		if !a.accept(&u) {
+		d := a.accept(&u)
+		if d == nil {
 			// Not running (yet, or any more): Telegram will deliver again.
 			http.Error(w, "not ready", http.StatusServiceUnavailable)
+			return
+		}
+		if !d.wait(r.Context()) {
+			http.Error(w, "not handled; deliver again", http.StatusServiceUnavailable)
 			return
 		}
 		w.WriteHeader(http.StatusOK)

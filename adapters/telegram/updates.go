@@ -1,51 +1,181 @@
 package telegram
 
 import (
+	"context"
 	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
 	"github.com/trackbot/trackbot/bot"
+	"github.com/trackbot/trackbot/store"
 )
 
-// accept hands an update, polled or posted to the webhook, to the running
-// session, once: Telegram delivers an update again when a webhook call
-// failed or a new poller starts before the last one confirmed it, so the
-// update id is claimed in the store first. It reports false when no Run is
-// receiving.
-func (a *Adapter) accept(u *models.Update) bool {
-	s := a.session.Load()
-	if s == nil {
+// updateLease is how long a replica holds an update it took before
+// another may take it over: longer than handling one takes (a lookup,
+// replies waiting out Telegram's rates), short enough that an update taken
+// by a replica that died is answered a couple of minutes late, not lost.
+const updateLease = 2 * time.Minute
+
+// delivery is one update on its way through the adapter. Once done is
+// closed, handled says whether Telegram may forget it: it was handled
+// (here, or before by any replica) or needs nothing; otherwise it must
+// come again, from Telegram's next webhook call or the next poll.
+type delivery struct {
+	done    chan struct{}
+	handled bool
+	stopped <-chan struct{} // the session's end
+}
+
+func finished(handled bool) *delivery {
+	d := &delivery{done: make(chan struct{}), handled: handled}
+	close(d.done)
+	return d
+}
+
+func (d *delivery) finish(handled bool) {
+	d.handled = handled
+	close(d.done)
+}
+
+// refused reports an update turned away at once: not handled, and not
+// queued either.
+func (d *delivery) refused() bool {
+	select {
+	case <-d.done:
+		return !d.handled
+	default:
 		return false
 	}
-	if st := a.cfg.Store; st != nil && u.ID != 0 {
-		first, err := st.Claim(s.ctx, s.claimPrefix+strconv.FormatInt(u.ID, 10), a.clock.Now())
-		switch {
-		case err != nil:
-			// Better a message answered twice than one lost.
-			slog.Warn("telegram: cannot record an update; handling it anyway", "update", u.ID, "err", err)
-		case !first:
-			return true // delivered again; taken already, here or by another replica
-		}
+}
+
+// wait reports whether the update was handled, or false as soon as ctx
+// or the session ends first.
+func (d *delivery) wait(ctx context.Context) bool {
+	select {
+	case <-d.done:
+		return d.handled
+	default:
 	}
+	select {
+	case <-d.done:
+		return d.handled
+	case <-ctx.Done():
+	case <-d.stopped:
+	}
+	return false
+}
+
+// accept hands an update, polled or posted to the webhook, to the running
+// session, and returns its delivery. The update id is leased in the store
+// (store.LeaseClaim) and claimed for good only once the update is handled:
+// Telegram delivers an update again when a webhook call failed or a new
+// poller starts before the last one confirmed it, possibly to another
+// replica, and that replica answers it only if no replica did and none is
+// at it now, or the one that took it stopped (its lease given back) or
+// died (its lease ran out). An update that cannot be queued, or whose
+// session stops before it is handled, is given back and reported not
+// handled. It returns nil when no Run is receiving.
+func (a *Adapter) accept(u *models.Update) *delivery {
+	s := a.session.Load()
+	if s == nil {
+		return nil
+	}
+	var job func()
+	chat, _ := updateChat(u)
 	switch {
 	case u.Message != nil:
 		m := u.Message
 		if !a.wanted(m) {
-			return true
+			return finished(true)
 		}
-		s.queue.do(m.Chat.ID, func() { a.handleMessage(s, m) })
+		job = func() { a.handleMessage(s, m) }
 	case u.CallbackQuery != nil:
 		cq := u.CallbackQuery
-		chat, _ := callbackChat(cq)
-		s.queue.do(chat.ID, func() { a.handleCallback(s, cq) })
+		job = func() { a.handleCallback(s, cq) }
+	default:
+		// Edited messages, channel posts and everything else are ignored.
+		return finished(true)
 	}
-	// Edited messages, channel posts and everything else are ignored.
-	return true
+	st, key, taken := a.cfg.Store, "", a.clock.Now()
+	if st != nil && u.ID != 0 {
+		key = s.claimPrefix + strconv.FormatInt(u.ID, 10)
+		state, err := st.LeaseClaim(s.ctx, key, taken, updateLease)
+		switch {
+		case err != nil && s.ctx.Err() != nil:
+			return finished(false)
+		case err != nil:
+			// Better a message answered twice than one lost.
+			slog.Warn("telegram: cannot lease an update; handling it anyway", "update", u.ID, "err", err)
+			key = ""
+		case state == store.Done:
+			return finished(true) // delivered again; handled already, here or by another replica
+		case state == store.Busy:
+			return finished(false) // another replica is at it, or died at it: later
+		}
+	}
+	giveBack := func() {
+		if key == "" {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), storeTimeout)
+		defer cancel()
+		if err := st.ReleaseLease(ctx, key, taken); err != nil {
+			slog.Warn("telegram: cannot give an update back; another replica takes it when its lease ends", "update", u.ID, "err", err)
+		}
+	}
+	d := &delivery{done: make(chan struct{}), stopped: s.ctx.Done()}
+	queued := s.queue.do(chat, func() {
+		if a.received != nil && !a.received(u) {
+			return // the replica died here: nothing more happens
+		}
+		if s.ctx.Err() != nil {
+			giveBack()
+			d.finish(false)
+			return
+		}
+		job()
+		if s.ctx.Err() != nil {
+			// Stopped while handling: it may not have been answered.
+			// Better a message answered twice than one lost.
+			giveBack()
+			d.finish(false)
+			return
+		}
+		if key != "" {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(s.ctx), storeTimeout)
+			defer cancel()
+			if _, err := st.Claim(ctx, key, a.clock.Now()); err != nil {
+				slog.Warn("telegram: cannot record an update as handled; it may be answered again", "update", u.ID, "err", err)
+			}
+		}
+		d.finish(true)
+	})
+	if !queued {
+		giveBack()
+		return finished(false)
+	}
+	return d
+}
+
+// storeTimeout bounds recording an update's fate after its session ended.
+const storeTimeout = 5 * time.Second
+
+// updateChat is the chat an update belongs to, whose updates are handled
+// in turn; false for updates trackbot ignores.
+func updateChat(u *models.Update) (int64, bool) {
+	switch {
+	case u.Message != nil:
+		return u.Message.Chat.ID, true
+	case u.CallbackQuery != nil:
+		c, _ := callbackChat(u.CallbackQuery)
+		return c.ID, true
+	}
+	return 0, false
 }
 
 // wanted reports whether a message is for trackbot: text from a person in
@@ -59,7 +189,7 @@ func (a *Adapter) wanted(m *models.Message) bool {
 	}
 	text := messageText(m)
 	if text == "" {
-		return false
+		return m.Document != nil // a file to import
 	}
 	if to := addressee(text); to != "" {
 		me, _ := a.username.Load().(string)
@@ -112,6 +242,7 @@ func (a *Adapter) handleMessage(s *session, m *models.Message) {
 		Chat:     chatRef(m.Chat),
 		User:     strconv.FormatInt(m.From.ID, 10),
 		Text:     messageText(m),
+		File:     a.document(m),
 		Language: m.From.LanguageCode,
 		Via:      a,
 	}
@@ -167,7 +298,8 @@ func (a *Adapter) handleCallback(s *session, cq *models.CallbackQuery) {
 }
 
 // maxQueued bounds the updates waiting for one chat; beyond it a flood is
-// dropped rather than held in memory.
+// refused rather than held in memory, and Telegram delivers the rest again
+// (the webhook answers 503, the poller does not confirm them).
 const maxQueued = 64
 
 // maxBusy bounds the chats handled at the same time.
@@ -187,23 +319,26 @@ func newDispatcher() *dispatcher {
 	return &dispatcher{queues: map[int64][]func(){}, busy: make(chan struct{}, maxBusy)}
 }
 
-// do queues job behind the chat's earlier ones.
-func (d *dispatcher) do(chat int64, job func()) {
+// do queues job behind the chat's earlier ones. It reports false, and
+// drops the job, when the dispatcher is closing or the chat has maxQueued
+// jobs waiting already.
+func (d *dispatcher) do(chat int64, job func()) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.closed {
-		return
+		return false
 	}
 	q, running := d.queues[chat]
 	if len(q) >= maxQueued {
-		slog.Warn("telegram: too many updates waiting for one chat; dropping one", "chat", chat)
-		return
+		slog.Warn("telegram: too many updates waiting for one chat; refusing one for now", "chat", chat)
+		return false
 	}
 	d.queues[chat] = append(q, job)
 	if !running {
 		d.wg.Add(1)
 		go d.drain(chat)
 	}
+	return true
 }
 
 func (d *dispatcher) drain(chat int64) {

@@ -147,6 +147,7 @@ func TestSecretsFromFiles(t *testing.T) {
 		"SLACK_BOT_TOKEN":         "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "SLACK_SIGNING_SECRET": "sign",
 		"SEVENTEENTRACK_API_KEY": "17", "AFTERSHIP_API_KEY": "as", "AFTERSHIP_WEBHOOK_SECRET": "asw",
 		"SHIPPO_API_TOKEN": "sh", "SHIPPO_WEBHOOK_SECRET": "shw", "DHL_API_KEY": "dhl", "DHL_WEBHOOK_SECRET": "dhlw",
+		"SHOPIFY_WEBHOOK_SECRET": "shopify-key",
 	}
 	env := map[string]string{"PUBLIC_URL": values["PUBLIC_URL"]}
 	for _, name := range secretVariables {
@@ -166,6 +167,7 @@ func TestSecretsFromFiles(t *testing.T) {
 		"SEVENTEENTRACK_API_KEY": cfg.SeventeenTrackAPIKey, "AFTERSHIP_API_KEY": cfg.AfterShipAPIKey,
 		"AFTERSHIP_WEBHOOK_SECRET": cfg.AfterShipWebhookSecret, "SHIPPO_API_TOKEN": cfg.ShippoAPIToken,
 		"SHIPPO_WEBHOOK_SECRET": cfg.ShippoWebhookSecret, "DHL_API_KEY": cfg.DHLAPIKey, "DHL_WEBHOOK_SECRET": cfg.DHLWebhookSecret,
+		"SHOPIFY_WEBHOOK_SECRET": cfg.ShopifyWebhookSecret,
 	}
 	for _, name := range secretVariables {
 		if got[name] != values[name] {

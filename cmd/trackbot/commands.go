@@ -104,7 +104,8 @@ func setup(ctx context.Context, cfg *config, io stdio, chat bool) (*app, error) 
 		RegisterPush: cfg.PublicURL != "", Thresholds: cfg.thresholds(),
 	})
 	a.bot = bot.New(bot.Config{Store: st, Engine: a.engine, Catalog: catalog, Clock: a.clock, PublicURL: cfg.PublicURL,
-		ShareLinkTTL: time.Duration(cfg.ShareLinkTTL)})
+		ShareLinkTTL: time.Duration(cfg.ShareLinkTTL), ShopifySecret: cfg.ShopifyWebhookSecret,
+		ParcelLimit: cfg.ChatParcelLimit})
 	return a, nil
 }
 
@@ -198,7 +199,7 @@ func cmdServe(ctx context.Context, args []string, io stdio, env envconfig.Lookup
 	if cfg.telegramEnabled() {
 		tgA, err := telegram.New(telegram.Config{
 			Token: cfg.TelegramToken, APIURL: cfg.TelegramAPIURL, WebhookSecret: cfg.TelegramWebhookSecret,
-			PublicURL: cfg.PublicURL, Store: a.store, Catalog: a.catalog,
+			PublicURL: cfg.PublicURL, Store: a.store, Catalog: a.catalog, Refusals: srv.Refusals(),
 		})
 		if err != nil {
 			return err
@@ -211,6 +212,7 @@ func cmdServe(ctx context.Context, args []string, io stdio, env envconfig.Lookup
 		sl, err := slack.New(slack.Config{
 			BotToken: cfg.SlackBotToken, AppToken: cfg.SlackAppToken, SigningSecret: cfg.SlackSigningSecret,
 			APIURL: cfg.SlackAPIURL, Store: a.store, Attention: a.bot, Clock: a.clock, DigestHour: cfg.SlackDigestHour,
+			Refusals: srv.Refusals(),
 		})
 		if err != nil {
 			return err

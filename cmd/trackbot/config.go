@@ -28,6 +28,7 @@ type config struct {
 	HTTPAddr        string `env:"HTTP_ADDR"` // empty: see listenAddr
 	PublicURL       string `env:"PUBLIC_URL"`
 	ShareLinkTTL    span   `env:"SHARE_LINK_TTL, default=90d"`
+	ChatParcelLimit int    `env:"CHAT_PARCEL_LIMIT, default=200"`
 	DefaultLanguage string `env:"DEFAULT_LANGUAGE, default=en"`
 	LogLevel        string `env:"LOG_LEVEL, default=info"`
 	LogFormat       string `env:"LOG_FORMAT, default=text"`
@@ -54,6 +55,10 @@ type config struct {
 	DHLAPIURL              string `env:"DHL_API_URL, default=https://api-eu.dhl.com/track/shipments"`
 	DHLWebhookSecret       string `env:"DHL_WEBHOOK_SECRET"`
 	DHLDailyLimit          int    `env:"DHL_DAILY_LIMIT, default=250"`
+
+	// ShopifyWebhookSecret verifies the Shopify order feeds given no key
+	// of their own (one shop's webhook signing key).
+	ShopifyWebhookSecret string `env:"SHOPIFY_WEBHOOK_SECRET"`
 
 	DemoStep        time.Duration `env:"DEMO_STEP, default=15s"`
 	PollMinInterval time.Duration `env:"POLL_MIN_INTERVAL, default=15m"`
@@ -149,6 +154,7 @@ var secretVariables = []string{
 	"AFTERSHIP_API_KEY", "AFTERSHIP_WEBHOOK_SECRET",
 	"SHIPPO_API_TOKEN", "SHIPPO_WEBHOOK_SECRET",
 	"DHL_API_KEY", "DHL_WEBHOOK_SECRET",
+	"SHOPIFY_WEBHOOK_SECRET",
 }
 
 // readSecretFiles reads the file of every NAME_FILE that is set and returns
@@ -222,6 +228,9 @@ func (c *config) Validate() error {
 	}
 	if c.ShareLinkTTL < 0 {
 		bad("SHARE_LINK_TTL", "must not be negative (0: links last until revoked)")
+	}
+	if c.ChatParcelLimit < 1 || c.ChatParcelLimit > 100000 {
+		bad("CHAT_PARCEL_LIMIT", "must be between 1 and 100000")
 	}
 	if !supportedLanguage(c.DefaultLanguage) {
 		bad("DEFAULT_LANGUAGE", "must be one of "+strings.Join(languages, ", "))

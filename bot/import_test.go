@@ -1,0 +1,290 @@
+package bot_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trackbot/trackbot/bot"
+	"github.com/trackbot/trackbot/store"
+	"github.com/trackbot/trackbot/store/storetest"
+	"github.com/trackbot/trackbot/tracking"
+	"github.com/trackbot/trackbot/tracking/trackingtest"
+)
+
+// file is a document sent with a message, read from data as an adapter
+// would (bot.ReadAtMost).
+func file(name string, data []byte) *bot.File {
+	return &bot.File{Name: name, Type: "text/csv", Size: int64(len(data)),
+		Read: func(_ context.Context, limit int64) ([]byte, error) {
+			return bot.ReadAtMost(bytes.NewReader(data), limit)
+		}}
+}
+
+func (h *harness) send(chat bot.ChatRef, f *bot.File) []bot.Reply {
+	return h.bot.Handle(context.Background(), bot.Message{Chat: chat, User: "u1", Language: "en", File: f})
+}
+
+// chinaPost registers a fake provider for China Post numbers.
+func chinaPost(reg *tracking.Registry) {
+	reg.AddCarrier(trackingtest.NewProvider("fake"), "china-post")
+}
+
+// TestImportNamesEachRefusedLineWithItsReason imports a file with a
+// header row in its own words, semicolons, and a line of each kind of
+// mistake: the good lines are tracked with their order, label and
+// country, and each bad one is named with its line number and reason.
+func TestImportNamesEachRefusedLineWithItsReason(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s, chinaPost)
+		lines := []string{
+			"Tracking number;Order #;Label;Country",
+			s10(1) + ";#1;Blue jacket;de",
+			"hello;#2;x",
+			"RR123456789CN;#3",
+			s10(1) + ";#4;again",
+			s10(2) + ";#5;" + strings.Repeat("x", 65),
+			s10(3) + ";#6;Shoes;Germany",
+			"",
+			s10(4) + ";'+1 order;'=cmd;",
+			s10(5) + `;"#7; with ""quotes""";Gift`,
+		}
+		chat := bot.ChatRef{Platform: bot.Telegram, ID: "8101", Kind: bot.Private}
+		got := render(h.send(chat, file("orders.csv", []byte(strings.Join(lines, "\r\n")))))
+		for _, want := range []string{
+			"Tracked 3 of the 8 numbers you sent",
+			"Not tracked, not a tracking number (1): hello (line 3)",
+			"mistyped: the check digit doesn't match (1): RR123456789CN (line 4)",
+			"the same number is on an earlier line (1): " + s10(1) + " (line 5)",
+			"the label is longer than 64 characters (1): " + s10(2) + " (line 6)",
+			"the country isn't a two-letter code like DE or US (1): " + s10(3) + " (line 7)",
+		} {
+			if !strings.Contains(got, want) {
+				t.Errorf("the summary lacks %q:\n%s", want, got)
+			}
+		}
+		subs, err := s.Subscriptions(context.Background(), mustChat(t, s, "8101"))
+		if err != nil || len(subs) != 3 {
+			t.Fatalf("%d parcels tracked (%v), want 3", len(subs), err)
+		}
+		want := [][4]string{{s10(1), "#1", "Blue jacket", "DE"}, {s10(4), "+1 order", "=cmd", ""}, {s10(5), `#7; with "quotes"`, "Gift", ""}}
+		for i, w := range want {
+			if g := [4]string{subs[i].Shipment.Number, subs[i].Sub.OrderRef, subs[i].Sub.Label, subs[i].Shipment.DestinationCountry}; g != w {
+				t.Errorf("parcel %d: %q, want %q", i, g, w)
+			}
+		}
+	})
+}
+
+// TestImportReadsPlainListsAndCarrierColumns: a plain list (one number a
+// line, no header) and a header naming a carrier column are read; an
+// unknown carrier is refused.
+func TestImportReadsPlainListsAndCarrierColumns(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s, chinaPost)
+		chat := bot.ChatRef{Platform: bot.Telegram, ID: "8102", Kind: bot.Private}
+		got := render(h.send(chat, file("list.txt", []byte(s10(11)+"\n"+s10(12)+"\n"))))
+		if !strings.Contains(got, "Tracked 2 of the 2 numbers") {
+			t.Errorf("a plain list: %s", got)
+		}
+		got = render(h.send(chat, file("export.csv", []byte("label,number,carrier\nA,"+s10(13)+",china-post\nB,"+s10(14)+",pigeon post\n"))))
+		if !strings.Contains(got, "Tracked 1 of the 2 numbers") || !strings.Contains(got, "I don't know that carrier") ||
+			!strings.Contains(got, s10(14)+" (line 3)") {
+			t.Errorf("a carrier column: %s", got)
+		}
+	})
+}
+
+// TestImportRefusesAWholeFileWithAReasonAndWritesNothing: a file too big
+// (as stated or as read), too long, not text, not CSV, without a number
+// column, without numbers, or not a list at all is refused with its
+// reason, and nothing is written.
+func TestImportRefusesAWholeFileWithAReasonAndWritesNothing(t *testing.T) {
+	long := strings.Repeat(s10(1)+"\n", 5002)
+	cases := []struct {
+		name   string
+		file   *bot.File
+		reason string
+	}{
+		{"stated over 1 MiB", &bot.File{Name: "big.csv", Size: 2 << 20, Read: func(context.Context, int64) ([]byte, error) {
+			t.Error("a file stated too big was downloaded")
+			return nil, nil
+		}}, "too big to import: at most 1 MiB and 5000 lines"},
+		{"read over 1 MiB", &bot.File{Name: "big.csv", Read: func(_ context.Context, limit int64) ([]byte, error) {
+			return bot.ReadAtMost(strings.NewReader(strings.Repeat("x", 1<<20+1)), limit)
+		}}, "too big to import"},
+		{"over 5000 lines", file("long.csv", []byte(long)), "too big to import"},
+		{"not UTF-8", file("latin1.csv", []byte(s10(1)+",Caf\xe9\n")), "can't read that file as text"},
+		{"binary", file("x.txt", []byte("PK\x03\x04\x00\x00")), "can't read that file as text"},
+		{"an unclosed quote", file("bad.csv", []byte(s10(1)+",#1\n"+s10(2)+`,"#2`+"\n"+s10(3)+"\n")), "near line 2 is not closed"},
+		{"no number column", file("h.csv", []byte("order,label\n#1,Blue\n")), "none of them is the tracking number"},
+		{"no numbers", file("empty.csv", []byte(",,\n\n")), "That file has no tracking numbers"},
+		{"a photo", &bot.File{Name: "parcel.jpg", Type: "image/jpeg", Size: 10}, "not from parcel.jpg"},
+	}
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s, chinaPost)
+		chat := bot.ChatRef{Platform: bot.Telegram, ID: "8103", Kind: bot.Private}
+		h.say(chat, "en", "/help") // the chat's row exists
+		for _, c := range cases {
+			before := rowCounts(t, s)
+			got := render(h.send(chat, c.file))
+			if !strings.Contains(got, c.reason) {
+				t.Errorf("%s: answered %q, want %q", c.name, got, c.reason)
+			}
+			sameCounts(t, c.name, before, rowCounts(t, s))
+		}
+		// In a group, a photo is none of trackbot's business.
+		if r := h.send(groupChat, &bot.File{Name: "parcel.jpg", Type: "image/jpeg"}); len(r) != 0 {
+			t.Errorf("a photo in a group was answered: %s", render(r))
+		}
+	})
+}
+
+// TestImportSummaryStaysOneMessage: 300 bad lines and 250 good ones for a
+// chat limited to 200 parcels: the summary names the first refusals and
+// the numbers over the limit, counts the rest, and fits one message.
+func TestImportSummaryStaysOneMessage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s, chinaPost)
+		var f strings.Builder
+		for i := range 300 {
+			fmt.Fprintf(&f, "n°%d\n", i)
+		}
+		for i := range 250 {
+			fmt.Fprintf(&f, "%s\n", s10(100+i))
+		}
+		chat := bot.ChatRef{Platform: bot.Telegram, ID: "8104", Kind: bot.Private}
+		replies := h.send(chat, file("many.csv", []byte(f.String())))
+		got := render(replies)
+		if len(replies) != 1 || len(got) > 4096 {
+			t.Fatalf("%d replies, %d characters; want one message:\n%s", len(replies), len(got), got)
+		}
+		for _, want := range []string{
+			"Tracked 200 of the 550 numbers",
+			"Not tracked, not a tracking number (300): n°0 (line 1), ",
+			"n°19 (line 20) and 280 more",
+			"reached its limit of 200 parcels (50): " + s10(300) + ", ",
+			s10(339) + " and 10 more",
+		} {
+			if !strings.Contains(got, want) {
+				t.Errorf("the summary lacks %q:\n%s", want, got)
+			}
+		}
+		if strings.Contains(got, "n°20 ") {
+			t.Errorf("the summary names more than 20 refused lines:\n%s", got)
+		}
+	})
+}
+
+// TestImportStatementsDoNotGrowWithTheFile imports 10 lines and then 500,
+// with orders, labels and countries: both take the same number of SQL
+// statements, give or take two (the whole file is one TrackMany).
+func TestImportStatementsDoNotGrowWithTheFile(t *testing.T) {
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			s, statements := storetest.OpenCounting(t, d)
+			h := newHarness(t, s, chinaPost)
+			b := bot.New(bot.Config{Store: s, Engine: h.engine, Catalog: h.cat, Clock: h.clock, ParcelLimit: 1000})
+			var counts []int64
+			for _, n := range []int{10, 500} {
+				chat := bot.ChatRef{Platform: bot.Telegram, ID: fmt.Sprintf("81%d", n), Kind: bot.Private}
+				b.Handle(context.Background(), bot.Message{Chat: chat, User: "u1", Language: "en", Text: "/help"})
+				var f strings.Builder
+				f.WriteString("number,order,label,country\n")
+				for i := range n {
+					fmt.Fprintf(&f, "%s,#%d,parcel %d,DE\n", s10(1000*n+i), i, i)
+				}
+				statements.Store(0)
+				got := render(b.Handle(context.Background(), bot.Message{Chat: chat, User: "u1", Language: "en",
+					File: file("orders.csv", []byte(f.String()))}))
+				if want := fmt.Sprintf("Tracked %d of the %d numbers", n, n); !strings.Contains(got, want) {
+					t.Fatalf("import of %d lines: %s", n, got)
+				}
+				counts = append(counts, statements.Load())
+			}
+			t.Logf("%s: 10 lines %d statements, 500 lines %d", d, counts[0], counts[1])
+			if counts[1] > counts[0]+2 {
+				t.Errorf("500 lines took %d statements, 10 took %d", counts[1], counts[0])
+			}
+		})
+	}
+}
+
+// TestParcelLimitIsASetting: a bot configured for 3 parcels a chat stops a
+// paste at 3 and names the limit and what was over it.
+func TestParcelLimitIsASetting(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s, chinaPost)
+		b := bot.New(bot.Config{Store: s, Engine: h.engine, Catalog: h.cat, Clock: h.clock, ParcelLimit: 3})
+		chat := bot.ChatRef{Platform: bot.Telegram, ID: "8105", Kind: bot.Private}
+		numbers := []string{s10(201), s10(202), s10(203), s10(204), s10(205)}
+		got := render(b.Handle(context.Background(), bot.Message{Chat: chat, User: "u1", Language: "en", Text: strings.Join(numbers, " ")}))
+		if !strings.Contains(got, "Tracked 3 of the 5") || !strings.Contains(got, "limit of 3 parcels (2): "+s10(204)+", "+s10(205)) {
+			t.Errorf("summary:\n%s", got)
+		}
+		if got := render(b.Handle(context.Background(), bot.Message{Chat: chat, User: "u1", Language: "en", Text: "/track " + s10(206)})); !strings.Contains(got, "already tracks 3 parcels") {
+			t.Errorf("/track over the limit: %s", got)
+		}
+		// A parcel the chat follows is already tracked, also after the
+		// limit was reached.
+		got = render(b.Handle(context.Background(), bot.Message{Chat: chat, User: "u1", Language: "en",
+			Text: strings.Join([]string{s10(207), s10(208), s10(201), s10(209)}, " ")}))
+		if !strings.Contains(got, "Already tracked here (1): "+s10(201)+"\n") || !strings.Contains(got, "(3): "+s10(207)+", "+s10(208)+", "+s10(209)+".") {
+			t.Errorf("after the limit:\n%s", got)
+		}
+	})
+}
+
+// TestExportHasEveryColumn: /export answers with a CSV document whose
+// header names every column and whose row carries the parcel's number,
+// carrier, order, label, state, last event, days in that state and the
+// guidance in force; a chat without parcels is told there is nothing.
+func TestExportHasEveryColumn(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s)
+		chat := bot.ChatRef{Platform: bot.Telegram, ID: "8106", Kind: bot.Private}
+		if got := render(h.say(chat, "en", "/export")); !strings.Contains(got, "nothing to export") {
+			t.Errorf("an empty export: %s", got)
+		}
+		h.say(chat, "en", "/track DEMO-STALLED @home order -42")
+		h.clock.Advance(3 * 24 * time.Hour)
+		replies := h.say(chat, "en", "/export mine.csv")
+		if len(replies) != 1 || replies[0].File == nil {
+			t.Fatalf("replies %s, want one with a file", render(replies))
+		}
+		doc := replies[0].File
+		if doc.Name != "mine.csv" || doc.Type != "text/csv" || doc.Path != "" || !strings.Contains(render(replies), "1 parcel this chat tracks") {
+			t.Errorf("document %q (%s, path %q) with %q", doc.Name, doc.Type, doc.Path, render(replies))
+		}
+		rows, err := csv.NewReader(bytes.NewReader(doc.Data)).ReadAll()
+		if err != nil || len(rows) != 2 {
+			t.Fatalf("export %q (%v)", doc.Data, err)
+		}
+		if got := strings.Join(rows[0], ","); got != "number,carrier,order,label,status,substatus,last_event_at,last_event,days_in_state,guidance" {
+			t.Errorf("header %s", got)
+		}
+		row := rows[1]
+		sh, err := s.FindSubscription(context.Background(), mustChat(t, s, "8106"), "DEMO-STALLED")
+		if err != nil {
+			t.Fatal(err)
+		}
+		days := int(h.clock.Now().Sub(sh.Shipment.StatusChangedAt).Hours() / 24)
+		events, err := s.Events(context.Background(), sh.Shipment.ID)
+		if err != nil || len(events) == 0 {
+			t.Fatalf("events %v (%v)", events, err)
+		}
+		last := events[len(events)-1]
+		want := []string{"DEMO-STALLED", "demo", "'-42", "'@home", string(sh.Shipment.Status), string(sh.Shipment.Substatus),
+			last.Time.UTC().Format(time.RFC3339), row[7], fmt.Sprint(days), row[9]}
+		if strings.Join(row, "|") != strings.Join(want, "|") || row[7] == "" || days < 3 {
+			t.Errorf("row %q, want %q (%d days)", row, want, days)
+		}
+		if row[9] == "" {
+			t.Errorf("a stalled parcel's row names no guidance: %q", row)
+		}
+	})
+}
