@@ -40,11 +40,19 @@ type ruleState struct {
 // it); a rule that stops applying is re-armed, so that it fires again if
 // it returns. read, when not nil, is what tx read of the shipment already.
 func (s *Store) applyGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, eval func(tracking.Reader) []tracking.Advice, now time.Time, push bool, read *guidanceRead) ([]tracking.OutboxNotice, error) {
-	if read != nil {
-		return writeGuidance(ctx, tx, shipmentID, read.targets, read.states, eval, now, push)
+	if read == nil {
+		var err error
+		if read, err = s.readGuidance(ctx, tx, shipmentID); err != nil {
+			return nil, err
+		}
 	}
-	// One statement: each subscription with each of its rule states, or
-	// once without (rule NULL) when it has none.
+	return writeGuidance(ctx, tx, shipmentID, read.targets, read.states, eval, now, push)
+}
+
+// readGuidance reads the subscriptions of a shipment and their rule
+// states, in one statement: each subscription with each of its rule
+// states, or once without (rule NULL) when it has none.
+func (s *Store) readGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64) (*guidanceRead, error) {
 	var rows []struct {
 		guidanceTarget
 		Rule       *string `db:"rule"`
@@ -58,17 +66,16 @@ func (s *Store) applyGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64
 		WHERE s.shipment_id = $1 ORDER BY s.id, g.rule`, shipmentID); err != nil {
 		return nil, fmt.Errorf("store: guidance targets: %w", err)
 	}
-	var targets []guidanceTarget
-	var states []ruleState
+	read := &guidanceRead{}
 	for i, r := range rows {
 		if i == 0 || rows[i-1].SubID != r.SubID {
-			targets = append(targets, r.guidanceTarget)
+			read.targets = append(read.targets, r.guidanceTarget)
 		}
 		if r.Rule != nil {
-			states = append(states, ruleState{SubID: r.SubID, Rule: *r.Rule, Active: r.RuleActive != nil && *r.RuleActive, Arms: deref(r.Arms)})
+			read.states = append(read.states, ruleState{SubID: r.SubID, Rule: *r.Rule, Active: r.RuleActive != nil && *r.RuleActive, Arms: deref(r.Arms)})
 		}
 	}
-	return writeGuidance(ctx, tx, shipmentID, targets, states, eval, now, push)
+	return read, nil
 }
 
 func deref(n *int) int {

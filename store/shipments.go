@@ -407,21 +407,7 @@ func (s *Store) ApplyRefresh(ctx context.Context, c *tracking.Change) error {
 func (s *Store) writeChange(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, leased bool, read *guidanceRead) error {
 	now := dbTime(c.Now)
 	if s.dialect == Postgres {
-		// The one statement carries the status alert when no guidance can
-		// fold advice into it; otherwise the alert follows the guidance
-		// (writeRest), as on SQLite.
-		inline := c.Broadcast
-		if c.Guidance != nil {
-			inline = nil
-		}
-		written, err := s.writeChangePG(ctx, tx, c, inline, leased, nil)
-		if err != nil {
-			return err
-		}
-		if !written {
-			return fmt.Errorf("store: update shipment %d: %w", c.ShipmentID, tracking.ErrLeaseLost)
-		}
-		return s.writeRest(ctx, tx, c, now, read, c.Guidance != nil)
+		return s.writeChangeOnPG(ctx, tx, c, leased, read)
 	}
 	holder := ""
 	args := []any{c.Provider, string(c.Status), string(c.Substatus), dbTime(c.StatusChangedAt), dbTimePtr(c.LastEventAt),
@@ -445,14 +431,57 @@ func (s *Store) writeChange(ctx context.Context, tx *sqlx.Tx, c *tracking.Change
 	if err := s.insertEvents(ctx, tx, c.ShipmentID, c.Events, now); err != nil {
 		return err
 	}
-	return s.writeRest(ctx, tx, c, now, read, true)
+	if err := insertLegs(ctx, tx, c, now); err != nil {
+		return err
+	}
+	var advice []tracking.OutboxNotice
+	if c.Guidance != nil {
+		if advice, err = s.applyGuidance(ctx, tx, c.ShipmentID, c.Guidance, now, true, read); err != nil {
+			return err
+		}
+	}
+	return writePushes(ctx, tx, c, c.Broadcast, advice, now)
 }
 
-// writeRest writes what follows the shipment's row and events: its new
-// legs, its guidance and, with broadcast, its status alert, which carries
-// the advice the change fired for each chat that hears it (one event, one
-// message; enqueueBroadcast), and then the advice left over.
-func (s *Store) writeRest(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, now time.Time, read *guidanceRead, broadcast bool) error {
+// writeChangeOnPG is writeChange on PostgreSQL. The guidance is worked out
+// first, from a read that locks nothing (or the caller's): when it fires
+// no advice, the change's one statement (writeChangePG) writes the row,
+// the events and the status alert; when it does, the alert, which carries
+// the advice, follows the guidance as on SQLite.
+func (s *Store) writeChangeOnPG(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, leased bool, read *guidanceRead) error {
+	now := dbTime(c.Now)
+	var u tracking.GuidanceUpdate
+	if c.Guidance != nil {
+		if read == nil {
+			var err error
+			if read, err = s.readGuidance(ctx, tx, c.ShipmentID); err != nil {
+				return err
+			}
+		}
+		u = guidanceUpdate(c.ShipmentID, read.targets, read.states, c.Guidance, now, true)
+	}
+	inline, later := c.Broadcast, (*tracking.Broadcast)(nil)
+	if len(u.Notices) > 0 {
+		inline, later = nil, c.Broadcast
+	}
+	written, err := s.writeChangePG(ctx, tx, c, inline, leased, nil)
+	if err != nil {
+		return err
+	}
+	if !written {
+		return fmt.Errorf("store: update shipment %d: %w", c.ShipmentID, tracking.ErrLeaseLost)
+	}
+	if err := insertLegs(ctx, tx, c, now); err != nil {
+		return err
+	}
+	if err := writeRules(ctx, tx, u.Rules); err != nil {
+		return err
+	}
+	return writePushes(ctx, tx, c, later, u.Notices, now)
+}
+
+// insertLegs writes a change's new legs.
+func insertLegs(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, now time.Time) error {
 	for _, l := range c.Legs {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO legs (shipment_id, seq, carrier, number, created_at)
 			VALUES ($1, (SELECT COUNT(*) + 1 FROM legs WHERE shipment_id = $1), $2, $3, $4)
@@ -460,16 +489,17 @@ func (s *Store) writeRest(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, 
 			return fmt.Errorf("store: insert leg: %w", err)
 		}
 	}
-	var advice []tracking.OutboxNotice
-	if c.Guidance != nil {
+	return nil
+}
+
+// writePushes writes a change's status alert n, when not nil, carrying the
+// advice the change fired for each chat that hears it (one event, one
+// message; enqueueBroadcast), then the advice left over, and runs the
+// change's BeforeCommit.
+func writePushes(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, n *tracking.Broadcast, advice []tracking.OutboxNotice, now time.Time) error {
+	if n != nil {
 		var err error
-		if advice, err = s.applyGuidance(ctx, tx, c.ShipmentID, c.Guidance, now, true, read); err != nil {
-			return err
-		}
-	}
-	if broadcast && c.Broadcast != nil {
-		var err error
-		if advice, err = enqueueBroadcast(ctx, tx, c.ShipmentID, c.Broadcast, advice, now); err != nil {
+		if advice, err = enqueueBroadcast(ctx, tx, c.ShipmentID, n, advice, now); err != nil {
 			return err
 		}
 	}
@@ -477,9 +507,7 @@ func (s *Store) writeRest(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, 
 		return err
 	}
 	if c.BeforeCommit != nil {
-		if err := c.BeforeCommit(); err != nil {
-			return err
-		}
+		return c.BeforeCommit()
 	}
 	return nil
 }
