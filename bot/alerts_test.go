@@ -310,6 +310,48 @@ func TestAlertsCommandShowsAndSetsTheLevel(t *testing.T) {
 	})
 }
 
+// TestTrackingPromisesTheNewsTheLevelPushes: a chat at "action" (a Slack
+// channel by default, or after /alerts action) is not told it will hear
+// when a parcel moves, by /track or by a paste of many numbers: it is
+// told what it will hear. A chat at "changes" is told it hears movement.
+func TestTrackingPromisesTheNewsTheLevelPushes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s)
+		channel := bot.ChatRef{Platform: bot.Slack, Team: "T1", ID: "C-promise", Kind: bot.Channel}
+		quiet := bot.ChatRef{Platform: bot.Telegram, ID: "promise-ru", Kind: bot.Private}
+		h.say(quiet, "ru", "/lang ru")
+		h.say(quiet, "ru", "/alerts action")
+		for _, c := range []struct {
+			chat           bot.ChatRef
+			lang           string
+			track, paste   string
+			want, wantMany string
+			not            string
+		}{
+			{privateChat, "en", "DEMO-LIVE-P1", "DEMO-LIVE-P2 DEMO-LIVE-P3 DEMO-LIVE-P4 DEMO-LIVE-P5",
+				"I'll message you when it moves.", "I'll message you when one moves.", "needs someone to act"},
+			// A channel is offered a paste's numbers as buttons.
+			{channel, "en", "DEMO-LIVE-C1", "",
+				"I'll message you when it needs someone to act, is delivered or comes back.", "", "moves"},
+			{quiet, "ru", "DEMO-LIVE-R1", "DEMO-LIVE-R2 DEMO-LIVE-R3 DEMO-LIVE-R4 DEMO-LIVE-R5",
+				"Напишу, когда посылка потребует действий, будет доставлена или вернётся.",
+				"Напишу, когда какая-то посылка потребует действий, будет доставлена или вернётся.", "сдвинется"},
+		} {
+			got := render(h.say(c.chat, c.lang, "/track "+c.track))
+			if !strings.Contains(got, c.want) || strings.Contains(got, c.not) {
+				t.Errorf("%s %s: /track says\n%s\nwant %q", c.chat.Platform, c.chat.Kind, got, c.want)
+			}
+			if c.paste == "" {
+				continue
+			}
+			got = render(h.say(c.chat, c.lang, c.paste))
+			if !strings.Contains(got, c.wantMany) || strings.Contains(got, c.not) {
+				t.Errorf("%s %s: a paste says\n%s\nwant %q", c.chat.Platform, c.chat.Kind, got, c.wantMany)
+			}
+		}
+	})
+}
+
 // TestTurningQuieterDropsTheBacklogItNoLongerWants: a muted chat at
 // "all" piles up pushes; turning to "changes" drops, in the same step, the
 // waiting ones that level does not hear and says how many, and unmuting

@@ -311,7 +311,7 @@ func (t *turn) trackNumber(a trackArgs, carrier string) []Reply {
 	if err != nil {
 		return t.fail(err)
 	}
-	started := "track_started"
+	started := t.promise("track_started")
 	if tr.Shipment.Status.Final() {
 		// Delivered or returned: it will not move again.
 		started = "track_started_final"
