@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/trackbot/trackbot/bot"
+	"github.com/trackbot/trackbot/locales"
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/store/storetest"
 	"github.com/trackbot/trackbot/tracking"
@@ -427,5 +428,27 @@ func TestASearchTooLongForAButtonSaysSo(t *testing.T) {
 	short := render(h.say(chat, "en", "/find бабушки"))
 	if !strings.Contains(short, "-> page:2|find:бабушки") {
 		t.Errorf("a short search offers no next page:\n%s", short)
+	}
+}
+
+// TestListGroupsAreNotNamedLikeFilters: /list's groups (on the way,
+// delivered recently) hold other parcels than any filter does, so no
+// language names a group with a filter's word: "/list WORD" for the
+// heading a person sees must not answer with another set of parcels.
+func TestListGroupsAreNotNamedLikeFilters(t *testing.T) {
+	cat, err := locales.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range cat.Languages() {
+		loc := cat.Localizer(lang)
+		for _, group := range []string{"list_moving", "list_delivered"} {
+			heading := strings.ToLower(loc.T(group, nil))
+			for _, id := range cat.MessageIDs(lang) {
+				if strings.HasPrefix(id, "filter_") && (heading == strings.ToLower(loc.T(id, nil)) || heading == strings.TrimPrefix(id, "filter_")) {
+					t.Errorf("%s: the group %s is named %q, the word of the filter %s", lang, group, heading, id)
+				}
+			}
+		}
 	}
 }
