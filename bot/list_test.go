@@ -212,6 +212,9 @@ func TestListAnswersUnknownAndEmptyFilters(t *testing.T) {
 		{"de", "/list zurück", "Kein Paket hier passt zu „zurück“."},
 		{"en", "/list order #99", "No parcel here matches “order #99”."},
 		{"en", "/find nothing-like-it", "No parcel here has “nothing-like-it” in its number, order, label or later numbers."},
+		{"en", "/list order", "Send /list order and the order's reference, e.g. /list order #1001"},
+		{"de", "/list bestellung", "Schick /list bestellung und die Bestellnummer, z. B. /list bestellung #1001"},
+		{"zh", "/list 订单", "发送 /list 订单 加订单号，例如 /list 订单 #1001"},
 		{"en", "/find", "Send /find and part of a number, order reference or label"},
 		{"ru", "/find", "Отправьте /find"},
 	} {
