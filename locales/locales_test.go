@@ -1,6 +1,7 @@
 package locales_test
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -102,6 +103,31 @@ func TestCountedRenderingOfAMessageWithoutPluralForms(t *testing.T) {
 	for _, lang := range []string{"en", "ru"} {
 		if got := c.Localizer(lang).N("unknown", 1, nil); got == "unknown" || got == "" {
 			t.Errorf("%s: N on a message without plural forms gave %q", lang, got)
+		}
+	}
+}
+
+// TestButtonsArePressedNotTapped: the same messages reach the console
+// (a typed number), Slack on a desktop (a click) and Telegram; a message
+// asks to press a button with the verb its language uses for every
+// button, never a touch screen's own ("tap", "touchez", "toca").
+func TestButtonsArePressedNotTapped(t *testing.T) {
+	c, err := locales.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	touchOnly := map[string]*regexp.Regexp{
+		"en": regexp.MustCompile(`(?i)\btap\b`),
+		"fr": regexp.MustCompile(`(?i)\btouche[zr]?\b`),
+		"es": regexp.MustCompile(`(?i)\btoca\b`),
+	}
+	for lang, verb := range touchOnly {
+		loc := c.Localizer(lang)
+		for _, id := range c.MessageIDs(lang) {
+			s, err := loc.Render(id, 2, sampleData)
+			if err == nil && verb.MatchString(s) {
+				t.Errorf("%s %s asks to %q a button: %s", lang, id, verb.FindString(s), s)
+			}
 		}
 	}
 }
