@@ -277,6 +277,9 @@ func (t *turn) trackNumber(a trackArgs, carrier string) []Reply {
 	if len([]rune(a.label)) > maxLabel {
 		return t.text("error_label_too_long", map[string]any{"Limit": maxLabel})
 	}
+	if len([]rune(a.orderRef)) > maxLabel {
+		return t.text("error_order_too_long", map[string]any{"Limit": maxLabel})
+	}
 	d := tracking.Detect(a.number)
 	if !tracking.ValidNumber(d.Number) {
 		return t.text("error_bad_number", map[string]any{"Number": clip(a.number, 40)})
@@ -302,7 +305,7 @@ func (t *turn) trackNumber(a trackArgs, carrier string) []Reply {
 	}
 	stop := t.working()
 	res, err := t.b.engine.Track(t.ctx, tracking.TrackRequest{ChatID: t.chat.ID, Number: d.Number, Carrier: carrier,
-		Label: a.label, OrderRef: clip(a.orderRef, maxLabel), Limit: t.b.parcelLimit})
+		Label: a.label, OrderRef: a.orderRef, Limit: t.b.parcelLimit})
 	stop()
 	if errReply := t.trackFailed(err, d.Number, carrier); errReply != nil {
 		return errReply
@@ -459,7 +462,9 @@ func (t *turn) order(args string) []Reply {
 	if errReply != nil {
 		return errReply
 	}
-	order = clip(order, maxLabel)
+	if len([]rune(order)) > maxLabel {
+		return t.text("error_order_too_long", map[string]any{"Limit": maxLabel})
+	}
 	return t.saved(tr.Sub.ID, store.SubscriptionSettings{OrderRef: &order}, "order_set", map[string]any{"Number": tr.Shipment.Number, "Order": order})
 }
 

@@ -94,6 +94,8 @@ func TestBadInputsGetAReasonAndWriteNothing(t *testing.T) {
 		{"removing a number not tracked here", "/remove RR123456785CN", map[string]string{"en": "You don't track “RR123456785CN”", "de": "Du verfolgst „RR123456785CN“ nicht"}},
 		{"a 200-character label", "/track DEMO-LABEL " + strings.Repeat("x", 200), map[string]string{"en": "too long; keep it under 64", "de": "zu lang"}},
 		{"renaming with a 200-character label", "/rename DEMO-LIVE " + strings.Repeat("y", 200), map[string]string{"en": "too long; keep it under 64", "de": "zu lang"}},
+		{"a 200-character order reference", "/track DEMO-LABEL order #" + strings.Repeat("9", 200), map[string]string{"en": "That order reference is too long: at most 64 characters.", "de": "Die Bestellnummer ist zu lang: höchstens 64 Zeichen."}},
+		{"setting a 200-character order reference", "/order DEMO-LIVE #" + strings.Repeat("8", 200), map[string]string{"en": "That order reference is too long: at most 64 characters.", "de": "Die Bestellnummer ist zu lang: höchstens 64 Zeichen."}},
 		{"a mistyped number", "/track RR123456789CN", map[string]string{"en": "RR123456789CN looks mistyped", "de": "RR123456789CN"}},
 		{"a NUL in a label", "/track DEMO-LABEL a\x00b", unstorable},
 		{"a right-to-left override in a label", "/track DEMO-LABEL gpj.\u202Eexe", unstorable},
@@ -114,6 +116,13 @@ func TestBadInputsGetAReasonAndWriteNothing(t *testing.T) {
 					t.Errorf("%s, %s: answered %q, want a reason with %q", in.name, lang, got, in.says[lang])
 				}
 				sameCounts(t, in.name+" ("+lang+")", before, rowCounts(t, s))
+			}
+			c, err := s.EnsureChat(context.Background(), "telegram", "", chat.ID, "private", "", h.clock.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tr, err := s.FindSubscription(context.Background(), c.ID, "DEMO-LIVE"); err != nil || tr.Sub.OrderRef != "" || tr.Sub.Label != "" {
+				t.Errorf("%s: DEMO-LIVE has the order %q and label %q after refused commands (%v)", lang, tr.Sub.OrderRef, tr.Sub.Label, err)
 			}
 		}
 	})
