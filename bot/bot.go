@@ -656,8 +656,12 @@ func (t *turn) lang(args string) []Reply {
 
 func (t *turn) timezone(args string) []Reply {
 	name := strings.TrimSpace(args)
+	if name == "" {
+		// /tz alone: the chat's zone, and how to change it.
+		return t.text("tz_current", map[string]any{"Zone": t.tz.String(), "Date": t.dayIn(t.now, t.tz) + " " + t.now.In(t.tz).Format("15:04")})
+	}
 	loc, err := loadZone(name)
-	if name == "" || err != nil || strings.EqualFold(name, "local") {
+	if err != nil || strings.EqualFold(name, "local") {
 		return t.text("tz_usage", map[string]any{"Zone": clip(name, 40)})
 	}
 	zone := loc.String()
