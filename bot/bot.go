@@ -542,10 +542,18 @@ var marketplaces = []string{"aliexpress", "temu", "shein", "ebay", "amazon", "ot
 func (t *turn) shop(args string) []Reply {
 	words := fields(args)
 	var ends *time.Time
-	if n := len(words); n >= 3 {
-		if d, ok := protectionDate(words[n-1]); ok {
-			ends, words = &d, words[:n-1]
+	if n := len(words); n >= 3 && slices.Contains(marketplaces, strings.ToLower(words[n-2])) &&
+		!slices.Contains(marketplaces, strings.ToLower(words[n-1])) {
+		// A word after the shop is the end of its buyer protection: one
+		// that is not a date, or has passed, could bring no reminder.
+		d, ok := protectionDate(words[n-1])
+		switch {
+		case !ok:
+			return t.text("shop_bad_date", map[string]any{"Given": clip(words[n-1], 20)})
+		case !t.now.Before(d):
+			return t.text("shop_date_passed", map[string]any{"Date": t.dayIn(d, time.UTC)})
 		}
+		ends, words = &d, words[:n-1]
 	}
 	if len(words) < 2 || !slices.Contains(marketplaces, strings.ToLower(words[len(words)-1])) {
 		return t.text("shop_usage", nil)
