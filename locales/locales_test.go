@@ -131,3 +131,27 @@ func TestButtonsArePressedNotTapped(t *testing.T) {
 		}
 	}
 }
+
+// TestOneWordForAParcelsName: a chat's own name for a parcel (its label)
+// is one word throughout a language, so that the help, the bulk import's
+// reasons and the Share button speak of the same thing ("название", not
+// also "метка"; "名称", not also "标签").
+func TestOneWordForAParcelsName(t *testing.T) {
+	c, err := locales.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := map[string]*regexp.Regexp{
+		"ru": regexp.MustCompile(`(?i)(^|[^\p{L}])метк`),
+		"zh": regexp.MustCompile(`标签`),
+	}
+	for lang, word := range other {
+		loc := c.Localizer(lang)
+		for _, id := range c.MessageIDs(lang) {
+			s, err := loc.Render(id, 2, sampleData)
+			if err == nil && word.MatchString(s) {
+				t.Errorf("%s %s calls a parcel's name %q: %s", lang, id, word.FindString(s), s)
+			}
+		}
+	}
+}
