@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/trackbot/trackbot/locales"
 )
@@ -151,6 +152,30 @@ func TestOneWordForAParcelsName(t *testing.T) {
 			s, err := loc.Render(id, 2, sampleData)
 			if err == nil && word.MatchString(s) {
 				t.Errorf("%s %s calls a parcel's name %q: %s", lang, id, word.FindString(s), s)
+			}
+		}
+	}
+}
+
+// TestThePagesCheckTimeIsNotTheCardsLastUpdate: a card's "last update" is
+// the parcel's newest event; the tracking page's time is when trackbot
+// last checked it. Two different times get two different names, or a
+// parcel silent for 11 days reads "last update 11 days ago" in the chat
+// and "last updated today" on its page.
+func TestThePagesCheckTimeIsNotTheCardsLastUpdate(t *testing.T) {
+	c, err := locales.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range c.Languages() {
+		loc := c.Localizer(lang)
+		card := strings.ToLower(loc.T("card_status", sampleData))
+		page := strings.ToLower(loc.T("page_updated", nil))
+		for _, word := range strings.FieldsFunc(page, func(r rune) bool { return !unicode.IsLetter(r) }) {
+			// A word's stem, so that "updated" meets "update".
+			if stem := []rune(word); len(stem) >= 4 && (len(stem) >= 5 || unicode.Is(unicode.Han, stem[0])) &&
+				strings.Contains(card, string(stem[:min(len(stem), 5)])) {
+				t.Errorf("%s: the page's check time %q reads as the card's last event (%q)", lang, page, card)
 			}
 		}
 	}
