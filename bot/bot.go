@@ -541,19 +541,11 @@ var marketplaces = []string{"aliexpress", "temu", "shein", "ebay", "amazon", "ot
 // date given before.
 func (t *turn) shop(args string) []Reply {
 	words := fields(args)
-	var ends *time.Time
+	date := ""
 	if n := len(words); n >= 3 && slices.Contains(marketplaces, strings.ToLower(words[n-2])) &&
 		!slices.Contains(marketplaces, strings.ToLower(words[n-1])) {
-		// A word after the shop is the end of its buyer protection: one
-		// that is not a date, or has passed, could bring no reminder.
-		d, ok := protectionDate(words[n-1])
-		switch {
-		case !ok:
-			return t.text("shop_bad_date", map[string]any{"Given": clip(words[n-1], 20)})
-		case !t.now.Before(d):
-			return t.text("shop_date_passed", map[string]any{"Date": t.dayIn(d, time.UTC)})
-		}
-		ends, words = &d, words[:n-1]
+		// A word after the shop is the end of its buyer protection.
+		date, words = words[n-1], words[:n-1]
 	}
 	if len(words) < 2 || !slices.Contains(marketplaces, strings.ToLower(words[len(words)-1])) {
 		return t.text("shop_usage", nil)
@@ -562,6 +554,19 @@ func (t *turn) shop(args string) []Reply {
 	tr, errReply := t.find(strings.Join(words[:len(words)-1], " "))
 	if errReply != nil {
 		return errReply
+	}
+	var ends *time.Time
+	if date != "" {
+		// A date that cannot be read, or has passed, could bring no
+		// reminder: refused, nothing changes.
+		d, ok := protectionDate(date)
+		switch {
+		case !ok:
+			return t.text("shop_bad_date", map[string]any{"Given": clip(date, 20)})
+		case !t.now.Before(d):
+			return t.text("shop_date_passed", map[string]any{"Date": t.dayIn(d, time.UTC)})
+		}
+		ends = &d
 	}
 	if err := t.b.engine.SetShop(t.ctx, t.chat.ID, tr.Sub.ID, shop, ends); err != nil {
 		return t.fail(err)

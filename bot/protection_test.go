@@ -218,6 +218,8 @@ func TestAProtectionDateThatCannotServeIsRefused(t *testing.T) {
 			{"de", "/shop DEMO-STALLED temu 1.12.2026", "„1.12.2026“ kann ich nicht als Datum lesen: schreib es als JJJJ-MM-TT"},
 			{"en", "/shop DEMO-STALLED temu " + past, "has already passed"},
 			{"ru", "/shop DEMO-STALLED temu " + past, "уже прошла"},
+			// A parcel not tracked here is said first.
+			{"en", "/shop DEMO-LOST temu " + past, "You don't track “DEMO-LOST”"},
 		} {
 			got := render(h.say(privateChat, tc.lang, tc.text))
 			if !strings.Contains(got, tc.want) {
