@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/store/storetest"
@@ -177,6 +178,28 @@ func TestRemoveButtonAsksFirst(t *testing.T) {
 		}
 		if _, err := s.FindSubscription(context.Background(), chat, "DEMO-STALLED"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("after Yes the parcel is still there: %v", err)
+		}
+	})
+}
+
+// TestALegIsNowOnlyWhileTheParcelTravels: a card says which carrier has
+// the parcel "now" only for its newest leg while it is on the way; once
+// it is delivered, the leg reads as the carrier it was handed to.
+func TestALegIsNowOnlyWhileTheParcelTravels(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s)
+		h.say(privateChat, "en", "/track DEMO-LIVE-FR")
+		card := func() string {
+			return flat(h.press(privateChat, "en", "refresh", "1"))
+		}
+		h.clock.Advance(4*time.Minute + 30*time.Second) // handed to the local post
+		if got := card(); !strings.Contains(got, "Now with Demo Carrier as DEMO-LOCAL-") {
+			t.Fatalf("on the way after the handover:\n%s", got)
+		}
+		h.clock.Advance(10 * time.Minute) // delivered
+		got := card()
+		if !strings.Contains(got, "Delivered") || strings.Contains(got, "Now with") || !strings.Contains(got, "Handed to Demo Carrier as DEMO-LOCAL-") {
+			t.Errorf("delivered:\n%s", got)
 		}
 	})
 }
