@@ -656,8 +656,10 @@ func (t *turn) quiet(args string) []Reply {
 }
 
 func (t *turn) lang(args string) []Reply {
-	code := strings.ToLower(strings.TrimSpace(args))
-	if !t.b.catalog.Supports(code) {
+	// A language with its region or as a locale (de-AT, zh_CN) is the
+	// language.
+	code := t.b.catalog.Match(args)
+	if code == "" {
 		return t.text("lang_usage", map[string]any{"Lang": strings.Join(t.b.catalog.Languages(), ", ")})
 	}
 	if err := t.b.store.UpdateChat(t.ctx, t.chat.ID, store.ChatSettings{Language: &code}, t.now); err != nil {
