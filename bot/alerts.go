@@ -59,6 +59,17 @@ func (t *turn) chatAlertLevel() tracking.AlertLevel {
 	return tracking.DefaultAlertLevel(t.chat.Kind)
 }
 
+// promise is the message, of those that say what news will follow
+// (track_started, bulk_tracked), that promises what the chat's alert
+// level pushes: movement at "changes" and "all", only what needs action,
+// a delivery or a return at "action" (key_action).
+func (t *turn) promise(key string) string {
+	if t.chatAlertLevel() == tracking.AlertAction {
+		return key + "_action"
+	}
+	return key
+}
+
 // alertLevelName says in the chat's language what a level pushes.
 func (t *turn) alertLevelName(l tracking.AlertLevel) string {
 	return t.T("alerts_level_"+string(l), nil)

@@ -134,9 +134,11 @@ func scanAt(minutes int, sub tracking.Substatus, text, city string) tracking.Eve
 // customs) and a customs hold, through the engine, the store and the
 // notifier, and counts every message each chat receives: "all" hears
 // every scan (11 messages), "changes" each change of sub-status (4),
-// "action" only the hold (1). The customs hold's advice needs action, so
-// every level hears it, once, in the hold's alert: one event, one
-// message. Whatever the level, /info shows the latest scan.
+// "action" only the hold (1). A scan that changes nothing is titled as a
+// new scan, not as a new status: only the 4 changes say "New status".
+// The customs hold's advice needs action, so every level hears it, once,
+// in the hold's alert: one event, one message. Whatever the level, /info
+// shows the latest scan.
 func TestAlertLevelsDecideWhichScansAreHeard(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		start := tracking.Event{Time: t0.Add(-2 * time.Hour), Status: tracking.StatusTransit, Substatus: tracking.SubPackageDeparted,
@@ -165,23 +167,29 @@ func TestAlertLevelsDecideWhichScansAreHeard(t *testing.T) {
 		j.scan(scanAt(0, tracking.SubCustomsHeld, "Held by customs: duties unpaid", "Frankfurt"))
 
 		name := func(sub tracking.Substatus) string { return j.h.cat.Localizer("en").T("sub_"+string(sub), nil) }
-		var every []string
-		for _, sub := range subs {
-			every = append(every, name(sub))
-		}
 		held := name(tracking.SubCustomsHeld)
-		want := map[string][]string{
-			"lv-all":     append(every, held),
-			"lv-changes": {name(tracking.SubPackageArrived), name(tracking.SubPackageProcessing), name(tracking.SubCustomsProcessing), held},
-			"lv-action":  {held},
+		changes := []string{name(tracking.SubPackageArrived), name(tracking.SubPackageProcessing), name(tracking.SubCustomsProcessing), held}
+		want := map[string][]string{"lv-all": changes, "lv-changes": changes, "lv-action": {held}}
+		// The scans that repeat their status, which only "all" hears.
+		var repeats []string
+		for i, sub := range subs {
+			if i == 0 || sub == subs[i-1] {
+				repeats = append(repeats, name(sub))
+			}
 		}
 		advice := "is held at customs until the import VAT and duties are paid"
 		for _, id := range []string{"lv-all", "lv-changes", "lv-action"} {
 			// Every message the chat got counts: the status alerts, and
 			// anything else (advice on its own would be a second message).
 			got, others := j.pushes(id, "New status: ")
-			if !slices.Equal(got, want[id]) || len(others) != 0 {
-				t.Errorf("%s got %d messages: status alerts %q and others %q; want %d, the alerts %q", id, len(got)+len(others), got, others, len(want[id]), want[id])
+			scans, _ := j.pushes(id, "New scan · ")
+			wantScans := []string(nil)
+			if id == "lv-all" {
+				wantScans = repeats
+			}
+			if !slices.Equal(got, want[id]) || !slices.Equal(scans, wantScans) || len(others) != len(scans) {
+				t.Errorf("%s got %d messages: status alerts %q, scans %q and others %q; want the alerts %q and the scans %q",
+					id, len(got)+len(others), got, scans, others, want[id], wantScans)
 			}
 			hold := j.alertOf(id, "New status: "+held)
 			if strings.Count(hold, advice) != 1 || !strings.Contains(hold, "❗ ") {
@@ -305,6 +313,48 @@ func TestAlertsCommandShowsAndSetsTheLevel(t *testing.T) {
 				if want := "/alerts " + string(l) + " — " + loc.T("alerts_level_"+string(l), nil); !strings.Contains(got, want) {
 					t.Errorf("%s: /alerts lacks %q:\n%s", lang, want, got)
 				}
+			}
+		}
+	})
+}
+
+// TestTrackingPromisesTheNewsTheLevelPushes: a chat at "action" (a Slack
+// channel by default, or after /alerts action) is not told it will hear
+// when a parcel moves, by /track or by a paste of many numbers: it is
+// told what it will hear. A chat at "changes" is told it hears movement.
+func TestTrackingPromisesTheNewsTheLevelPushes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s)
+		channel := bot.ChatRef{Platform: bot.Slack, Team: "T1", ID: "C-promise", Kind: bot.Channel}
+		quiet := bot.ChatRef{Platform: bot.Telegram, ID: "promise-ru", Kind: bot.Private}
+		h.say(quiet, "ru", "/lang ru")
+		h.say(quiet, "ru", "/alerts action")
+		for _, c := range []struct {
+			chat           bot.ChatRef
+			lang           string
+			track, paste   string
+			want, wantMany string
+			not            string
+		}{
+			{privateChat, "en", "DEMO-LIVE-P1", "DEMO-LIVE-P2 DEMO-LIVE-P3 DEMO-LIVE-P4 DEMO-LIVE-P5",
+				"I'll message you when it moves.", "I'll message you when one moves.", "needs someone to act"},
+			// A channel is offered a paste's numbers as buttons.
+			{channel, "en", "DEMO-LIVE-C1", "",
+				"I'll message you when it needs someone to act, is delivered or comes back.", "", "moves"},
+			{quiet, "ru", "DEMO-LIVE-R1", "DEMO-LIVE-R2 DEMO-LIVE-R3 DEMO-LIVE-R4 DEMO-LIVE-R5",
+				"Напишу, когда посылка потребует действий, будет доставлена или вернётся.",
+				"Напишу, когда какая-то посылка потребует действий, будет доставлена или вернётся.", "сдвинется"},
+		} {
+			got := render(h.say(c.chat, c.lang, "/track "+c.track))
+			if !strings.Contains(got, c.want) || strings.Contains(got, c.not) {
+				t.Errorf("%s %s: /track says\n%s\nwant %q", c.chat.Platform, c.chat.Kind, got, c.want)
+			}
+			if c.paste == "" {
+				continue
+			}
+			got = render(h.say(c.chat, c.lang, c.paste))
+			if !strings.Contains(got, c.wantMany) || strings.Contains(got, c.not) {
+				t.Errorf("%s %s: a paste says\n%s\nwant %q", c.chat.Platform, c.chat.Kind, got, c.wantMany)
 			}
 		}
 	})

@@ -277,6 +277,9 @@ func (t *turn) trackNumber(a trackArgs, carrier string) []Reply {
 	if len([]rune(a.label)) > maxLabel {
 		return t.text("error_label_too_long", map[string]any{"Limit": maxLabel})
 	}
+	if len([]rune(a.orderRef)) > maxLabel {
+		return t.text("error_order_too_long", map[string]any{"Limit": maxLabel})
+	}
 	d := tracking.Detect(a.number)
 	if !tracking.ValidNumber(d.Number) {
 		return t.text("error_bad_number", map[string]any{"Number": clip(a.number, 40)})
@@ -302,7 +305,7 @@ func (t *turn) trackNumber(a trackArgs, carrier string) []Reply {
 	}
 	stop := t.working()
 	res, err := t.b.engine.Track(t.ctx, tracking.TrackRequest{ChatID: t.chat.ID, Number: d.Number, Carrier: carrier,
-		Label: a.label, OrderRef: clip(a.orderRef, maxLabel), Limit: t.b.parcelLimit})
+		Label: a.label, OrderRef: a.orderRef, Limit: t.b.parcelLimit})
 	stop()
 	if errReply := t.trackFailed(err, d.Number, carrier); errReply != nil {
 		return errReply
@@ -311,7 +314,7 @@ func (t *turn) trackNumber(a trackArgs, carrier string) []Reply {
 	if err != nil {
 		return t.fail(err)
 	}
-	started := "track_started"
+	started := t.promise("track_started")
 	if tr.Shipment.Status.Final() {
 		// Delivered or returned: it will not move again.
 		started = "track_started_final"
@@ -459,7 +462,9 @@ func (t *turn) order(args string) []Reply {
 	if errReply != nil {
 		return errReply
 	}
-	order = clip(order, maxLabel)
+	if len([]rune(order)) > maxLabel {
+		return t.text("error_order_too_long", map[string]any{"Limit": maxLabel})
+	}
 	return t.saved(tr.Sub.ID, store.SubscriptionSettings{OrderRef: &order}, "order_set", map[string]any{"Number": tr.Shipment.Number, "Order": order})
 }
 
@@ -536,11 +541,11 @@ var marketplaces = []string{"aliexpress", "temu", "shein", "ebay", "amazon", "ot
 // date given before.
 func (t *turn) shop(args string) []Reply {
 	words := fields(args)
-	var ends *time.Time
-	if n := len(words); n >= 3 {
-		if d, ok := protectionDate(words[n-1]); ok {
-			ends, words = &d, words[:n-1]
-		}
+	date := ""
+	if n := len(words); n >= 3 && slices.Contains(marketplaces, strings.ToLower(words[n-2])) &&
+		!slices.Contains(marketplaces, strings.ToLower(words[n-1])) {
+		// A word after the shop is the end of its buyer protection.
+		date, words = words[n-1], words[:n-1]
 	}
 	if len(words) < 2 || !slices.Contains(marketplaces, strings.ToLower(words[len(words)-1])) {
 		return t.text("shop_usage", nil)
@@ -549,6 +554,19 @@ func (t *turn) shop(args string) []Reply {
 	tr, errReply := t.find(strings.Join(words[:len(words)-1], " "))
 	if errReply != nil {
 		return errReply
+	}
+	var ends *time.Time
+	if date != "" {
+		// A date that cannot be read, or has passed, could bring no
+		// reminder: refused, nothing changes.
+		d, ok := protectionDate(date)
+		switch {
+		case !ok:
+			return t.text("shop_bad_date", map[string]any{"Given": clip(date, 20)})
+		case !t.now.Before(d):
+			return t.text("shop_date_passed", map[string]any{"Date": t.dayIn(d, time.UTC)})
+		}
+		ends = &d
 	}
 	if err := t.b.engine.SetShop(t.ctx, t.chat.ID, tr.Sub.ID, shop, ends); err != nil {
 		return t.fail(err)
@@ -638,8 +656,10 @@ func (t *turn) quiet(args string) []Reply {
 }
 
 func (t *turn) lang(args string) []Reply {
-	code := strings.ToLower(strings.TrimSpace(args))
-	if !t.b.catalog.Supports(code) {
+	// A language with its region or as a locale (de-AT, zh_CN) is the
+	// language.
+	code := t.b.catalog.Match(args)
+	if code == "" {
 		return t.text("lang_usage", map[string]any{"Lang": strings.Join(t.b.catalog.Languages(), ", ")})
 	}
 	if err := t.b.store.UpdateChat(t.ctx, t.chat.ID, store.ChatSettings{Language: &code}, t.now); err != nil {
@@ -651,8 +671,12 @@ func (t *turn) lang(args string) []Reply {
 
 func (t *turn) timezone(args string) []Reply {
 	name := strings.TrimSpace(args)
+	if name == "" {
+		// /tz alone: the chat's zone, and how to change it.
+		return t.text("tz_current", map[string]any{"Zone": t.tz.String(), "Date": t.dayIn(t.now, t.tz) + " " + t.now.In(t.tz).Format("15:04")})
+	}
 	loc, err := loadZone(name)
-	if name == "" || err != nil || strings.EqualFold(name, "local") {
+	if err != nil || strings.EqualFold(name, "local") {
 		return t.text("tz_usage", map[string]any{"Zone": clip(name, 40)})
 	}
 	zone := loc.String()

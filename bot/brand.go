@@ -89,10 +89,15 @@ func parseBrand(args string) (b store.Brand, bad string, ok bool) {
 	return b, "", tracking.StorableText(b.Name)
 }
 
+// uriScheme is a word that starts with an address's scheme (RFC 3986,
+// section 3.1) and goes on after its colon: "javascript:…", "mailto:…",
+// "data:…" are addresses as much as "https://…" is.
+var uriScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:[^:]`)
+
 // looksLikeURL reports whether a word is meant as an address.
 func looksLikeURL(w string) bool {
 	lw := strings.ToLower(w)
-	return strings.Contains(lw, "://") || strings.HasPrefix(lw, "www.")
+	return strings.Contains(lw, "://") || strings.HasPrefix(lw, "www.") || uriScheme.MatchString(w)
 }
 
 // validBrandURL reports whether s is an absolute https address of at most

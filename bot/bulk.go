@@ -105,7 +105,11 @@ func (t *turn) bulkTrack(items []bulkItem, refused []refusal, total int) []Reply
 // (each list naming bulkShown numbers and counting the rest), and the
 // refused ones by reason, refusedShown of them named with their line.
 func (t *turn) bulkSummary(tracked, total int, already, overLimit []string, refused []refusal) string {
-	lines := []string{t.T("bulk_tracked", map[string]any{"Count": tracked, "Total": total})}
+	lines := []string{t.T(t.promise("bulk_tracked"), map[string]any{"Count": tracked, "Total": total})}
+	if tracked == 0 {
+		// Nothing to look up and no news to promise: the reasons follow.
+		lines[0] = t.loc.N("bulk_tracked_none", total, nil)
+	}
 	named := func(numbers []string, shown int) string {
 		s := strings.Join(numbers[:min(len(numbers), shown)], ", ")
 		if more := len(numbers) - shown; more > 0 {

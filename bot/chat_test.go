@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/store/storetest"
@@ -75,6 +76,13 @@ func TestChatDetails(t *testing.T) {
 		{name: "tz with underscores", lang: "en", say: "/tz AMERICA/NEW_YORK", want: []string{"Time zone set to America/New_York"}},
 		{name: "tz utc", lang: "en", say: "/tz utc", want: []string{"Time zone set to UTC"}},
 		{name: "tz unknown", lang: "en", say: "/tz mars/olympus", want: []string{"“mars/olympus” is not a time zone I know"}},
+		{name: "lang with a region", lang: "en", say: "/lang de-AT", want: []string{"Ab jetzt spreche ich in diesem Chat Deutsch."}},
+		{name: "lang as a locale", lang: "de", say: "/lang zh_CN", want: []string{"我会在这个聊天里说中文。"}},
+		{name: "lang not spoken", lang: "en", say: "/lang pt-BR", want: []string{"Send /lang and one of: de, en, es, fr, ru, zh"}},
+		{name: "tz alone shows the zone", lang: "en", say: "/tz", want: []string{"This chat's time zone is UTC; it is ", "Send /tz and a zone name to change it"},
+			not: []string{"“”"}},
+		{name: "tz alone shows the zone, de", lang: "de", setup: []string{"/tz Europe/Berlin"}, say: "/tz",
+			want: []string{"Die Zeitzone dieses Chats ist Europe/Berlin"}, not: []string{"„“"}},
 		{name: "quiet with minutes is refused", lang: "en", say: "/quiet 22:30-07",
 			want: []string{"Quiet hours start and end on the hour: 22:30-07 is not supported"}, not: []string{"No alerts between"}},
 		{name: "quiet with minutes is refused, de", lang: "de", say: "/quiet 22-06:15", want: []string{"zur vollen Stunde: 22-06:15"}},
@@ -173,6 +181,28 @@ func TestRemoveButtonAsksFirst(t *testing.T) {
 		}
 		if _, err := s.FindSubscription(context.Background(), chat, "DEMO-STALLED"); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("after Yes the parcel is still there: %v", err)
+		}
+	})
+}
+
+// TestALegIsNowOnlyWhileTheParcelTravels: a card says which carrier has
+// the parcel "now" only for its newest leg while it is on the way; once
+// it is delivered, the leg reads as the carrier it was handed to.
+func TestALegIsNowOnlyWhileTheParcelTravels(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s)
+		h.say(privateChat, "en", "/track DEMO-LIVE-FR")
+		card := func() string {
+			return flat(h.press(privateChat, "en", "refresh", "1"))
+		}
+		h.clock.Advance(4*time.Minute + 30*time.Second) // handed to the local post
+		if got := card(); !strings.Contains(got, "Now with Demo Carrier as DEMO-LOCAL-") {
+			t.Fatalf("on the way after the handover:\n%s", got)
+		}
+		h.clock.Advance(10 * time.Minute) // delivered
+		got := card()
+		if !strings.Contains(got, "Delivered") || strings.Contains(got, "Now with") || !strings.Contains(got, "Handed to Demo Carrier as DEMO-LOCAL-") {
+			t.Errorf("delivered:\n%s", got)
 		}
 	})
 }

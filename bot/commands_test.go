@@ -79,3 +79,39 @@ func TestEveryNameAndAliasReachesItsCommand(t *testing.T) {
 		t.Error("LookupCommand found a command that is not in the table")
 	}
 }
+
+// TestHelpWritesArgumentsWithTheirCommand: where the help of any language
+// names a command with one of the fixed words its usage offers ("quiet
+// off", "brand off"), it writes the command with its slash, so that it
+// works as typed (and reads as a sub-command on Slack).
+func TestHelpWritesArgumentsWithTheirCommand(t *testing.T) {
+	cat, err := locales.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range cat.Languages() {
+		help := cat.Localizer(lang).T("help", nil)
+		for _, c := range bot.Commands() {
+			for _, word := range strings.FieldsFunc(c.Usage, func(r rune) bool { return strings.ContainsRune("|[] ", r) }) {
+				if word != strings.ToLower(word) || strings.ContainsAny(word, ".-…") {
+					continue // a placeholder (NUMBER, HH-HH, YYYY-MM-DD), not a word to type
+				}
+				bare := c.Name + " " + word
+				for i := strings.Index(help, bare); i >= 0; i = nextIndex(help, bare, i) {
+					if i == 0 || help[i-1] != '/' {
+						t.Errorf("%s help names %q without its slash:\n%s", lang, bare, help)
+						break
+					}
+				}
+			}
+		}
+	}
+}
+
+func nextIndex(s, sub string, after int) int {
+	j := strings.Index(s[after+1:], sub)
+	if j < 0 {
+		return -1
+	}
+	return after + 1 + j
+}

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -471,4 +472,47 @@ func sorted(a []string) []string {
 	out := slices.Clone(a)
 	slices.Sort(out)
 	return out
+}
+
+// postAnswer posts like post and returns the status and the answer's body.
+func (f *feeds) postAnswer(path string, header map[string]string, body []byte) (int, string) {
+	f.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, f.srv.URL+path, bytes.NewReader(body))
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestOrderFeedRefusalsSayTheReasonAlone: a refused delivery is answered
+// with its reason in the sender's terms, not with the chain of packages
+// it went through ("bot: order feed: … : tracking: webhook payload
+// unreadable").
+func TestOrderFeedRefusalsSayTheReasonAlone(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newFeeds(t, s, "")
+		path, reply := f.connect(privateChat, "/connect webhook")
+		secret := feedSecret.FindString(reply)
+		for _, c := range []struct {
+			body   string
+			status int
+			reason string
+		}{
+			{`[{"order": "A-1", "number": "x"}]`, 400, `"x" is not a tracking number (6 to 40 of A-Z, 0-9, - and _)`},
+			{`[{"order": "A-1", "number": "DEMO-LABEL", "country": "XX"}]`, 400, `country "XX" of DEMO-LABEL is not an ISO 3166 alpha-2 code`},
+			{`{"order": "A-1", "number": "DEMO-LABEL", "colour": "red"}`, 400, `not an order or an array of orders (json: unknown field "colour")`},
+			{`[{"order": "A-1", "number": "RR123456785CN"}]`, 422, "RR123456785CN (china-post): no tracking service configured here serves this carrier"},
+		} {
+			status, answer := f.postAnswer(path, genericHeaders(secret, t0.Unix(), []byte(c.body)), []byte(c.body))
+			if status != c.status || !strings.HasPrefix(answer, c.reason) || strings.Contains(answer, "bot:") || strings.Contains(answer, "tracking:") {
+				t.Errorf("%s: %d %q, want %d and the reason %q alone", c.body, status, answer, c.status, c.reason)
+			}
+		}
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/trackbot/trackbot/locales"
@@ -51,13 +52,39 @@ func undelivered(loc *locales.Localizer, path string) func(error) Reply {
 		case errors.Is(err, ErrChatGone):
 			return TextReply(loc.T("export_not_member", nil))
 		case errors.As(err, &pe):
-			return TextReply(loc.T("export_not_written", map[string]any{"Path": path, "Reason": pe.Err.Error()}))
+			return TextReply(loc.T("export_not_written", map[string]any{"Path": path, "Reason": writeReason(loc, pe.Err)}))
 		}
 		for u := errors.Unwrap(err); u != nil; u = errors.Unwrap(err) {
 			err = u
 		}
 		return TextReply(loc.T("export_undelivered", map[string]any{"Reason": err.Error()}))
 	}
+}
+
+// writeReasons name, in the catalogs, why the system refused to write a
+// file, so that the reason reads in the chat's language; an error none of
+// them matches is given as the system words it.
+var writeReasons = []struct {
+	err error
+	key string
+}{
+	{fs.ErrNotExist, "export_reason_no_folder"},
+	{fs.ErrPermission, "export_reason_permission"},
+	{syscall.EISDIR, "export_reason_is_folder"},
+	{syscall.ENOTDIR, "export_reason_no_folder"},
+	{syscall.EROFS, "export_reason_read_only"},
+	{syscall.ENOSPC, "export_reason_full"},
+}
+
+// writeReason is the reason a file could not be written, in the chat's
+// language where the catalog has it.
+func writeReason(loc *locales.Localizer, err error) string {
+	for _, r := range writeReasons {
+		if errors.Is(err, r.err) {
+			return loc.T(r.key, nil)
+		}
+	}
+	return err.Error()
 }
 
 // exportHeader names the export's columns. Its first four are what an

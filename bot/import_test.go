@@ -80,6 +80,38 @@ func TestImportNamesEachRefusedLineWithItsReason(t *testing.T) {
 	})
 }
 
+// TestASummaryThatTracksNothingPromisesNothing: when no line of a file or
+// paste was added (each refused, or already tracked), the summary says
+// so, in every language, instead of promising lookups and news; the
+// reasons follow as usual.
+func TestASummaryThatTracksNothingPromisesNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s, chinaPost)
+		for lang, want := range map[string][2]string{
+			"en": {"None of the 2 numbers you sent was added.", "I look them up"},
+			"de": {"Keine der 2 Nummern, die du geschickt hast, ist neu dazugekommen.", "frage ich sie ab"},
+			"ru": {"Ни один из 2 присланных номеров не добавлен.", "Проверю их"},
+			"zh": {"你发来的 2 个单号都没有新增跟踪。", "逐个查询"},
+		} {
+			chat := bot.ChatRef{Platform: bot.Telegram, ID: "8110" + lang, Kind: bot.Private}
+			h.say(chat, lang, "/lang "+lang)
+			h.say(chat, lang, "/track "+s10(21))
+			got := render(h.send(chat, file("none.csv", []byte("number,carrier\n"+s10(21)+",china-post\n"+s10(22)+",pigeon post\n"))))
+			if !strings.Contains(got, want[0]) || strings.Contains(got, want[1]) {
+				t.Errorf("%s: nothing added, answered:\n%s", lang, got)
+			}
+			if !strings.Contains(got, s10(21)) || !strings.Contains(got, s10(22)) {
+				t.Errorf("%s: the reasons are missing:\n%s", lang, got)
+			}
+		}
+		chat := bot.ChatRef{Platform: bot.Telegram, ID: "8111", Kind: bot.Private}
+		got := render(h.send(chat, file("one.csv", []byte("number,carrier\n"+s10(23)+",pigeon post\n"))))
+		if !strings.Contains(got, "The number you sent was not added.") {
+			t.Errorf("one number, not added: %s", got)
+		}
+	})
+}
+
 // TestImportReadsPlainListsAndCarrierColumns: a plain list (one number a
 // line, no header) and a header naming a carrier column are read; an
 // unknown carrier is refused.

@@ -92,8 +92,10 @@ func TestBadInputsGetAReasonAndWriteNothing(t *testing.T) {
 		{"5,000 characters", strings.Repeat("parcel ", 715)[:5000], map[string]string{"en": "too long (over 4096", "de": "zu lang (über 4096"}},
 		{"an emoji as a number", "/track 📦📦📦", map[string]string{"en": "“📦📦📦” doesn't look like a tracking number", "de": "„📦📦📦“ sieht nicht nach einer Sendungsnummer aus"}},
 		{"removing a number not tracked here", "/remove RR123456785CN", map[string]string{"en": "You don't track “RR123456785CN”", "de": "Du verfolgst „RR123456785CN“ nicht"}},
-		{"a 200-character label", "/track DEMO-LABEL " + strings.Repeat("x", 200), map[string]string{"en": "too long; keep it under 64", "de": "zu lang"}},
-		{"renaming with a 200-character label", "/rename DEMO-LIVE " + strings.Repeat("y", 200), map[string]string{"en": "too long; keep it under 64", "de": "zu lang"}},
+		{"a 200-character label", "/track DEMO-LABEL " + strings.Repeat("x", 200), map[string]string{"en": "That name is too long: at most 64 characters.", "de": "zu lang; bitte höchstens 64 Zeichen"}},
+		{"renaming with a 200-character label", "/rename DEMO-LIVE " + strings.Repeat("y", 200), map[string]string{"en": "That name is too long: at most 64 characters.", "de": "zu lang; bitte höchstens 64 Zeichen"}},
+		{"a 200-character order reference", "/track DEMO-LABEL order #" + strings.Repeat("9", 200), map[string]string{"en": "That order reference is too long: at most 64 characters.", "de": "Die Bestellnummer ist zu lang: höchstens 64 Zeichen."}},
+		{"setting a 200-character order reference", "/order DEMO-LIVE #" + strings.Repeat("8", 200), map[string]string{"en": "That order reference is too long: at most 64 characters.", "de": "Die Bestellnummer ist zu lang: höchstens 64 Zeichen."}},
 		{"a mistyped number", "/track RR123456789CN", map[string]string{"en": "RR123456789CN looks mistyped", "de": "RR123456789CN"}},
 		{"a NUL in a label", "/track DEMO-LABEL a\x00b", unstorable},
 		{"a right-to-left override in a label", "/track DEMO-LABEL gpj.\u202Eexe", unstorable},
@@ -114,6 +116,13 @@ func TestBadInputsGetAReasonAndWriteNothing(t *testing.T) {
 					t.Errorf("%s, %s: answered %q, want a reason with %q", in.name, lang, got, in.says[lang])
 				}
 				sameCounts(t, in.name+" ("+lang+")", before, rowCounts(t, s))
+			}
+			c, err := s.EnsureChat(context.Background(), "telegram", "", chat.ID, "private", "", h.clock.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tr, err := s.FindSubscription(context.Background(), c.ID, "DEMO-LIVE"); err != nil || tr.Sub.OrderRef != "" || tr.Sub.Label != "" {
+				t.Errorf("%s: DEMO-LIVE has the order %q and label %q after refused commands (%v)", lang, tr.Sub.OrderRef, tr.Sub.Label, err)
 			}
 		}
 	})
@@ -338,4 +347,32 @@ func TestPastedTextTracksTheValidNumbersAndNamesTheMistyped(t *testing.T) {
 			t.Errorf("group chatter with a mistyped number was answered: %q", render(r))
 		}
 	})
+}
+
+// TestALabelOfTheLimitIsKept: a label or order reference of exactly the
+// limit is stored as given; the reason that refuses a longer one names
+// that limit as allowed ("at most"), not as too long.
+func TestALabelOfTheLimitIsKept(t *testing.T) {
+	s := storetest.Open(t, store.SQLite)
+	h := newHarness(t, s)
+	chat := bot.ChatRef{Platform: bot.Telegram, ID: "limit-64", Kind: bot.Private}
+	label, ref := strings.Repeat("x", 64), "#"+strings.Repeat("1", 63)
+	h.say(chat, "en", "/track DEMO-LIVE "+label+" order "+ref)
+	c, err := s.EnsureChat(context.Background(), "telegram", "", chat.ID, "private", "", h.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr, err := s.FindSubscription(context.Background(), c.ID, "DEMO-LIVE"); err != nil || tr.Sub.Label != label || tr.Sub.OrderRef != ref {
+		t.Fatalf("a label and order of 64 characters: stored %q, %q (%v)", tr.Sub.Label, tr.Sub.OrderRef, err)
+	}
+	for _, lang := range h.cat.Languages() {
+		loc := h.cat.Localizer(lang)
+		for _, id := range []string{"error_label_too_long", "error_order_too_long"} {
+			for _, under := range []string{"under", "menos de", "moins de", "короче"} {
+				if got := loc.T(id, map[string]any{"Limit": 64}); strings.Contains(got, under) {
+					t.Errorf("%s %s calls the allowed length too long: %s", lang, id, got)
+				}
+			}
+		}
+	}
 }

@@ -99,6 +99,9 @@ func (t *turn) list(args string) []Reply {
 	case len(words) == 0:
 	case len(words) >= 2 && slices.Contains(orderWords, strings.ToLower(words[0])):
 		spec.order = strings.Join(words[1:], " ")
+	case len(words) == 1 && slices.Contains(orderWords, strings.ToLower(words[0])):
+		// "order" without its reference: say what it needs.
+		return t.text("list_order_usage", map[string]any{"Filter": strings.ToLower(words[0])})
 	case len(words) == 1:
 		f, ok := t.lookupFilter(words[0])
 		if !ok {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/trackbot/trackbot/bot"
+	"github.com/trackbot/trackbot/locales"
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/store/storetest"
 	"github.com/trackbot/trackbot/tracking"
@@ -211,6 +212,9 @@ func TestListAnswersUnknownAndEmptyFilters(t *testing.T) {
 		{"de", "/list zurück", "Kein Paket hier passt zu „zurück“."},
 		{"en", "/list order #99", "No parcel here matches “order #99”."},
 		{"en", "/find nothing-like-it", "No parcel here has “nothing-like-it” in its number, order, label or later numbers."},
+		{"en", "/list order", "Send /list order and the order's reference, e.g. /list order #1001"},
+		{"de", "/list bestellung", "Schick /list bestellung und die Bestellnummer, z. B. /list bestellung #1001"},
+		{"zh", "/list 订单", "发送 /list 订单 加订单号，例如 /list 订单 #1001"},
 		{"en", "/find", "Send /find and part of a number, order reference or label"},
 		{"ru", "/find", "Отправьте /find"},
 	} {
@@ -427,5 +431,27 @@ func TestASearchTooLongForAButtonSaysSo(t *testing.T) {
 	short := render(h.say(chat, "en", "/find бабушки"))
 	if !strings.Contains(short, "-> page:2|find:бабушки") {
 		t.Errorf("a short search offers no next page:\n%s", short)
+	}
+}
+
+// TestListGroupsAreNotNamedLikeFilters: /list's groups (on the way,
+// delivered recently) hold other parcels than any filter does, so no
+// language names a group with a filter's word: "/list WORD" for the
+// heading a person sees must not answer with another set of parcels.
+func TestListGroupsAreNotNamedLikeFilters(t *testing.T) {
+	cat, err := locales.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range cat.Languages() {
+		loc := cat.Localizer(lang)
+		for _, group := range []string{"list_moving", "list_delivered"} {
+			heading := strings.ToLower(loc.T(group, nil))
+			for _, id := range cat.MessageIDs(lang) {
+				if strings.HasPrefix(id, "filter_") && (heading == strings.ToLower(loc.T(id, nil)) || heading == strings.TrimPrefix(id, "filter_")) {
+					t.Errorf("%s: the group %s is named %q, the word of the filter %s", lang, group, heading, id)
+				}
+			}
+		}
 	}
 }

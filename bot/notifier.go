@@ -407,7 +407,11 @@ func subButtons(t *turn, tr *store.Tracked) []Button {
 
 // statusPush tells a chat that a shipment moved.
 func (t *turn) statusPush(tr *store.Tracked, p tracking.StatusNotice) Reply {
-	lines := []string{t.T("push_status", map[string]any{"Status": t.statusName(p.Status, p.Substatus)})}
+	title := "push_status"
+	if p.Unchanged {
+		title = "push_scan"
+	}
+	lines := []string{t.T(title, map[string]any{"Status": t.statusName(p.Status, p.Substatus)})}
 	e := p.Event
 	what := t.eventText(e)
 	if place := e.Location.String(); place != "" {

@@ -185,7 +185,7 @@ func (b *Bot) applyOrders(ctx context.Context, chatID int64, delivery string, pa
 // asks that a provider serves its carrier, as tracking it needs.
 func (b *Bot) checkParcel(p orderParcel, served bool) (orderParcel, error) {
 	bad := func(format string, args ...any) (orderParcel, error) {
-		return p, fmt.Errorf("bot: order feed: "+format+": %w", append(args, tracking.ErrBadPayload)...)
+		return p, refused(tracking.ErrBadPayload, format, args...)
 	}
 	d := tracking.Detect(p.number)
 	switch {
@@ -203,7 +203,7 @@ func (b *Bot) checkParcel(p orderParcel, served bool) (orderParcel, error) {
 	p.number, p.country = d.Number, strings.ToUpper(p.country)
 	p.carrier = tracking.CarrierForCompany(p.carrier, d.Number)
 	if served && len(b.engine.Providers().Providers(p.carrier)) == 0 {
-		return p, fmt.Errorf("bot: order feed: %s (%s): %w", d.Number, p.carrier, tracking.ErrNoProvider)
+		return p, refused(tracking.ErrNoProvider, "%s (%s): no tracking service configured here serves this carrier", d.Number, p.carrier)
 	}
 	return p, nil
 }
@@ -273,7 +273,7 @@ type shopifyFulfillment struct {
 func readShopify(body []byte) (parcels []orderParcel, cancelled bool, err error) {
 	var f shopifyFulfillment
 	if err := json.Unmarshal(body, &f); err != nil {
-		return nil, false, fmt.Errorf("bot: order feed: shopify fulfillment: %v: %w", err, tracking.ErrBadPayload)
+		return nil, false, refused(tracking.ErrBadPayload, "not a Shopify fulfillment (%v)", err)
 	}
 	switch f.Status {
 	case "error", "failure":
@@ -316,7 +316,7 @@ type genericOrder struct {
 // them, with no other fields, and at most as many as a chat may follow.
 func readGeneric(body []byte) ([]orderParcel, error) {
 	bad := func(format string, args ...any) error {
-		return fmt.Errorf("bot: order feed: "+format+": %w", append(args, tracking.ErrBadPayload)...)
+		return refused(tracking.ErrBadPayload, format, args...)
 	}
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
@@ -346,4 +346,10 @@ func readGeneric(body []byte) ([]orderParcel, error) {
 			carrier: o.Carrier, country: strings.TrimSpace(o.Country)})
 	}
 	return parcels, nil
+}
+
+// refused is a delivery refused for a reason the sender is told as it is
+// (tracking.Refusal), of the class that decides the answer's status.
+func refused(class error, format string, args ...any) error {
+	return fmt.Errorf("bot: order feed: %w", &tracking.Refusal{Reason: fmt.Sprintf(format, args...), Err: class})
 }

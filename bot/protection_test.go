@@ -198,3 +198,40 @@ func TestProtectionDateBringsTheNextCheckForward(t *testing.T) {
 		}
 	})
 }
+
+// TestAProtectionDateThatCannotServeIsRefused: /shop with a date that is
+// not a date (2026-13-01, 1.12.2026) or that has passed is answered with
+// that reason, in the chat's language, and changes nothing: no reminder
+// is promised that can never come.
+func TestAProtectionDateThatCannotServeIsRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s)
+		ctx := context.Background()
+		h.say(privateChat, "en", "/track DEMO-STALLED")
+		c, err := s.EnsureChat(ctx, "telegram", "", privateChat.ID, "private", "", h.clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		past := h.clock.Now().AddDate(0, 0, -1).Format("2006-01-02")
+		for _, tc := range []struct{ lang, text, want string }{
+			{"en", "/shop DEMO-STALLED temu 2026-13-01", "“2026-13-01” is not a date I can read: write it as YYYY-MM-DD"},
+			{"de", "/shop DEMO-STALLED temu 1.12.2026", "„1.12.2026“ kann ich nicht als Datum lesen: schreib es als JJJJ-MM-TT"},
+			{"en", "/shop DEMO-STALLED temu " + past, "has already passed"},
+			{"ru", "/shop DEMO-STALLED temu " + past, "уже прошла"},
+			// A parcel not tracked here is said first.
+			{"en", "/shop DEMO-LOST temu " + past, "You don't track “DEMO-LOST”"},
+		} {
+			got := render(h.say(privateChat, tc.lang, tc.text))
+			if !strings.Contains(got, tc.want) {
+				t.Errorf("%s (%s): answered\n%s\nwant %q", tc.text, tc.lang, got, tc.want)
+			}
+			tr, err := s.FindSubscription(ctx, c.ID, "DEMO-STALLED")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tr.Sub.Marketplace != "" {
+				t.Errorf("%s: the parcel's shop became %q", tc.text, tr.Sub.Marketplace)
+			}
+		}
+	})
+}

@@ -1,9 +1,11 @@
 package locales_test
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/trackbot/trackbot/locales"
 )
@@ -103,6 +105,79 @@ func TestCountedRenderingOfAMessageWithoutPluralForms(t *testing.T) {
 	for _, lang := range []string{"en", "ru"} {
 		if got := c.Localizer(lang).N("unknown", 1, nil); got == "unknown" || got == "" {
 			t.Errorf("%s: N on a message without plural forms gave %q", lang, got)
+		}
+	}
+}
+
+// TestButtonsArePressedNotTapped: the same messages reach the console
+// (a typed number), Slack on a desktop (a click) and Telegram; a message
+// asks to press a button with the verb its language uses for every
+// button, never a touch screen's own ("tap", "touchez", "toca").
+func TestButtonsArePressedNotTapped(t *testing.T) {
+	c, err := locales.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	touchOnly := map[string]*regexp.Regexp{
+		"en": regexp.MustCompile(`(?i)\btap\b`),
+		"fr": regexp.MustCompile(`(?i)\btouche[zr]?\b`),
+		"es": regexp.MustCompile(`(?i)\btoca\b`),
+	}
+	for lang, verb := range touchOnly {
+		loc := c.Localizer(lang)
+		for _, id := range c.MessageIDs(lang) {
+			s, err := loc.Render(id, 2, sampleData)
+			if err == nil && verb.MatchString(s) {
+				t.Errorf("%s %s asks to %q a button: %s", lang, id, verb.FindString(s), s)
+			}
+		}
+	}
+}
+
+// TestOneWordForAParcelsName: a chat's own name for a parcel (its label)
+// is one word throughout a language, so that the help, the bulk import's
+// reasons and the Share button speak of the same thing ("название", not
+// also "метка"; "名称", not also "标签").
+func TestOneWordForAParcelsName(t *testing.T) {
+	c, err := locales.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := map[string]*regexp.Regexp{
+		"ru": regexp.MustCompile(`(?i)(^|[^\p{L}])метк`),
+		"zh": regexp.MustCompile(`标签`),
+	}
+	for lang, word := range other {
+		loc := c.Localizer(lang)
+		for _, id := range c.MessageIDs(lang) {
+			s, err := loc.Render(id, 2, sampleData)
+			if err == nil && word.MatchString(s) {
+				t.Errorf("%s %s calls a parcel's name %q: %s", lang, id, word.FindString(s), s)
+			}
+		}
+	}
+}
+
+// TestThePagesCheckTimeIsNotTheCardsLastUpdate: a card's "last update" is
+// the parcel's newest event; the tracking page's time is when trackbot
+// last checked it. Two different times get two different names, or a
+// parcel silent for 11 days reads "last update 11 days ago" in the chat
+// and "last updated today" on its page.
+func TestThePagesCheckTimeIsNotTheCardsLastUpdate(t *testing.T) {
+	c, err := locales.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range c.Languages() {
+		loc := c.Localizer(lang)
+		card := strings.ToLower(loc.T("card_status", sampleData))
+		page := strings.ToLower(loc.T("page_updated", nil))
+		for _, word := range strings.FieldsFunc(page, func(r rune) bool { return !unicode.IsLetter(r) }) {
+			// A word's stem, so that "updated" meets "update".
+			if stem := []rune(word); len(stem) >= 4 && (len(stem) >= 5 || unicode.Is(unicode.Han, stem[0])) &&
+				strings.Contains(card, string(stem[:min(len(stem), 5)])) {
+				t.Errorf("%s: the page's check time %q reads as the card's last event (%q)", lang, page, card)
+			}
 		}
 	}
 }

@@ -46,6 +46,10 @@ type StatusNotice struct {
 	// one event is one message, so the alert carries its advice instead
 	// of a second push following it (WithAdvice).
 	Advice []GuidanceNotice `json:"advice,omitempty"`
+	// Unchanged marks a new scan that leaves the status and sub-status as
+	// they were (only the "all" alert level hears it): it is a new scan,
+	// not a new status.
+	Unchanged bool `json:"unchanged,omitempty"`
 }
 
 // StatusStep is a status a shipment passed through, and when.
@@ -205,7 +209,7 @@ func statusBroadcast(st *ShipmentState, c *Change, newest Event) *Broadcast {
 		Notice: Notice{Kind: NoticeStatus, Status: &StatusNotice{
 			ShipmentID: st.ID, Number: st.Number, Carrier: st.Carrier,
 			Status: c.Status, Substatus: c.Substatus, Event: newest,
-			NewEvents: countNewer(c.Events, st.LastEventAt), NewLegs: c.Legs, Passed: passed,
+			NewEvents: countNewer(c.Events, st.LastEventAt), NewLegs: c.Legs, Passed: passed, Unchanged: !changed,
 		}}}
 }
 

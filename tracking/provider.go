@@ -67,6 +67,27 @@ var (
 	ErrNoProvider    = errors.New("tracking: no provider for carrier")
 )
 
+// Refusal is a refused input's reason in the sender's terms, wrapping the
+// class that decides the answer (ErrBadPayload, ErrNoProvider): an HTTP
+// answer gives the Reason alone, not the packages the error went through.
+type Refusal struct {
+	Reason string
+	Err    error
+}
+
+func (r *Refusal) Error() string { return r.Reason + ": " + r.Err.Error() }
+func (r *Refusal) Unwrap() error { return r.Err }
+
+// ReasonOf is the reason to give the sender of a refused input: a
+// Refusal's own words, else the error's text.
+func ReasonOf(err error) string {
+	var r *Refusal
+	if errors.As(err, &r) {
+		return r.Reason
+	}
+	return err.Error()
+}
+
 // RateLimitError is returned when a provider asks trackbot to wait.
 type RateLimitError struct {
 	Provider   string

@@ -81,10 +81,10 @@ func (s *Server) HandleOrderFeeds(f OrderFeeds) {
 			http.Error(w, "unauthorized", http.StatusUnauthorized)
 		case errors.Is(err, tracking.ErrBadPayload):
 			refuse(refusedPayload, http.StatusBadRequest, "err", err)
-			http.Error(w, err.Error(), http.StatusBadRequest)
+			http.Error(w, tracking.ReasonOf(err), http.StatusBadRequest)
 		case errors.Is(err, tracking.ErrNoProvider):
 			refuse(refusedNoProvider, http.StatusUnprocessableEntity, "err", err)
-			http.Error(w, err.Error(), http.StatusUnprocessableEntity)
+			http.Error(w, tracking.ReasonOf(err), http.StatusUnprocessableEntity)
 		case errors.Is(err, tracking.ErrTooManyShipments):
 			refuse(refusedFull, http.StatusUnprocessableEntity)
 			http.Error(w, "the chat follows as many parcels as it may", http.StatusUnprocessableEntity)

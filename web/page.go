@@ -417,7 +417,13 @@ func (pg Pages) view(p *SharedPage, lang string, now time.Time) *pageView {
 		if name == "" {
 			name = loc.T("page_local_unknown", nil)
 		}
-		l := &pageLocal{Text: loc.T("card_leg", map[string]any{"Carrier": name, "Number": lc.Number}), URL: lc.URL}
+		// Delivered or returned, the local carrier is the one it was
+		// handed to, no longer the one that has it now.
+		key := "card_leg"
+		if sh.Status.Final() {
+			key = "card_leg_past"
+		}
+		l := &pageLocal{Text: loc.T(key, map[string]any{"Carrier": name, "Number": lc.Number}), URL: lc.URL}
 		if lc.Tracker || lc.Name == "" {
 			l.LinkText = loc.T("guidance_link_tracker", nil)
 		} else {

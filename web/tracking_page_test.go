@@ -401,10 +401,18 @@ func TestSharedPageFollowsTheJourney(t *testing.T) {
 		}
 	}
 	_, html := get(t, link)
-	for _, want := range []string{`id="local-link" href="` + strings.ReplaceAll(post.URL(local), "&", "&amp;") + `"`, "CST", "HKT", "CET", "Demo Carrier · " + local} {
+	for _, want := range []string{`id="local-link" href="` + strings.ReplaceAll(post.URL(local), "&", "&amp;") + `"`, "CST", "HKT", "CET", "Demo Carrier · " + local,
+		"Now with " + post.Name + " as " + local} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the page lacks %s", want)
 		}
+	}
+	// Delivered, the local carrier is the one it was handed to, not the
+	// one that has it now.
+	clock.Advance(10 * time.Minute)
+	w.press(buyerChat, "refresh", sub)
+	if _, html := get(t, link); strings.Contains(html, "Now with") || !strings.Contains(html, "Handed to "+post.Name+" as "+local) {
+		t.Errorf("a delivered parcel's page says who has it now:\n%s", html)
 	}
 
 	w.say(buyerChat, "/track DEMO-RETURNED")

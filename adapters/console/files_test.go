@@ -55,7 +55,7 @@ func TestExportWritesThePathGiven(t *testing.T) {
 				t.Errorf("%s holds %q (%v), want a header and DEMO-LIVE labelled '=1+1", path, rows, err)
 			}
 		}
-		if !strings.Contains(out.String(), "Cannot write "+filepath.Join(dir, "missing", "x.csv")+": no such file or directory.") ||
+		if !strings.Contains(out.String(), "Cannot write "+filepath.Join(dir, "missing", "x.csv")+": the folder does not exist.") ||
 			strings.Contains(out.String(), "parcel to "+filepath.Join(dir, "missing")) {
 			t.Errorf("an unwritable path is not reported as such:\n%s", out.String())
 		}
@@ -63,7 +63,9 @@ func TestExportWritesThePathGiven(t *testing.T) {
 }
 
 // TestAnUnwritableExportIsSaidInTheChatsLanguage: the reason a path cannot
-// be written comes from the message catalog, in the language of the chat.
+// be written comes from the message catalog, in the language of the chat,
+// and so does the system's reason (a missing folder, a folder given as the
+// file): no English error text in another language.
 func TestAnUnwritableExportIsSaidInTheChatsLanguage(t *testing.T) {
 	s := storetest.Open(t, store.SQLite)
 	cat, err := locales.Load("")
@@ -75,19 +77,22 @@ func TestAnUnwritableExportIsSaidInTheChatsLanguage(t *testing.T) {
 	reg.AddCarrier(demo.New(time.Minute, clock), tracking.CarrierDemo)
 	e := tracking.NewEngine(s, reg, tracking.Options{Clock: clock, DemoStep: time.Minute})
 	b := bot.New(bot.Config{Store: s, Engine: e, Catalog: cat, Clock: clock})
-	missing := filepath.Join(t.TempDir(), "missing", "x.csv")
-	for lang, want := range map[string]string{
-		"de": missing + " lässt sich nicht schreiben: ",
-		"fr": "Impossible d'écrire " + missing + " : ",
-		"zh": "无法写入 " + missing + "：",
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing", "x.csv")
+	for _, tc := range []struct{ lang, path, want string }{
+		{"de", missing, missing + " lässt sich nicht schreiben: den Ordner gibt es nicht."},
+		{"fr", missing, "Impossible d'écrire " + missing + " : le dossier n'existe pas."},
+		{"zh", missing, "无法写入 " + missing + "：文件夹不存在。"},
+		{"ru", dir, "Не удалось записать " + dir + ": это папка; укажите имя файла."},
+		{"es", dir, "No se puede escribir " + dir + ": es una carpeta; indica un nombre de archivo."},
 	} {
 		var out bytes.Buffer
-		in := "/lang " + lang + "\n/track DEMO-LIVE\n/export " + missing + "\n"
-		if err := console.New(strings.NewReader(in), &out, lang, false).Run(context.Background(), b); err != nil {
+		in := "/lang " + tc.lang + "\n/track DEMO-LIVE\n/export " + tc.path + "\n"
+		if err := console.New(strings.NewReader(in), &out, tc.lang, false).Run(context.Background(), b); err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("%s: the console does not say %q:\n%s", lang, want, out.String())
+		if !strings.Contains(out.String(), tc.want) {
+			t.Errorf("%s: the console does not say %q:\n%s", tc.lang, tc.want, out.String())
 		}
 	}
 }

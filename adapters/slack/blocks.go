@@ -130,8 +130,10 @@ func render(r bot.Reply) ([]slackgo.Block, string) {
 }
 
 // slashCommand matches a command a reply names ("/list"), not inside a
-// link.
-var slashCommand = regexp.MustCompile(`(^|[\s(«“"])/(` + commandNames() + `)\b`)
+// link: after the start, a space or any punctuation a language writes
+// before it ("(", "«", Chinese "：" and "。"), never after a letter, a digit
+// or a character of an address ("example.org/list").
+var slashCommand = regexp.MustCompile(`(^|[^\p{L}\p{N}/.:_~%?=&#@-])/(` + commandNames() + `)\b`)
 
 // commandNames is the alternation of the core's command names that are
 // not Slack's own slash command: "/track NUMBER" is already Slack's form.

@@ -141,3 +141,38 @@ func TestCommandWordsAreTheCommandTable(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryMessageNamesCommandsAsSubcommands: whatever a message says, in
+// every language, a command it names reaches Slack as a sub-command of
+// /track, also where it follows punctuation without a space (Chinese
+// "：/brand", "。/help"), and a link's path is left alone.
+func TestEveryMessageNamesCommandsAsSubcommands(t *testing.T) {
+	cat, err := locales.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range bot.Commands() {
+		if "/"+c.Name != Command {
+			names = append(names, c.Name)
+		}
+	}
+	// A command not preceded by a letter, digit or a character of a link.
+	core := regexp.MustCompile(`(?:^|[^\p{L}\p{N}/.:_~%?=&#@-])/(` + strings.Join(names, "|") + `)\b`)
+	for _, lang := range cat.Languages() {
+		loc := cat.Localizer(lang)
+		for _, id := range cat.MessageIDs(lang) {
+			text, err := loc.Render(id, 2, map[string]any{"Count": 2})
+			if err != nil {
+				continue
+			}
+			shown := subcommands(text)
+			if mt := core.FindString(shown); mt != "" {
+				t.Errorf("%s %s names %q on Slack, where only %s is a command:\n%s", lang, id, mt, Command, shown)
+			}
+		}
+	}
+	if got, want := subcommands("https://example.org/list a/help"), "https://example.org/list a/help"; got != want {
+		t.Errorf("subcommands(%q) = %q", want, got)
+	}
+}
