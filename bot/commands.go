@@ -29,7 +29,7 @@ type Command struct {
 func Commands() []Command {
 	return []Command{
 		{Name: "start", Menu: true, handle: (*turn).start},
-		{Name: "help", Menu: true, handle: func(t *turn, _ string) []Reply { return t.text("help", nil) }},
+		{Name: "help", Menu: true, handle: (*turn).help},
 		{Name: "track", Usage: "NUMBER [label] [order REF]", Menu: true, handle: (*turn).track},
 		{Name: "list", Usage: "[attention|customs|late|delivered|…]", Menu: true, handle: (*turn).list},
 		{Name: "find", Usage: "TEXT", Menu: true, handle: (*turn).findCommand},
@@ -74,6 +74,12 @@ func (t *turn) start(args string) []Reply {
 		return t.track(args)
 	}
 	return t.text("start", nil)
+}
+
+// help lists what the bot can do; the way to import a file is offered
+// only where people can send one.
+func (t *turn) help(string) []Reply {
+	return t.text("help", map[string]any{"Files": Platform(t.chat.Platform).ReceivesFiles()})
 }
 
 // forget asks to confirm deleting the chat's data; the button does it.
