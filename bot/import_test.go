@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -317,6 +318,59 @@ func TestExportHasEveryColumn(t *testing.T) {
 		}
 		if row[9] == "" {
 			t.Errorf("a stalled parcel's row names no guidance: %q", row)
+		}
+	})
+}
+
+// TestImportSaysWhichTrackedParcelsItUpdated: a line for a parcel the chat
+// already tracks gives it the line's order and label, and the summary
+// says so with a count, in every language; a line that repeats what the
+// parcel has, or gives none, is only "already tracked".
+func TestImportSaysWhichTrackedParcelsItUpdated(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s, chinaPost)
+		for i, lang := range h.cat.Languages() {
+			loc := h.cat.Localizer(lang)
+			chat := bot.ChatRef{Platform: bot.Telegram, ID: strconv.Itoa(8300 + i), Kind: bot.Private}
+			h.say(chat, lang, "/lang "+lang)
+			base := 300 + 10*i
+			first := []string{
+				s10(base+1) + ";#1;Jacket",
+				s10(base+2) + ";#2;Shoes",
+				s10(base+3) + ";#3;Hat",
+				s10(base+4) + ";#4;Scarf",
+			}
+			h.send(chat, file("first.csv", []byte(strings.Join(first, "\n"))))
+			again := []string{
+				s10(base+1) + ";#1;Blue jacket", // a new label
+				s10(base+2) + ";#20;Shoes",      // a new order
+				s10(base+3) + ";#3;Hat",         // the same again
+				s10(base + 4),                   // nothing to change
+				s10(base+5) + ";#5;Gloves",      // new
+			}
+			got := render(h.bot.Handle(context.Background(), bot.Message{Chat: chat, User: "u1", Language: lang,
+				File: file("again.csv", []byte(strings.Join(again, "\n")))}))
+			for _, want := range []string{
+				loc.T("bulk_already_updated", map[string]any{"Count": 2, "Numbers": s10(base+1) + ", " + s10(base+2)}),
+				loc.T("bulk_already", map[string]any{"Count": 2, "Numbers": s10(base+3) + ", " + s10(base+4)}),
+			} {
+				if !strings.Contains(got, want+"\n") && !strings.HasSuffix(got, want) {
+					t.Errorf("%s: the summary lacks %q:\n%s", lang, want, got)
+				}
+			}
+			if lang != "en" && strings.Contains(got, "order or label updated") {
+				t.Errorf("%s: the summary speaks English:\n%s", lang, got)
+			}
+			chatRow := mustChat(t, s, chat.ID)
+			for n, want := range map[string][2]string{s10(base + 1): {"Blue jacket", "#1"}, s10(base + 2): {"Shoes", "#20"}, s10(base + 4): {"Scarf", "#4"}} {
+				tr, err := s.FindSubscription(context.Background(), chatRow, n)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tr.Sub.Label != want[0] || tr.Sub.OrderRef != want[1] {
+					t.Errorf("%s %s: label %q order %q, want %v", lang, n, tr.Sub.Label, tr.Sub.OrderRef, want)
+				}
+			}
 		}
 	})
 }
