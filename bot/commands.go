@@ -50,6 +50,9 @@ func Commands() []Command {
 		{Name: "disconnect", Usage: "[" + strings.Join(feedKinds, "|") + "]", Menu: true, handle: (*turn).disconnect},
 		{Name: "brand", Usage: "NAME [URL] [LOGO_URL]|off", Menu: true, handle: (*turn).brand},
 		{Name: "export", Usage: "[PATH]", Menu: true, handle: (*turn).export},
+		// The console's way to import, which cannot receive a file: offered
+		// in its help only, as sending the file is elsewhere.
+		{Name: "import", Usage: "PATH", handle: (*turn).importPath},
 		{Name: "forget", Menu: true, handle: func(t *turn, _ string) []Reply { return t.forget() }},
 	}
 }

@@ -118,8 +118,9 @@ func nextIndex(s, sub string, after int) int {
 
 // TestHelpOffersFilesOnlyWhereTheyCanBeSent: /help tells people to send a
 // CSV or text file on the platforms that receive files (Telegram, Slack)
-// and not on the console, which cannot receive one; the rest of the help,
-// /export's own line included, is the same everywhere.
+// and, on the console, which cannot receive one, to name it with /import
+// PATH; the rest of the help, /export's own line included, is the same
+// everywhere.
 func TestHelpOffersFilesOnlyWhereTheyCanBeSent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		h := newHarness(t, s)
@@ -142,6 +143,9 @@ func TestHelpOffersFilesOnlyWhereTheyCanBeSent(t *testing.T) {
 				helps[chat.Platform] = got
 				if offers := strings.Contains(got, fileLine[lang]); offers != chat.Platform.ReceivesFiles() {
 					t.Errorf("%s on %s: help offers a file: %v\n%s", lang, chat.Platform, offers, got)
+				}
+				if offers := strings.Contains(got, "/import "); offers == chat.Platform.ReceivesFiles() {
+					t.Errorf("%s on %s: help offers /import PATH: %v\n%s", lang, chat.Platform, offers, got)
 				}
 				if !strings.Contains(got, "/export ") {
 					t.Errorf("%s on %s: help lacks /export:\n%s", lang, chat.Platform, got)
