@@ -15,7 +15,7 @@ func (t *turn) alerts(args string) []Reply {
 	if word == "" {
 		return t.alertChoices(t.T("alerts_current", map[string]any{"Level": t.alertLevelName(t.chatAlertLevel())}))
 	}
-	level, ok := tracking.ParseAlertLevel(word)
+	level, ok := t.lookupAlertLevel(word)
 	if !ok {
 		return t.alertChoices(t.T("alerts_unknown", map[string]any{"Given": clip(strings.TrimSpace(args), 40)}))
 	}
@@ -28,6 +28,17 @@ func (t *turn) alerts(args string) []Reply {
 		text += "\n" + t.loc.N("alerts_dropped", dropped, nil)
 	}
 	return []Reply{TextReply(text)}
+}
+
+// lookupAlertLevel finds the level a word names: its English name or its
+// word in the chat's language (alerts_word_<level>), as /list's filters.
+func (t *turn) lookupAlertLevel(word string) (tracking.AlertLevel, bool) {
+	for _, l := range tracking.AlertLevels() {
+		if t.namedBy(word, string(l), "alerts_word_"+string(l)) {
+			return l, true
+		}
+	}
+	return "", false
 }
 
 // alertsUsage is /alerts' argument: one of the levels.
@@ -44,7 +55,7 @@ func alertsUsage() string {
 func (t *turn) alertChoices(head string) []Reply {
 	lines := []string{head}
 	for _, l := range tracking.AlertLevels() {
-		lines = append(lines, "/alerts "+string(l)+" — "+t.alertLevelName(l))
+		lines = append(lines, "/alerts "+t.T("alerts_word_"+string(l), nil)+" — "+t.alertLevelName(l))
 	}
 	lines = append(lines, t.T("alerts_always", nil))
 	return []Reply{TextReply(strings.Join(lines, "\n"))}

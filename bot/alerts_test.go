@@ -310,10 +310,62 @@ func TestAlertsCommandShowsAndSetsTheLevel(t *testing.T) {
 			}
 			got = render(h.say(chat, lang, "/alerts"))
 			for _, l := range tracking.AlertLevels() {
-				if want := "/alerts " + string(l) + " — " + loc.T("alerts_level_"+string(l), nil); !strings.Contains(got, want) {
+				if want := "/alerts " + loc.T("alerts_word_"+string(l), nil) + " — " + loc.T("alerts_level_"+string(l), nil); !strings.Contains(got, want) {
 					t.Errorf("%s: /alerts lacks %q:\n%s", lang, want, got)
 				}
 			}
+		}
+	})
+}
+
+// TestAlertsTakesTheChatsLanguagesWords: /alerts takes each level's word
+// in the chat's language, in any case, as /list takes its filters' words,
+// and the English names always work; another language's word is refused
+// and changes nothing.
+func TestAlertsTakesTheChatsLanguagesWords(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		h := newHarness(t, s)
+		for i, c := range []struct {
+			lang, word string
+			want       tracking.AlertLevel
+		}{
+			{"de", "alle", tracking.AlertAll}, {"de", "Änderungen", tracking.AlertChanges}, {"de", "aktion", tracking.AlertAction},
+			{"de", "all", tracking.AlertAll}, {"de", "changes", tracking.AlertChanges},
+			{"ru", "все", tracking.AlertAll}, {"ru", "Изменения", tracking.AlertChanges}, {"ru", "действия", tracking.AlertAction},
+			{"ru", "action", tracking.AlertAction},
+			{"zh", "全部", tracking.AlertAll}, {"zh", "变化", tracking.AlertChanges}, {"zh", "行动", tracking.AlertAction},
+			{"zh", "ALL", tracking.AlertAll},
+			{"es", "cambios", tracking.AlertChanges}, {"fr", "tout", tracking.AlertAll},
+		} {
+			chat := bot.ChatRef{Platform: bot.Telegram, ID: fmt.Sprintf("words-%d", i), Kind: bot.Private}
+			h.say(chat, c.lang, "/lang "+c.lang)
+			// Start from the level the word does not name, so that
+			// the word has to change it.
+			other := tracking.AlertAll
+			if c.want == other {
+				other = tracking.AlertAction
+			}
+			h.say(chat, c.lang, "/alerts "+string(other))
+			got := render(h.say(chat, c.lang, "/alerts "+c.word))
+			loc := h.cat.Localizer(c.lang)
+			ch, err := s.EnsureChat(ctx, "telegram", "", chat.ID, "private", "buyer", t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := loc.T("alerts_set", map[string]any{"Level": loc.T("alerts_level_"+string(c.want), nil)})
+			if ch.AlertLevel != string(c.want) || !strings.Contains(got, want) {
+				t.Errorf("%s /alerts %s: level %q, reply\n%s\nwant %s", c.lang, c.word, ch.AlertLevel, got, c.want)
+			}
+		}
+		// A word of another language is no level here.
+		chat := bot.ChatRef{Platform: bot.Telegram, ID: "words-other", Kind: bot.Private}
+		h.say(chat, "de", "/lang de")
+		h.say(chat, "de", "/alerts changes")
+		got := render(h.say(chat, "de", "/alerts действия"))
+		if ch, err := s.EnsureChat(ctx, "telegram", "", chat.ID, "private", "buyer", t0); err != nil || ch.AlertLevel != "changes" ||
+			!strings.Contains(got, "/alerts aktion — ") {
+			t.Errorf("de /alerts действия: level %q, reply\n%s", ch.AlertLevel, got)
 		}
 	})
 }

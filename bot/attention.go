@@ -87,13 +87,21 @@ func bySubstatus(subs ...tracking.Substatus) func(*turn) store.ListQuery {
 // lookupFilter finds the filter a word names: its English name, or its
 // word in the chat's language, in any case.
 func (t *turn) lookupFilter(word string) (*listFilter, bool) {
-	word = strings.ToLower(word)
 	for i, f := range listFilters {
-		if word == f.name || word == strings.ToLower(t.T("filter_"+f.name, nil)) {
+		if t.namedBy(word, f.name, "filter_"+f.name) {
 			return &listFilters[i], true
 		}
 	}
 	return nil, false
+}
+
+// namedBy reports whether word names the choice called name: its English
+// name, which always works, or its word in the chat's language (message
+// key), in any case. A command's choices (/list's filters, /alerts'
+// levels) are all matched this way.
+func (t *turn) namedBy(word, name, key string) bool {
+	word = strings.ToLower(strings.TrimSpace(word))
+	return word != "" && (word == name || word == strings.ToLower(t.T(key, nil)))
 }
 
 // listLine is a shipment's line wherever shipments are listed: its label

@@ -71,6 +71,13 @@ func (t *turn) bulkTrack(items []bulkItem, refused []refusal, total int) []Reply
 		reqs[i] = tracking.TrackRequest{ChatID: t.chat.ID, Number: it.number, Carrier: carrier, Label: it.label,
 			OrderRef: it.orderRef, DestinationCountry: it.country, Limit: t.b.parcelLimit, Deferred: true}
 	}
+	// A line for a parcel the chat already tracks gives it the line's
+	// label and order; what they were before tells an update from a line
+	// that only repeats them.
+	before, err := t.namesBefore(items)
+	if err != nil {
+		return t.fail(err)
+	}
 	// One transaction for the whole set (tracking.Engine.TrackMany): its
 	// statements do not grow with the number of lines.
 	results, err := t.b.engine.TrackMany(t.ctx, t.chat.ID, reqs)
@@ -78,7 +85,7 @@ func (t *turn) bulkTrack(items []bulkItem, refused []refusal, total int) []Reply
 		return t.fail(err)
 	}
 	var tracked int
-	var already, overLimit []string
+	var already, updated, overLimit []string
 	for i, res := range results {
 		it := items[i]
 		switch err := res.Err; {
@@ -93,18 +100,54 @@ func (t *turn) bulkTrack(items []bulkItem, refused []refusal, total int) []Reply
 			refused = append(refused, refusal{it.line, it.number, "bulk_failed"})
 		case res.Tracked.New:
 			tracked++
+		case before[res.Tracked.SubscriptionID].updatedBy(it):
+			updated = append(updated, it.number)
 		default:
 			already = append(already, it.number)
 		}
 	}
-	return []Reply{TextReply(t.bulkSummary(tracked, total, already, overLimit, refused))}
+	return []Reply{TextReply(t.bulkSummary(tracked, total, bulkAlready{already, updated}, overLimit, refused))}
+}
+
+// names are a subscription's label and order reference.
+type names struct{ label, orderRef string }
+
+// updatedBy reports whether an item changes the label or order of the
+// subscription that had n: an item's empty label or order keeps it.
+func (n names) updatedBy(it bulkItem) bool {
+	return it.label != "" && it.label != n.label || it.orderRef != "" && it.orderRef != n.orderRef
+}
+
+// namesBefore are the labels and orders of the chat's subscriptions, by
+// subscription, when an item gives a label or an order (none otherwise:
+// such items change nothing).
+func (t *turn) namesBefore(items []bulkItem) (map[int64]names, error) {
+	if !slices.ContainsFunc(items, func(it bulkItem) bool { return it.label != "" || it.orderRef != "" }) {
+		return nil, nil
+	}
+	subs, err := t.b.store.Subscriptions(t.ctx, t.chat.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]names, len(subs))
+	for _, tr := range subs {
+		out[tr.Sub.ID] = names{tr.Sub.Label, tr.Sub.OrderRef}
+	}
+	return out, nil
+}
+
+// bulkAlready are the numbers of a bulk paste or import the chat already
+// tracked: those whose line changed nothing, and those whose line gave
+// them a new label or order.
+type bulkAlready struct {
+	unchanged, updated []string
 }
 
 // bulkSummary is the one summary of a bulk paste or import: the count
 // tracked, the numbers already tracked and those over the chat's limit
 // (each list naming bulkShown numbers and counting the rest), and the
 // refused ones by reason, refusedShown of them named with their line.
-func (t *turn) bulkSummary(tracked, total int, already, overLimit []string, refused []refusal) string {
+func (t *turn) bulkSummary(tracked, total int, already bulkAlready, overLimit []string, refused []refusal) string {
 	lines := []string{t.T(t.promise("bulk_tracked"), map[string]any{"Count": tracked, "Total": total})}
 	if tracked == 0 {
 		// Nothing to look up and no news to promise: the reasons follow.
@@ -117,8 +160,11 @@ func (t *turn) bulkSummary(tracked, total int, already, overLimit []string, refu
 		}
 		return s
 	}
-	if len(already) > 0 {
-		lines = append(lines, t.T("bulk_already", map[string]any{"Count": len(already), "Numbers": named(already, bulkShown)}))
+	if len(already.unchanged) > 0 {
+		lines = append(lines, t.T("bulk_already", map[string]any{"Count": len(already.unchanged), "Numbers": named(already.unchanged, bulkShown)}))
+	}
+	if len(already.updated) > 0 {
+		lines = append(lines, t.T("bulk_already_updated", map[string]any{"Count": len(already.updated), "Numbers": named(already.updated, bulkShown)}))
 	}
 	if len(overLimit) > 0 {
 		lines = append(lines, t.T("bulk_over_limit", map[string]any{"Count": len(overLimit), "Max": t.b.parcelLimit,

@@ -8,8 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trackbot/trackbot/bot"
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/store/storetest"
+	"github.com/trackbot/trackbot/tracking/providers/demo"
 )
 
 // TestApostrophesStayInLabelsAndReferences: an apostrophe inside a word
@@ -185,24 +187,42 @@ func TestRemoveButtonAsksFirst(t *testing.T) {
 	})
 }
 
-// TestALegIsNowOnlyWhileTheParcelTravels: a card says which carrier has
-// the parcel "now" only for its newest leg while it is on the way; once
-// it is delivered, the leg reads as the carrier it was handed to.
+// TestALegIsNowOnlyWhileTheParcelTravels: a card and its alert say the
+// demo carrier's later leg is with the destination post — the carrier
+// tracking.HandedOver names, as the guidance and the tracking page do —
+// "now" only while it is on the way; once it is delivered, the leg reads
+// as the carrier it was handed to.
 func TestALegIsNowOnlyWhileTheParcelTravels(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
-		h := newHarness(t, s)
-		h.say(privateChat, "en", "/track DEMO-LIVE-FR")
-		card := func() string {
-			return flat(h.press(privateChat, "en", "refresh", "1"))
-		}
-		h.clock.Advance(4*time.Minute + 30*time.Second) // handed to the local post
-		if got := card(); !strings.Contains(got, "Now with Demo Carrier as DEMO-LOCAL-") {
-			t.Fatalf("on the way after the handover:\n%s", got)
-		}
-		h.clock.Advance(10 * time.Minute) // delivered
-		got := card()
-		if !strings.Contains(got, "Delivered") || strings.Contains(got, "Now with") || !strings.Contains(got, "Handed to Demo Carrier as DEMO-LOCAL-") {
-			t.Errorf("delivered:\n%s", got)
+		for i, tc := range []struct{ cc, post string }{{"FR", "La Poste"}, {"DE", "Deutsche Post DHL"}, {"US", "USPS"}} {
+			h := newHarness(t, s)
+			chatRef := bot.ChatRef{Platform: bot.Telegram, ID: strconv.Itoa(3001 + i), Kind: bot.Private}
+			number := "DEMO-LIVE-" + tc.cc
+			h.say(chatRef, "en", "/track "+number)
+			chat := mustChat(t, s, chatRef.ID)
+			tr, err := s.FindSubscription(context.Background(), chat, number)
+			if err != nil {
+				t.Fatal(err)
+			}
+			id := strconv.FormatInt(tr.Sub.ID, 10)
+			card := func() string { return flat(h.press(chatRef, "en", "refresh", id)) }
+			local := demo.LocalNumber(number, tc.cc)
+			h.clock.Advance(4*time.Minute + 30*time.Second) // handed to the local post
+			if got := card(); !strings.Contains(got, "Now with "+tc.post+" as "+local) || strings.Contains(got, "Now with Demo Carrier") {
+				t.Fatalf("%s on the way after the handover:\n%s", tc.cc, got)
+			}
+			rec := &recorder{}
+			if _, err := bot.NewNotifier(s, h.cat, h.clock, rec).RunOnce(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if alerts := strings.Join(rec.sent, "\n"); !strings.Contains(alerts, "New tracking number: "+local+" ("+tc.post+")") {
+				t.Errorf("%s: the handover's alert does not name %s:\n%s", tc.cc, tc.post, alerts)
+			}
+			h.clock.Advance(10 * time.Minute) // delivered
+			got := card()
+			if !strings.Contains(got, "Delivered") || strings.Contains(got, "Now with") || !strings.Contains(got, "Handed to "+tc.post+" as "+local) {
+				t.Errorf("%s delivered:\n%s", tc.cc, got)
+			}
 		}
 	})
 }

@@ -29,7 +29,7 @@ type Command struct {
 func Commands() []Command {
 	return []Command{
 		{Name: "start", Menu: true, handle: (*turn).start},
-		{Name: "help", Menu: true, handle: func(t *turn, _ string) []Reply { return t.text("help", nil) }},
+		{Name: "help", Menu: true, handle: (*turn).help},
 		{Name: "track", Usage: "NUMBER [label] [order REF]", Menu: true, handle: (*turn).track},
 		{Name: "list", Usage: "[attention|customs|late|delivered|…]", Menu: true, handle: (*turn).list},
 		{Name: "find", Usage: "TEXT", Menu: true, handle: (*turn).findCommand},
@@ -50,6 +50,9 @@ func Commands() []Command {
 		{Name: "disconnect", Usage: "[" + strings.Join(feedKinds, "|") + "]", Menu: true, handle: (*turn).disconnect},
 		{Name: "brand", Usage: "NAME [URL] [LOGO_URL]|off", Menu: true, handle: (*turn).brand},
 		{Name: "export", Usage: "[PATH]", Menu: true, handle: (*turn).export},
+		// The console's way to import, which cannot receive a file: offered
+		// in its help only, as sending the file is elsewhere.
+		{Name: "import", Usage: "PATH", handle: (*turn).importPath},
 		{Name: "forget", Menu: true, handle: func(t *turn, _ string) []Reply { return t.forget() }},
 	}
 }
@@ -74,6 +77,12 @@ func (t *turn) start(args string) []Reply {
 		return t.track(args)
 	}
 	return t.text("start", nil)
+}
+
+// help lists what the bot can do; the way to import a file is offered
+// only where people can send one.
+func (t *turn) help(string) []Reply {
+	return t.text("help", map[string]any{"Files": Platform(t.chat.Platform).ReceivesFiles()})
 }
 
 // forget asks to confirm deleting the chat's data; the button does it.

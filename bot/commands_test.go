@@ -90,7 +90,7 @@ func TestHelpWritesArgumentsWithTheirCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, lang := range cat.Languages() {
-		help := cat.Localizer(lang).T("help", nil)
+		help := cat.Localizer(lang).T("help", map[string]any{"Files": true})
 		for _, c := range bot.Commands() {
 			for _, word := range strings.FieldsFunc(c.Usage, func(r rune) bool { return strings.ContainsRune("|[] ", r) }) {
 				if word != strings.ToLower(word) || strings.ContainsAny(word, ".-…") {
@@ -114,4 +114,49 @@ func nextIndex(s, sub string, after int) int {
 		return -1
 	}
 	return after + 1 + j
+}
+
+// TestHelpOffersFilesOnlyWhereTheyCanBeSent: /help tells people to send a
+// CSV or text file on the platforms that receive files (Telegram, Slack)
+// and, on the console, which cannot receive one, to name it with /import
+// PATH; the rest of the help, /export's own line included, is the same
+// everywhere.
+func TestHelpOffersFilesOnlyWhereTheyCanBeSent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s)
+		fileLine := map[string]string{
+			"en": "send a CSV or text file", "de": "schick eine CSV- oder Textdatei", "es": "envía un archivo CSV o de texto",
+			"fr": "envoyez un fichier CSV ou texte", "ru": "пришлите CSV или текстовый файл", "zh": "发送 CSV 或文本文件",
+		}
+		if len(fileLine) != len(h.cat.Languages()) {
+			t.Fatalf("the table covers %d languages, the catalog has %v", len(fileLine), h.cat.Languages())
+		}
+		for _, lang := range h.cat.Languages() {
+			helps := map[bot.Platform]string{}
+			for _, chat := range []bot.ChatRef{
+				{Platform: bot.Telegram, ID: "help-" + lang, Kind: bot.Private},
+				{Platform: bot.Slack, Team: "T1", ID: "D-help-" + lang, Kind: bot.Private},
+				{Platform: bot.Console, ID: "console-" + lang, Kind: bot.Private},
+			} {
+				h.say(chat, lang, "/lang "+lang)
+				got := render(h.say(chat, lang, "/help"))
+				helps[chat.Platform] = got
+				if offers := strings.Contains(got, fileLine[lang]); offers != chat.Platform.ReceivesFiles() {
+					t.Errorf("%s on %s: help offers a file: %v\n%s", lang, chat.Platform, offers, got)
+				}
+				if offers := strings.Contains(got, "/import "); offers == chat.Platform.ReceivesFiles() {
+					t.Errorf("%s on %s: help offers /import PATH: %v\n%s", lang, chat.Platform, offers, got)
+				}
+				if !strings.Contains(got, "/export ") {
+					t.Errorf("%s on %s: help lacks /export:\n%s", lang, chat.Platform, got)
+				}
+			}
+			if helps[bot.Telegram] != helps[bot.Slack] {
+				t.Errorf("%s: Telegram's and Slack's help differ:\n%s\n---\n%s", lang, helps[bot.Telegram], helps[bot.Slack])
+			}
+			if strings.Count(helps[bot.Console], "\n") != strings.Count(helps[bot.Telegram], "\n") {
+				t.Errorf("%s: the console's help is not Telegram's without the file:\n%s", lang, helps[bot.Console])
+			}
+		}
+	})
 }

@@ -64,10 +64,7 @@ func undelivered(loc *locales.Localizer, path string) func(error) Reply {
 // writeReasons name, in the catalogs, why the system refused to write a
 // file, so that the reason reads in the chat's language; an error none of
 // them matches is given as the system words it.
-var writeReasons = []struct {
-	err error
-	key string
-}{
+var writeReasons = []systemError{
 	{fs.ErrNotExist, "export_reason_no_folder"},
 	{fs.ErrPermission, "export_reason_permission"},
 	{syscall.EISDIR, "export_reason_is_folder"},
@@ -79,10 +76,27 @@ var writeReasons = []struct {
 // writeReason is the reason a file could not be written, in the chat's
 // language where the catalog has it.
 func writeReason(loc *locales.Localizer, err error) string {
-	for _, r := range writeReasons {
+	return systemReason(loc, err, writeReasons)
+}
+
+// systemError is a system's error and the catalog key that words it.
+type systemError struct {
+	err error
+	key string
+}
+
+// systemReason is the reason of a system's error in the chat's language,
+// by the first of reasons it matches; the innermost error's own words
+// when none does.
+func systemReason(loc *locales.Localizer, err error, reasons []systemError) string {
+	for _, r := range reasons {
 		if errors.Is(err, r.err) {
 			return loc.T(r.key, nil)
 		}
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
 	}
 	return err.Error()
 }

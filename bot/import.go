@@ -7,8 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"unicode"
 	"unicode/utf8"
 
@@ -99,6 +103,47 @@ func (t *turn) importFile(f File) []Reply {
 		return t.text(problem.key, problem.data)
 	}
 	return t.bulkTrack(items, refused, total)
+}
+
+// importPath tracks the parcels of a file named by its path (/import
+// PATH) on the console, which cannot receive a file: the file on this
+// computer, read as a file sent in a chat is (importFile), as /export
+// PATH writes one. Where people can send a file, /import asks for it.
+func (t *turn) importPath(args string) []Reply {
+	if Platform(t.msg.Chat.Platform).ReceivesFiles() {
+		return t.text("import_send_file", nil)
+	}
+	p := strings.TrimSpace(args)
+	if p == "" {
+		return t.text("import_usage", nil)
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return t.fail(err)
+	}
+	f, err := os.Open(abs)
+	var info fs.FileInfo
+	if err == nil {
+		defer f.Close()
+		info, err = f.Stat()
+	}
+	if err == nil && info.IsDir() {
+		err = syscall.EISDIR
+	}
+	if err != nil {
+		return t.text("import_not_read", map[string]any{"Path": abs, "Reason": systemReason(t.loc, err, readReasons)})
+	}
+	return t.importFile(File{Name: filepath.Base(abs), Size: info.Size(),
+		Read: func(_ context.Context, limit int64) ([]byte, error) { return ReadAtMost(f, limit) }})
+}
+
+// readReasons name, in the catalogs, why the system refused to read a
+// file; an error none of them matches is given as the system words it.
+var readReasons = []systemError{
+	{fs.ErrNotExist, "import_reason_no_file"},
+	{syscall.ENOTDIR, "import_reason_no_file"},
+	{fs.ErrPermission, "export_reason_permission"},
+	{syscall.EISDIR, "export_reason_is_folder"},
 }
 
 // importProblem is what makes a whole file unreadable: a catalog key and

@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -317,6 +320,113 @@ func TestExportHasEveryColumn(t *testing.T) {
 		}
 		if row[9] == "" {
 			t.Errorf("a stalled parcel's row names no guidance: %q", row)
+		}
+	})
+}
+
+// TestImportSaysWhichTrackedParcelsItUpdated: a line for a parcel the chat
+// already tracks gives it the line's order and label, and the summary
+// says so with a count, in every language; a line that repeats what the
+// parcel has, or gives none, is only "already tracked".
+func TestImportSaysWhichTrackedParcelsItUpdated(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s, chinaPost)
+		for i, lang := range h.cat.Languages() {
+			loc := h.cat.Localizer(lang)
+			chat := bot.ChatRef{Platform: bot.Telegram, ID: strconv.Itoa(8300 + i), Kind: bot.Private}
+			h.say(chat, lang, "/lang "+lang)
+			base := 300 + 10*i
+			first := []string{
+				s10(base+1) + ";#1;Jacket",
+				s10(base+2) + ";#2;Shoes",
+				s10(base+3) + ";#3;Hat",
+				s10(base+4) + ";#4;Scarf",
+			}
+			h.send(chat, file("first.csv", []byte(strings.Join(first, "\n"))))
+			again := []string{
+				s10(base+1) + ";#1;Blue jacket", // a new label
+				s10(base+2) + ";#20;Shoes",      // a new order
+				s10(base+3) + ";#3;Hat",         // the same again
+				s10(base + 4),                   // nothing to change
+				s10(base+5) + ";#5;Gloves",      // new
+			}
+			got := render(h.bot.Handle(context.Background(), bot.Message{Chat: chat, User: "u1", Language: lang,
+				File: file("again.csv", []byte(strings.Join(again, "\n")))}))
+			for _, want := range []string{
+				loc.T("bulk_already_updated", map[string]any{"Count": 2, "Numbers": s10(base+1) + ", " + s10(base+2)}),
+				loc.T("bulk_already", map[string]any{"Count": 2, "Numbers": s10(base+3) + ", " + s10(base+4)}),
+			} {
+				if !strings.Contains(got, want+"\n") && !strings.HasSuffix(got, want) {
+					t.Errorf("%s: the summary lacks %q:\n%s", lang, want, got)
+				}
+			}
+			if lang != "en" && strings.Contains(got, "order or label updated") {
+				t.Errorf("%s: the summary speaks English:\n%s", lang, got)
+			}
+			chatRow := mustChat(t, s, chat.ID)
+			for n, want := range map[string][2]string{s10(base + 1): {"Blue jacket", "#1"}, s10(base + 2): {"Shoes", "#20"}, s10(base + 4): {"Scarf", "#4"}} {
+				tr, err := s.FindSubscription(context.Background(), chatRow, n)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tr.Sub.Label != want[0] || tr.Sub.OrderRef != want[1] {
+					t.Errorf("%s %s: label %q order %q, want %v", lang, n, tr.Sub.Label, tr.Sub.OrderRef, want)
+				}
+			}
+		}
+	})
+}
+
+// TestConsoleImportsAFileByItsPath: the console, which cannot receive a
+// file, reads the one /import PATH names as a file sent in a chat is
+// read; a path it cannot read is refused with the reason in the chat's
+// language and tracks nothing. Where people can send a file, /import asks
+// for it.
+func TestConsoleImportsAFileByItsPath(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s, chinaPost)
+		dir := t.TempDir()
+		list := filepath.Join(dir, "orders.csv")
+		if err := os.WriteFile(list, []byte("number,order,label\n"+s10(401)+",#1,Lamp\n"+s10(402)+",#2,Desk\nhello\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		console := bot.ChatRef{Platform: bot.Console, ID: "console-import", Kind: bot.Private}
+		got := render(h.say(console, "en", "/import "+list))
+		if !strings.Contains(got, "Tracked 2 of the 3 numbers you sent") || !strings.Contains(got, "Not tracked, not a tracking number (1): hello (line 4)") {
+			t.Errorf("/import %s:\n%s", list, got)
+		}
+		consoleChat := func(id string) int64 {
+			c, err := s.EnsureChat(context.Background(), "console", "", id, "private", "buyer", t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c.ID
+		}
+		chat := consoleChat(console.ID)
+		if tr, err := s.FindSubscription(context.Background(), chat, s10(402)); err != nil || tr.Sub.Label != "Desk" || tr.Sub.OrderRef != "#2" {
+			t.Errorf("imported %s: %+v, %v", s10(402), tr.Sub, err)
+		}
+		for _, c := range []struct{ lang, args, want string }{
+			{"en", "", "Send /import and the path of a CSV or text file"},
+			{"en", filepath.Join(dir, "missing.csv"), "Cannot read " + filepath.Join(dir, "missing.csv") + ": there is no such file."},
+			{"en", dir, "Cannot read " + dir + ": it is a folder; give a file name."},
+			{"de", filepath.Join(dir, "fehlt.csv"), "Kann " + filepath.Join(dir, "fehlt.csv") + " nicht lesen: diese Datei gibt es nicht."},
+		} {
+			other := bot.ChatRef{Platform: bot.Console, ID: "console-" + c.lang, Kind: bot.Private}
+			h.say(other, c.lang, "/lang "+c.lang)
+			if got := render(h.say(other, c.lang, strings.TrimSpace("/import "+c.args))); !strings.Contains(got, c.want) {
+				t.Errorf("%s /import %s:\n%s\nwant %q", c.lang, c.args, got, c.want)
+			}
+			if subs, err := s.Subscriptions(context.Background(), consoleChat(other.ID)); err != nil || len(subs) != 0 {
+				t.Errorf("%s /import %s tracked %d parcels, %v", c.lang, c.args, len(subs), err)
+			}
+		}
+		telegram := bot.ChatRef{Platform: bot.Telegram, ID: "8401", Kind: bot.Private}
+		if got := render(h.say(telegram, "en", "/import "+list)); !strings.Contains(got, "Send me the CSV or text file right here in the chat") {
+			t.Errorf("/import on Telegram:\n%s", got)
+		}
+		if subs, _ := s.Subscriptions(context.Background(), mustChat(t, s, telegram.ID)); len(subs) != 0 {
+			t.Errorf("/import on Telegram read a file of the server: %d parcels", len(subs))
 		}
 	})
 }

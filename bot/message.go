@@ -16,6 +16,11 @@ const (
 	Console  Platform = "console"
 )
 
+// ReceivesFiles reports whether people can send the bot a file on the
+// platform (a list of parcels to import): in a Telegram or Slack chat they
+// can; a terminal has no way to.
+func (p Platform) ReceivesFiles() bool { return p != Console }
+
 // ChatKind tells private conversations from shared ones.
 type ChatKind string
 

@@ -17,6 +17,7 @@ import (
 	"github.com/trackbot/trackbot/locales"
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/tracking"
+	"github.com/trackbot/trackbot/wording"
 )
 
 // ErrChatGone is wrapped by an adapter's Send when the platform says the
@@ -423,8 +424,14 @@ func (t *turn) statusPush(tr *store.Tracked, p tracking.StatusNotice) Reply {
 	} else if p.NewEvents > 1 {
 		lines = append(lines, t.loc.N("push_more_events", p.NewEvents-1, nil))
 	}
-	for _, l := range p.NewLegs {
-		lines = append(lines, t.T("push_new_leg", map[string]any{"NewNumber": l.Number, "Carrier": t.carrierName(l.Carrier)}))
+	// The new leg's carrier is named as the card names it: for the
+	// newest leg, whoever tracking.HandedOver says carries it there.
+	legs := &tracking.Shipment{Number: p.Number, Carrier: p.Carrier, Status: p.Status, Legs: p.NewLegs}
+	if tr != nil && tr.Shipment != nil {
+		legs.OriginCountry, legs.DestinationCountry = tr.Shipment.OriginCountry, tr.Shipment.DestinationCountry
+	}
+	for i, l := range p.NewLegs {
+		lines = append(lines, t.T("push_new_leg", map[string]any{"NewNumber": l.Number, "Carrier": wording.New(t.loc).LegCarrier(legs, i)}))
 	}
 	if tr != nil && tr.Sub.OrderRef != "" {
 		lines = append(lines, t.T("card_order", map[string]any{"Order": tr.Sub.OrderRef}))

@@ -101,10 +101,7 @@ func (t *turn) card(tr store.Tracked, intro string, replace bool) []Reply {
 		lines = append(lines, t.T("card_route", map[string]any{
 			"From": countryOrUnknown(t, sh.OriginCountry), "To": countryOrUnknown(t, sh.DestinationCountry)}))
 	}
-	for i, l := range sh.Legs {
-		lines = append(lines, t.T(legKey(i == len(sh.Legs)-1 && !sh.Status.Final()),
-			map[string]any{"Number": l.Number, "Carrier": t.carrierName(l.Carrier)}))
-	}
+	lines = append(lines, wording.New(t.loc).Legs(sh)...)
 	if sh.ETA != nil && !sh.Status.Final() {
 		lines = append(lines, t.T("card_eta", map[string]any{"Date": t.date(*sh.ETA)}))
 	}
@@ -301,14 +298,4 @@ func (t *turn) missing(tr store.Tracked) []Reply {
 		{Text: &Text{Title: true, Body: display(tr)}},
 		{Text: &Text{Body: t.advice(a.Message, a.Data)}},
 	}}}
-}
-
-// legKey is the message of a later leg: "now with" the carrier for the
-// leg that has the parcel (the newest, while it travels), "handed to" for
-// an earlier one or once the parcel is delivered or returned.
-func legKey(now bool) string {
-	if now {
-		return "card_leg"
-	}
-	return "card_leg_past"
 }

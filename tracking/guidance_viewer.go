@@ -59,11 +59,20 @@ type LocalCarrier struct {
 
 // HandedOver returns the local carrier of a shipment that has been handed
 // over to a later leg, the same one the guidance names; ok is false while
-// the first carrier still has it.
+// the first carrier still has it. It is the one source of who carries the
+// later leg: the chat's card, the alerts and the tracking page all name it.
 func HandedOver(sh *Shipment) (LocalCarrier, bool) {
 	if len(sh.Legs) == 0 {
 		return LocalCarrier{}, false
 	}
 	lc := newFacts(NewSituation(sh, "", RoleBuyer, sh.StatusChangedAt), DefaultThresholds()).deliveringPost()
-	return LocalCarrier{Name: lc.name, Number: lc.number, URL: lc.link, Tracker: lc.tracker}, true
+	name := lc.name
+	if leg := sh.Legs[len(sh.Legs)-1]; name == "" && leg.Carrier != CarrierDemo {
+		// The guidance sends the buyer to a tracker, but the provider
+		// said who the leg's carrier is: that is still who has it.
+		if info, known := LookupCarrier(leg.Carrier); known {
+			name = info.Name
+		}
+	}
+	return LocalCarrier{Name: name, Number: lc.number, URL: lc.link, Tracker: lc.tracker}, true
 }

@@ -413,17 +413,10 @@ func (pg Pages) view(p *SharedPage, lang string, now time.Time) *pageView {
 	}
 	if lc, ok := tracking.HandedOver(sh); ok {
 		v.local = &lc
-		name := lc.Name
-		if name == "" {
-			name = loc.T("page_local_unknown", nil)
-		}
-		// Delivered or returned, the local carrier is the one it was
-		// handed to, no longer the one that has it now.
-		key := "card_leg"
-		if sh.Status.Final() {
-			key = "card_leg_past"
-		}
-		l := &pageLocal{Text: loc.T(key, map[string]any{"Carrier": name, "Number": lc.Number}), URL: lc.URL}
+		// The newest leg's line, as the chat's card says it: "now with"
+		// while it travels, "handed to" once delivered or returned.
+		legs := w.Legs(sh)
+		l := &pageLocal{Text: legs[len(legs)-1], URL: lc.URL}
 		if lc.Tracker || lc.Name == "" {
 			l.LinkText = loc.T("guidance_link_tracker", nil)
 		} else {

@@ -61,6 +61,45 @@ func (w Words) Carrier(id string) string {
 	return tracking.CarrierName(id)
 }
 
+// Legs is one line for each later leg of a shipment, oldest first: who it
+// was handed to, and for the newest leg of a parcel still on its way, who
+// has it now. The newest leg's carrier is the one tracking.HandedOver
+// names — the destination post the demo carrier hands over to, the courier
+// a provider's leg id stands for — so that the chat's card, the alerts,
+// the guidance and the tracking page name the same carrier.
+func (w Words) Legs(sh *tracking.Shipment) []string {
+	lines := make([]string, 0, len(sh.Legs))
+	for i, l := range sh.Legs {
+		key := "card_leg_past"
+		if i == len(sh.Legs)-1 && !sh.Status.Final() {
+			key = "card_leg"
+		}
+		lines = append(lines, w.loc.T(key, map[string]any{"Carrier": w.LegCarrier(sh, i), "Number": l.Number}))
+	}
+	return lines
+}
+
+// LegCarrier is the name of the carrier of a shipment's later leg i: for
+// the newest leg the one tracking.HandedOver names, for an earlier one the
+// leg's own carrier.
+func (w Words) LegCarrier(sh *tracking.Shipment, i int) string {
+	if i == len(sh.Legs)-1 {
+		lc, _ := tracking.HandedOver(sh)
+		return w.LocalCarrier(lc)
+	}
+	return w.Carrier(sh.Legs[i].Carrier)
+}
+
+// LocalCarrier is the name of the carrier that has a parcel after its
+// handover, or a neutral "the local carrier" when trackbot does not know
+// who it is.
+func (w Words) LocalCarrier(lc tracking.LocalCarrier) string {
+	if lc.Name == "" {
+		return w.loc.T("page_local_unknown", nil)
+	}
+	return lc.Name
+}
+
 // Event is an event's description as a reader reads it: the demo
 // carrier's English texts in the language, a real carrier's text as the
 // carrier wrote it.

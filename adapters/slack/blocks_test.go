@@ -158,7 +158,7 @@ func TestCommandsAreNamedAsSubcommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	help := cat.Localizer("en").T("help", nil) + "\nSee https://example.org/list for more."
+	help := cat.Localizer("en").T("help", map[string]any{"Files": true}) + "\nSee https://example.org/list for more."
 	_, text := render(bot.TextReply(help))
 	for _, want := range []string{"/track list", "/track info NUMBER", "/track NUMBER [label]", "/track forget", "https://example.org/list"} {
 		if !strings.Contains(text, want) {
