@@ -164,6 +164,9 @@ func (s *Store) ReleaseShipment(ctx context.Context, id int64, owner string) err
 // waiting; SQLite has one writer at a time anyway.
 func (s *Store) ClaimDue(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]*tracking.ShipmentState, error) {
 	now = dbTime(now)
+	if s.dialect == SQLite {
+		return s.claimDueSQLite(ctx, owner, now, lease, limit)
+	}
 	var rows []shipmentRow
 	err := s.selectP(ctx, nil, &rows, s.claimDueSQL(), owner, now.Add(lease), now, limit)
 	if err != nil {

@@ -52,6 +52,10 @@ type Store struct {
 	// stmts keeps the prepared statements of fixed text (prepared.go).
 	stmts sync.Map
 
+	// extras keeps recently claimed shipments' events, legs and
+	// protection ends on SQLite (extras_cache.go).
+	extras extrasCache
+
 	migrationsOnce sync.Once
 	migrations     *goose.Provider
 	migrationsErr  error
