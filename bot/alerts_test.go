@@ -27,6 +27,9 @@ type journey struct {
 	shipment int64
 	notifier *bot.Notifier
 	rec      *recorder
+	// legs and dest are the provider's later numbers and destination.
+	legs []tracking.Leg
+	dest string
 }
 
 func newJourney(t *testing.T, s *store.Store, first tracking.Event) *journey {
@@ -44,7 +47,8 @@ func newJourney(t *testing.T, s *store.Store, first tracking.Event) *journey {
 // being the newest event's status.
 func (j *journey) set() {
 	last := j.events[len(j.events)-1]
-	j.fake.Set(j.number, tracking.Result{Number: j.number, Carrier: "ups", Status: last.Status, Substatus: last.Substatus, Events: j.events})
+	j.fake.Set(j.number, tracking.Result{Number: j.number, Carrier: "ups", Status: last.Status, Substatus: last.Substatus, Events: j.events,
+		NextLegs: j.legs, DestinationCountry: j.dest})
 }
 
 // track has a private chat track the parcel, in lang, with commands said

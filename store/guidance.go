@@ -36,8 +36,8 @@ type ruleState struct {
 // marketplace, and returns the pushes it calls for, for the caller to
 // write (enqueueNotices; a refresh first folds those that join its status
 // alert into it, enqueueBroadcast). A rule that starts to apply fires
-// once: with push, it calls for a push (to active chats whose level hears
-// it); a rule that stops applying is re-armed, so that it fires again if
+// once: with push, it calls for a push to active chats (enqueueNotices
+// drops what a chat's level does not hear alone); a rule that stops applying is re-armed, so that it fires again if
 // it returns. read, when not nil, is what tx read of the shipment already.
 func (s *Store) applyGuidance(ctx context.Context, tx *sqlx.Tx, shipmentID int64, eval func(tracking.Reader) []tracking.Advice, now time.Time, push bool, read *guidanceRead) ([]tracking.OutboxNotice, error) {
 	if read == nil {
@@ -195,8 +195,18 @@ func writeRules(ctx context.Context, tx *sqlx.Tx, rules []tracking.RuleWrite) er
 }
 
 // enqueueNotices writes notices for their chats in one statement per
-// chunk, in order; a notice whose dedupe key exists is skipped.
+// chunk, in order; a notice whose dedupe key exists is skipped, and so is
+// one its chat's alert level does not hear on its own
+// (tracking.OutboxNotice.HeardAlone): advice that joined a status alert
+// never comes here, and advice alone needs the level.
 func enqueueNotices(ctx context.Context, tx *sqlx.Tx, notices []tracking.OutboxNotice, now time.Time) error {
+	heard := notices[:0:0]
+	for _, n := range notices {
+		if n.HeardAlone() {
+			heard = append(heard, n)
+		}
+	}
+	notices = heard
 	const perRow = 6
 	return chunks(len(notices), perRow, 1, func(from, to int) error {
 		var sb strings.Builder

@@ -12,8 +12,8 @@ const (
 	// AlertChanges pushes a change of status or sub-status.
 	AlertChanges AlertLevel = "changes"
 	// AlertAction pushes a change that needs someone to act (see
-	// NeedsAction), a delivery and a return, and advice at warn or action
-	// level.
+	// NeedsAction), a delivery and a return, with whatever advice joins
+	// them, and, on its own, advice at warn or action level.
 	AlertAction AlertLevel = "action"
 )
 
@@ -117,7 +117,8 @@ func statusAlertLevel(changed bool, st Status, sub Substatus) AlertLevel {
 	return AlertAll
 }
 
-// adviceAlertLevel is the quietest level that hears a piece of advice:
+// adviceAlertLevel is the quietest level that hears a piece of advice on
+// its own (advice that joins a status alert is heard with it):
 // advice at warn or action level (what /list counts as needing attention)
 // is heard by every level, advice for information by "changes" and "all".
 func adviceAlertLevel(l Level) AlertLevel {

@@ -98,4 +98,14 @@ func TestAlertLevelsHearTheQuieterLevels(t *testing.T) {
 	if AlertAction.Hears(adviceAlertLevel(LevelInfo)) || !AlertAction.Hears(adviceAlertLevel(LevelWarn)) || !AlertChanges.Hears(adviceAlertLevel(LevelInfo)) {
 		t.Error("advice: action hears warn and action advice, changes hears all of it")
 	}
+	// Advice alone needs the chat's level; any other notice is heard alone
+	// at every level.
+	advice := func(chat AlertLevel, l Level) OutboxNotice {
+		return OutboxNotice{Alerts: chat, Notice: Notice{Kind: NoticeGuidance, Guidance: &GuidanceNotice{Level: l}}}
+	}
+	if advice(AlertAction, LevelInfo).HeardAlone() || !advice(AlertAction, LevelWarn).HeardAlone() ||
+		!advice(AlertChanges, LevelInfo).HeardAlone() || !advice("", LevelInfo).HeardAlone() ||
+		!(OutboxNotice{Alerts: AlertAction, Notice: Notice{Kind: NoticeOrders}}).HeardAlone() {
+		t.Error("heard alone: action hears warn and action advice, changes and a chat without a level all of it, every level any other notice")
+	}
 }

@@ -21,9 +21,12 @@ type GuidanceTarget struct {
 	// bot): its rules still fire, so that it is not flooded on return,
 	// but nothing is pushed.
 	Active bool
-	// Alerts is the chat's alert level: advice its level does not hear
-	// (adviceAlertLevel) still fires, so that it is not pushed later
-	// when it no longer is news, but nothing is pushed. Empty hears all.
+	// Alerts is the chat's alert level, which each notice records
+	// (OutboxNotice.Alerts): advice joins a status alert the chat hears
+	// whatever its urgency, but alone it is pushed only when the level
+	// hears it (OutboxNotice.HeardAlone). Either way the rule fires, so
+	// that it is not pushed later when it no longer is news. Empty hears
+	// all.
 	Alerts AlertLevel
 }
 
@@ -52,7 +55,16 @@ type OutboxNotice struct {
 	SubscriptionID int64
 	Key            string
 	Notice         Notice
+	// Alerts is the alert level of the chat the notice is for (empty
+	// hears all): advice that joins a status alert the chat hears costs
+	// no message of its own, whatever its urgency; advice alone needs the
+	// level (HeardAlone).
+	Alerts AlertLevel
 }
+
+// HeardAlone reports whether the notice's chat hears it as a message of
+// its own: its alert level hears the notice's (AlertLevel).
+func (n OutboxNotice) HeardAlone() bool { return n.Alerts.Hears(n.AlertLevel()) }
 
 // GuidanceUpdate is what guidance transitions write: rule states and the
 // pushes they call for.
@@ -66,9 +78,11 @@ type GuidanceUpdate struct {
 // advice eval gives for each target's reader (role, marketplace, end of
 // buyer protection). A pushed rule that
 // starts to apply fires once: it is recorded as active and, when push is
-// set, the chat is active and its alert level hears the advice, goes to
-// the outbox under a key naming its arming, so it is never pushed twice
-// for one arming. A rule that stops
+// set and the chat is active, returned as a notice under a key naming its
+// arming, so it is never pushed twice for one arming. The notice records
+// the chat's alert level, whatever the advice's urgency: the store folds
+// it into a status alert the chat hears, and sends it alone only when the
+// level hears it alone (OutboxNotice.HeardAlone). A rule that stops
 // applying is cleared, and re-armed with a new key if it returns. Without
 // push (a chat that just started tracking sees the advice in its answer)
 // the state is written and nothing pushed.
@@ -98,11 +112,11 @@ func GuidanceTransitions(shipmentID int64, number string, targets []GuidanceTarg
 				arms = st.Arms + 1
 			}
 			out.Rules = append(out.Rules, RuleWrite{RuleState: RuleState{SubscriptionID: t.SubscriptionID, Rule: a.Rule, Active: true, Arms: arms}, New: !seen, At: now})
-			if !push || !t.Active || !t.Alerts.Hears(adviceAlertLevel(a.Level)) {
+			if !push || !t.Active {
 				continue
 			}
 			out.Notices = append(out.Notices, OutboxNotice{
-				ChatID: t.ChatID, SubscriptionID: t.SubscriptionID,
+				ChatID: t.ChatID, SubscriptionID: t.SubscriptionID, Alerts: t.Alerts,
 				Key:    NoticeGuidance + ":" + strconv.FormatInt(t.SubscriptionID, 10) + ":" + a.Rule + ":" + strconv.Itoa(arms),
 				Notice: guidanceNotice(shipmentID, number, a),
 			})

@@ -23,6 +23,9 @@ func TestGuidanceTransitions(t *testing.T) {
 	seller := tracking.GuidanceTarget{SubscriptionID: 8, ChatID: 4, Role: "seller", Marketplace: "temu", Active: true}
 	blocked := buyer
 	blocked.Active = false
+	quiet := buyer
+	quiet.Alerts = tracking.AlertAction
+	delivered := tracking.Advice{Rule: tracking.RuleDelivered, Level: tracking.LevelInfo, Push: true, Message: "guidance_delivered"}
 
 	fired := func(sub int64, rule string, arms int, isNew bool) tracking.RuleWrite {
 		return tracking.RuleWrite{RuleState: tracking.RuleState{SubscriptionID: sub, Rule: rule, Active: true, Arms: arms}, New: isNew, At: now}
@@ -34,6 +37,10 @@ func TestGuidanceTransitions(t *testing.T) {
 		return tracking.OutboxNotice{ChatID: tg.ChatID, SubscriptionID: tg.SubscriptionID, Key: key, Notice: tracking.Notice{
 			Kind: tracking.NoticeGuidance, Guidance: &tracking.GuidanceNotice{ShipmentID: 5, Number: "RR123456785CN",
 				Rule: a.Rule, Level: a.Level, Message: a.Message, Data: a.Data}}}
+	}
+	withLevel := func(n tracking.OutboxNotice, l tracking.AlertLevel) tracking.OutboxNotice {
+		n.Alerts = l
+		return n
 	}
 	state := func(sub int64, rule string, active bool, arms int) tracking.RuleState {
 		return tracking.RuleState{SubscriptionID: sub, Rule: rule, Active: active, Arms: arms}
@@ -89,6 +96,19 @@ func TestGuidanceTransitions(t *testing.T) {
 			advice:  map[string][]tracking.Advice{"buyer/": {stall}},
 			push:    true,
 			want:    tracking.GuidanceUpdate{Rules: []tracking.RuleWrite{fired(7, tracking.RuleNoProgress, 1, true)}},
+		},
+		{
+			// The store folds it into a status alert the chat hears, and
+			// drops it alone (HeardAlone).
+			name:    "advice the chat's level does not hear alone is returned with the level",
+			targets: []tracking.GuidanceTarget{quiet},
+			advice:  map[string][]tracking.Advice{"buyer/": {delivered, stall}},
+			push:    true,
+			want: tracking.GuidanceUpdate{
+				Rules: []tracking.RuleWrite{fired(7, tracking.RuleDelivered, 1, true), fired(7, tracking.RuleNoProgress, 1, true)},
+				Notices: []tracking.OutboxNotice{withLevel(push(quiet, delivered, "guidance:7:delivered:1"), tracking.AlertAction),
+					withLevel(push(quiet, stall, "guidance:7:no_progress_14d:1"), tracking.AlertAction)},
+			},
 		},
 		{
 			name:    "seeding writes the state without a push",
