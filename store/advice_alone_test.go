@@ -22,23 +22,7 @@ func TestAdviceAloneOnlyForTheLevelsThatHearIt(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-		st, _, err := s.EnsureShipment(ctx, "ups", "1ZALONE", now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		levels := []tracking.AlertLevel{tracking.AlertAll, tracking.AlertChanges, tracking.AlertAction}
-		for i := range 9 {
-			c, err := s.EnsureChat(ctx, "telegram", "", fmt.Sprint(i), "private", "buyer", now)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := s.DB().Exec(`UPDATE chats SET alert_level = $1 WHERE id = $2`, string(levels[i%3]), c.ID); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := s.DB().Exec(`INSERT INTO subscriptions (chat_id, shipment_id, created_at) VALUES ($1, $2, $3)`, c.ID, st.ID, now); err != nil {
-				t.Fatal(err)
-			}
-		}
+		st := followedAtEachLevel(t, s, "1ZALONE", now)
 		refresh := func(sig string) {
 			t.Helper()
 			now = now.Add(time.Hour)

@@ -22,23 +22,7 @@ func TestAnAlertWithoutAdviceOnlyForTheLevelsThatHearIt(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-		st, _, err := s.EnsureShipment(ctx, "ups", "1ZINLINE", now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		levels := []tracking.AlertLevel{tracking.AlertAll, tracking.AlertChanges, tracking.AlertAction}
-		for i := range 9 {
-			c, err := s.EnsureChat(ctx, "telegram", "", fmt.Sprint(i), "private", "buyer", now)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := s.DB().Exec(`UPDATE chats SET alert_level = $1 WHERE id = $2`, string(levels[i%3]), c.ID); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := s.DB().Exec(`INSERT INTO subscriptions (chat_id, shipment_id, created_at) VALUES ($1, $2, $3)`, c.ID, st.ID, now); err != nil {
-				t.Fatal(err)
-			}
-		}
+		st := followedAtEachLevel(t, s, "1ZINLINE", now)
 		rows := func(level tracking.AlertLevel) map[string]int {
 			got := map[string]int{}
 			r, err := s.DB().Query(`SELECT c.alert_level || ':' || o.alert_level, COUNT(*) FROM outbox o JOIN chats c ON c.id = o.chat_id
@@ -97,4 +81,29 @@ func TestAnAlertWithoutAdviceOnlyForTheLevelsThatHearIt(t *testing.T) {
 			t.Errorf("%d subscriptions marked told of the scan, want all 9", told)
 		}
 	})
+}
+
+// followedAtEachLevel makes a UPS shipment NUMBER that nine private chats
+// follow, three at each alert level (all, changes, action in turn).
+func followedAtEachLevel(t *testing.T, s *store.Store, number string, now time.Time) *tracking.ShipmentState {
+	t.Helper()
+	ctx := context.Background()
+	st, _, err := s.EnsureShipment(ctx, "ups", number, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	levels := []tracking.AlertLevel{tracking.AlertAll, tracking.AlertChanges, tracking.AlertAction}
+	for i := range 9 {
+		c, err := s.EnsureChat(ctx, "telegram", "", fmt.Sprint(i), "private", "buyer", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DB().Exec(`UPDATE chats SET alert_level = $1 WHERE id = $2`, string(levels[i%3]), c.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DB().Exec(`INSERT INTO subscriptions (chat_id, shipment_id, created_at) VALUES ($1, $2, $3)`, c.ID, st.ID, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return st
 }

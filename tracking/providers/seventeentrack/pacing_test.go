@@ -21,26 +21,10 @@ func TestBatchIsPacedByRequests(t *testing.T) {
 	const perSecond = 3
 	f, p := newFake(t, nil)
 	var times []time.Time
-	registered := map[string]bool{}
+	answer := registerThenTrack()
 	f.handle = func(op string, reqs []request) reply {
 		times = append(times, time.Now())
-		var accepted, rejected []string
-		for _, r := range reqs {
-			switch {
-			case op == "register":
-				registered[r.Number] = true
-				accepted = append(accepted, fmt.Sprintf(`{"number":%q,"carrier":100002}`, r.Number))
-			case registered[r.Number]:
-				accepted = append(accepted, fmt.Sprintf(`{"number":%q,"carrier":100002,"track_info":{
-					"latest_status":{"status":"InTransit","sub_status":"InTransit_Departure"},
-					"tracking":{"providers":[{"provider":{"key":100002},"events":[
-						{"time_utc":"2024-01-02T03:04:05Z","description":"Departed from facility","stage":"Departure"}]}]}}}`, r.Number))
-			default:
-				rejected = append(rejected, fmt.Sprintf(`{"number":%q,"error":{"code":%d,"message":"register first"}}`, r.Number, codeNotRegistered))
-			}
-		}
-		return reply{body: fmt.Sprintf(`{"code":0,"data":{"accepted":[%s],"rejected":[%s]}}`,
-			strings.Join(accepted, ","), strings.Join(rejected, ","))}
+		return answer(op, reqs)
 	}
 	reg := tracking.NewRegistry(tracking.NewFakeClock(testNow))
 	reg.AddFallback(p)
@@ -80,5 +64,31 @@ func TestBatchIsPacedByRequests(t *testing.T) {
 		if n > perSecond+1 {
 			t.Errorf("%d requests in the second from request %d, want at most %d", n, i+1, perSecond)
 		}
+	}
+}
+
+// registerThenTrack answers like 17TRACK: a number is accepted by
+// register, then gettrackinfo tells its one departure scan; asked before
+// it was registered, it is rejected.
+func registerThenTrack() func(op string, reqs []request) reply {
+	registered := map[string]bool{}
+	return func(op string, reqs []request) reply {
+		var accepted, rejected []string
+		for _, r := range reqs {
+			switch {
+			case op == "register":
+				registered[r.Number] = true
+				accepted = append(accepted, fmt.Sprintf(`{"number":%q,"carrier":100002}`, r.Number))
+			case registered[r.Number]:
+				accepted = append(accepted, fmt.Sprintf(`{"number":%q,"carrier":100002,"track_info":{
+					"latest_status":{"status":"InTransit","sub_status":"InTransit_Departure"},
+					"tracking":{"providers":[{"provider":{"key":100002},"events":[
+						{"time_utc":"2024-01-02T03:04:05Z","description":"Departed from facility","stage":"Departure"}]}]}}}`, r.Number))
+			default:
+				rejected = append(rejected, fmt.Sprintf(`{"number":%q,"error":{"code":%d,"message":"register first"}}`, r.Number, codeNotRegistered))
+			}
+		}
+		return reply{body: fmt.Sprintf(`{"code":0,"data":{"accepted":[%s],"rejected":[%s]}}`,
+			strings.Join(accepted, ","), strings.Join(rejected, ","))}
 	}
 }

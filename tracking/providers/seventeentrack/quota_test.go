@@ -3,7 +3,6 @@ package seventeentrack
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
@@ -26,26 +25,10 @@ func TestQuotaCountsRequests(t *testing.T) {
 			t.Run(fmt.Sprint("quota ", tc.quota), func(t *testing.T) {
 				f, p := newFake(t, nil)
 				requests := 0
-				registered := map[string]bool{}
+				answer := registerThenTrack()
 				f.handle = func(op string, reqs []request) reply {
 					requests++
-					var accepted, rejected []string
-					for _, r := range reqs {
-						switch {
-						case op == "register":
-							registered[r.Number] = true
-							accepted = append(accepted, fmt.Sprintf(`{"number":%q,"carrier":100002}`, r.Number))
-						case registered[r.Number]:
-							accepted = append(accepted, fmt.Sprintf(`{"number":%q,"carrier":100002,"track_info":{
-								"latest_status":{"status":"InTransit","sub_status":"InTransit_Departure"},
-								"tracking":{"providers":[{"provider":{"key":100002},"events":[
-									{"time_utc":"2024-01-02T03:04:05Z","description":"Departed from facility","stage":"Departure"}]}]}}}`, r.Number))
-						default:
-							rejected = append(rejected, fmt.Sprintf(`{"number":%q,"error":{"code":%d,"message":"register first"}}`, r.Number, codeNotRegistered))
-						}
-					}
-					return reply{body: fmt.Sprintf(`{"code":0,"data":{"accepted":[%s],"rejected":[%s]}}`,
-						strings.Join(accepted, ","), strings.Join(rejected, ","))}
+					return answer(op, reqs)
 				}
 				// Each case counts on its own day of the shared counter.
 				now := testNow.Add(time.Duration(tc.quota) * 24 * time.Hour)
