@@ -161,7 +161,7 @@ func checkMenus(t *testing.T, calls []apiCall) {
 		}
 		code := c.Form["language_code"]
 		codes = append(codes, code)
-		if code == "de" && cmds[2].Description != "Sendung verfolgen: /track NUMMER [Name]" {
+		if code == "de" && cmds[2].Description != "Paket verfolgen: /track NUMMER [Name]" {
 			t.Errorf("German menu describes /track as %q", cmds[2].Description)
 		}
 	}
