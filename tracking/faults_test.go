@@ -345,7 +345,7 @@ func TestRetryAfterHoldsQueuedAndNewRequests(t *testing.T) {
 	for i := range queued {
 		go func() { errs <- lookup(fmt.Sprintf("100000000%d", i+1)) }()
 	}
-	if !expect.Eventually(5*time.Second, func() bool { return reg.QueuedForTest("dhl") == queued }) {
+	if !expect.Eventually(20*time.Second, func() bool { return reg.QueuedForTest("dhl") == queued }) {
 		close(release)
 		t.Fatalf("%d lookups queue in the limiter, want %d", reg.QueuedForTest("dhl"), queued)
 	}

@@ -53,7 +53,7 @@ func TestTrackingPageInABrowser(t *testing.T) {
 	w.say(buyerChat, "/track DEMO-LIVE")
 	sub := w.subscription(buyerChat, "DEMO-LIVE")
 	local := demo.LocalNumber("DEMO-LIVE", "US")
-	handedOver := expect.Eventually(15*time.Second, func() bool {
+	handedOver := expect.Eventually(30*time.Second, func() bool {
 		time.Sleep(time.Second)
 		w.press(buyerChat, "refresh", sub)
 		return len(w.shipment("DEMO-LIVE").Legs) > 0

@@ -95,7 +95,7 @@ type typist struct {
 
 func (ty *typist) waitFor(what string) {
 	ty.t.Helper()
-	if !expect.Eventually(10*time.Second, func() bool { return strings.Contains(ty.out.String(), what) }) {
+	if !expect.Eventually(30*time.Second, func() bool { return strings.Contains(ty.out.String(), what) }) {
 		ty.t.Fatalf("the console never printed %q; it printed:\n%s", what, ty.out.String())
 	}
 }
@@ -169,7 +169,7 @@ func TestAlertKeepsTheCardsButtons(t *testing.T) {
 	// A new card numbers from 1 and forgets the old numbers.
 	ty.typeLine("/info")
 	ty.waitFor("pressed Details")
-	if !expect.Eventually(10*time.Second, func() bool { return strings.Count(ty.out.String(), "[1] Refresh") == 2 }) {
+	if !expect.Eventually(30*time.Second, func() bool { return strings.Count(ty.out.String(), "[1] Refresh") == 2 }) {
 		t.Fatalf("the second card is not numbered from 1:\n%s", ty.out.String())
 	}
 	ty.typeLine("5")

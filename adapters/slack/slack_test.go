@@ -654,7 +654,7 @@ func TestRunPostsTheDigestUnderItsLock(t *testing.T) {
 	e.bot.Handle(context.Background(), bot.Message{Chat: chatRef(team, "C1"), User: "U1", Text: "/track DEMO-STALLED Jacket"})
 	e.clock.Set(time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC))
 	e.start()
-	expect.Eventually(15*time.Second, func() bool { return len(e.slack.called("chat.postMessage", "C1")) > 0 })
+	expect.Eventually(30*time.Second, func() bool { return len(e.slack.called("chat.postMessage", "C1")) > 0 })
 	posts := e.slack.called("chat.postMessage", "C1")
 	if len(posts) != 1 || !strings.Contains(joined(t, posts[0]), "Jacket") {
 		t.Fatalf("the digest loop posted %d messages", len(posts))
@@ -682,7 +682,7 @@ func TestTwoReplicasPostOneDigest(t *testing.T) {
 	posted := func() int {
 		return len(a.slack.called("chat.postMessage", "C1")) + len(b.slack.called("chat.postMessage", "C1"))
 	}
-	expect.Eventually(15*time.Second, func() bool { return posted() > 0 })
+	expect.Eventually(30*time.Second, func() bool { return posted() > 0 })
 	time.Sleep(200 * time.Millisecond) // room for a second, wrong digest
 	if n := posted(); n != 1 {
 		t.Errorf("two replicas posted %d digests, want 1", n)

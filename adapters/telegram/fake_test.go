@@ -402,7 +402,7 @@ func (f *fakeAPI) count(method, replica string) int {
 // waitFor polls cond until it holds, failing the test after 10 s.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	if !expect.Eventually(10*time.Second, cond) {
+	if !expect.Eventually(30*time.Second, cond) {
 		t.Fatalf("timed out waiting for %s", what)
 	}
 }

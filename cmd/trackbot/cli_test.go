@@ -244,7 +244,7 @@ func TestHealthcheck(t *testing.T) {
 	_, port, _ := net.SplitHostPort(addr)
 	// HTTP_ADDR=:PORT (every interface) is probed on the loopback address.
 	for _, probe := range []string{addr, ":" + port} {
-		if !expect.Eventually(10*time.Second, func() bool {
+		if !expect.Eventually(30*time.Second, func() bool {
 			return trackbot(t, []string{"HTTP_ADDR=" + probe}, "", "healthcheck").code == 0
 		}) {
 			t.Fatalf("healthcheck of %s never passed; server log:\n%s", probe, stderr.String())

@@ -28,7 +28,7 @@ func TestConsoleServesHTTPOnLoopbackOnly(t *testing.T) {
 	}
 	ln.Close()
 	c := startConsole(t)
-	if !expect.Eventually(10*time.Second, func() bool { return strings.Contains(c.stdout(), "HTTP server on http://127.0.0.1:8080") }) {
+	if !expect.Eventually(30*time.Second, func() bool { return strings.Contains(c.stdout(), "HTTP server on http://127.0.0.1:8080") }) {
 		t.Fatalf("no HTTP server line; stdout %q, stderr %q", c.stdout(), c.stderr.String())
 	}
 	resp, err := http.Get("http://127.0.0.1:8080/healthz")
@@ -60,7 +60,7 @@ func TestConsoleGoesOnWhenThePortIsBusy(t *testing.T) {
 	} // else someone else holds it: busy all the same
 	c := startConsole(t)
 	c.say("/help\n")
-	if !expect.Eventually(10*time.Second, func() bool { return strings.Contains(c.stdout(), "/track") }) {
+	if !expect.Eventually(30*time.Second, func() bool { return strings.Contains(c.stdout(), "/track") }) {
 		t.Fatalf("the chat did not answer /help; stdout %q, stderr %q", c.stdout(), c.stderr.String())
 	}
 	c.end(t)

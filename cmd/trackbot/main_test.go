@@ -460,7 +460,7 @@ func TestServeShutsDownGracefully(t *testing.T) {
 		t.Fatal(err)
 	}
 	up := false
-	answered := expect.Eventually(5*time.Second, func() bool {
+	answered := expect.Eventually(20*time.Second, func() bool {
 		resp, err := http.Get("http://" + addr + "/readyz")
 		if err != nil {
 			return false
@@ -659,7 +659,7 @@ func TestServeWiresTelegram(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cmd.Process.Kill()
-	expect.Eventually(10*time.Second, func() bool {
+	expect.Eventually(30*time.Second, func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(sent) > 0
@@ -741,10 +741,10 @@ func TestServeWiresSlack(t *testing.T) {
 		return resp.StatusCode
 	}
 	code := 0
-	if !expect.Eventually(10*time.Second, func() bool { code = post(true); return code == http.StatusOK }) {
+	if !expect.Eventually(30*time.Second, func() bool { code = post(true); return code == http.StatusOK }) {
 		t.Fatalf("signed command: %d; stderr:\n%s", code, stderr.String())
 	}
-	expect.Eventually(10*time.Second, func() bool {
+	expect.Eventually(30*time.Second, func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(posted) > 0
