@@ -107,3 +107,18 @@ func followedAtEachLevel(t *testing.T, s *store.Store, number string, now time.T
 	}
 	return st
 }
+
+// numbers is a row source g of the numbers 1 to n in column i, in SQL
+// both databases read: seeding many rows costs one statement.
+func numbers(n int) string {
+	return fmt.Sprintf(`(WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < %d) SELECT i FROM g) g`, n)
+}
+
+// followedByAllChats subscribes every chat of the database to a shipment.
+func followedByAllChats(t *testing.T, s *store.Store, shipmentID int64, now time.Time) {
+	t.Helper()
+	if _, err := s.DB().Exec(`INSERT INTO subscriptions (chat_id, shipment_id, created_at)
+		SELECT id, $1, $2 FROM chats`, shipmentID, now); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -31,16 +31,13 @@ func TestOutboxRowsOnlyForTheLevelsThatHearThem(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			series := fmt.Sprintf(`(WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < %d) SELECT i FROM g) g`, chats)
+			series := numbers(chats)
 			if _, err := s.DB().Exec(`INSERT INTO chats (platform, team_id, external_id, created_at, updated_at, alert_level)
 				SELECT 'telegram', '', CAST(i AS TEXT), $1, $1,
 					CASE i % 3 WHEN 0 THEN 'all' WHEN 1 THEN 'changes' ELSE 'action' END FROM `+series, now); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.DB().Exec(`INSERT INTO subscriptions (chat_id, shipment_id, created_at)
-				SELECT id, $1, $2 FROM chats`, st.ID, now); err != nil {
-				t.Fatal(err)
-			}
+			followedByAllChats(t, s, st.ID, now)
 			perLevel := map[string]int{}
 			for i := 1; i <= chats; i++ {
 				perLevel[[]string{"all", "changes", "action"}[i%3]]++
@@ -131,17 +128,14 @@ func TestAnAlertCarriesItsAdviceForEveryChat(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				series := fmt.Sprintf(`(WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < %d) SELECT i FROM g) g`, chats)
+				series := numbers(chats)
 				if _, err := s.DB().Exec(`INSERT INTO chats (platform, team_id, external_id, created_at, updated_at, alert_level, role)
 					SELECT 'telegram', '', CAST(i AS TEXT), $1, $1,
 						CASE i % 3 WHEN 0 THEN 'all' WHEN 1 THEN 'changes' ELSE 'action' END,
 						CASE i % 2 WHEN 0 THEN 'buyer' ELSE 'seller' END FROM `+series, now); err != nil {
 					t.Fatal(err)
 				}
-				if _, err := s.DB().Exec(`INSERT INTO subscriptions (chat_id, shipment_id, created_at)
-					SELECT id, $1, $2 FROM chats`, st.ID, now); err != nil {
-					t.Fatal(err)
-				}
+				followedByAllChats(t, s, st.ID, now)
 
 				now = now.Add(time.Hour)
 				if _, ok, err := s.ClaimShipment(ctx, st.ID, "w", now, time.Minute); err != nil || !ok {

@@ -110,12 +110,8 @@ func (s *countingStmt) ExecContext(ctx context.Context, args []driver.NamedValue
 	if e, ok := s.Stmt.(driver.StmtExecContext); ok {
 		return e.ExecContext(ctx, args)
 	}
-	values := make([]driver.Value, len(args))
-	for i, a := range args {
-		values[i] = a.Value
-	}
 	//lint:ignore SA1019 the wrapped driver offers nothing newer
-	return s.Stmt.Exec(values)
+	return s.Stmt.Exec(plainValues(args))
 }
 
 func (s *countingStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
@@ -123,12 +119,8 @@ func (s *countingStmt) QueryContext(ctx context.Context, args []driver.NamedValu
 	if q, ok := s.Stmt.(driver.StmtQueryContext); ok {
 		return q.QueryContext(ctx, args)
 	}
-	values := make([]driver.Value, len(args))
-	for i, a := range args {
-		values[i] = a.Value
-	}
 	//lint:ignore SA1019 the wrapped driver offers nothing newer
-	return s.Stmt.Query(values)
+	return s.Stmt.Query(plainValues(args))
 }
 
 func (s *countingStmt) CheckNamedValue(nv *driver.NamedValue) error {
@@ -175,4 +167,14 @@ func (c *countingConn) CheckNamedValue(nv *driver.NamedValue) error {
 		return ch.CheckNamedValue(nv)
 	}
 	return driver.ErrSkip
+}
+
+// plainValues gives named arguments to a driver that takes positional
+// values only.
+func plainValues(args []driver.NamedValue) []driver.Value {
+	values := make([]driver.Value, len(args))
+	for i, a := range args {
+		values[i] = a.Value
+	}
+	return values
 }

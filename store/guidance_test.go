@@ -29,15 +29,12 @@ func TestGuidanceOfAWidelyFollowedParcelIsSetBased(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			series := fmt.Sprintf(`(WITH RECURSIVE g(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM g WHERE i < %d) SELECT i FROM g) g`, chats)
+			series := numbers(chats)
 			if _, err := s.DB().Exec(`INSERT INTO chats (platform, team_id, external_id, created_at, updated_at)
 				SELECT 'telegram', '', CAST(i AS TEXT), $1, $1 FROM `+series, now); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.DB().Exec(`INSERT INTO subscriptions (chat_id, shipment_id, created_at)
-				SELECT id, $1, $2 FROM chats`, st.ID, now); err != nil {
-				t.Fatal(err)
-			}
+			followedByAllChats(t, s, st.ID, now)
 
 			for i, rules := range [][]string{{tracking.RuleNoEvent}, {tracking.RuleNoProgress}} {
 				now = now.Add(time.Hour)
