@@ -5,7 +5,6 @@ import (
 	"context"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -67,30 +66,12 @@ func TestLongLinesAreAnsweredAndReadingGoesOn(t *testing.T) {
 	})
 }
 
-// syncBuffer is an output the test reads while the console writes it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // typist feeds lines to a running console, one at a time, waiting for
 // what each must print.
 type typist struct {
 	t   *testing.T
 	w   *io.PipeWriter
-	out *syncBuffer
+	out *expect.Buffer
 }
 
 func (ty *typist) waitFor(what string) {
@@ -111,7 +92,7 @@ func (ty *typist) typeLine(line string) {
 func runConsole(t *testing.T, h bot.Handler) (*console.Adapter, *typist) {
 	t.Helper()
 	r, w := io.Pipe()
-	out := &syncBuffer{}
+	out := &expect.Buffer{}
 	a := console.New(r, out, "en", true)
 	done := make(chan error, 1)
 	go func() { done <- a.Run(context.Background(), h) }()

@@ -1,42 +1,23 @@
 package slack
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/trackbot/trackbot/internal/expect"
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/store/storetest"
 	"github.com/trackbot/trackbot/web"
 )
-
-// syncBuffer is a log sink that slog may write to from any goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 type ready struct{}
 
@@ -47,7 +28,7 @@ func (ready) Ready(context.Context) error { return nil }
 // mounts them, are refused, every one is counted by route, and the log
 // gets one line a minute for each route.
 func TestUnsignedFloodIsCountedAndLoggedOnceAMinute(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &expect.Buffer{}
 	prev := slog.Default()
 	slog.SetDefault(slog.New(slog.NewTextHandler(logs, nil)))
 	t.Cleanup(func() { slog.SetDefault(prev) })

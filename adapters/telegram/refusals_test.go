@@ -1,40 +1,21 @@
 package telegram
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"github.com/trackbot/trackbot/internal/expect"
 	"github.com/trackbot/trackbot/store"
 	"github.com/trackbot/trackbot/store/storetest"
 	"github.com/trackbot/trackbot/web"
 )
-
-// syncBuffer is a log sink that slog may write to from any goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) count(substr string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return strings.Count(s.b.String(), substr)
-}
 
 type ready struct{}
 
@@ -44,7 +25,7 @@ func (ready) Ready(context.Context) error { return nil }
 // the secret, and of unreadable updates with it, is refused, every one is
 // counted by reason, and the log gets one line for the route.
 func TestWebhookJunkIsCountedAndLoggedOnceAMinute(t *testing.T) {
-	logs := &syncBuffer{}
+	logs := &expect.Buffer{}
 	prev := slog.Default()
 	slog.SetDefault(slog.New(slog.NewTextHandler(logs, nil)))
 	t.Cleanup(func() { slog.SetDefault(prev) })
@@ -81,10 +62,10 @@ trackbot_webhook_refused_total{reason="bad_update",route="%[1]s"} %[3]d
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "trackbot_webhook_refused_total"); err != nil {
 		t.Error(err)
 	}
-	if n := logs.count("webhook call refused"); n != 1 {
-		t.Errorf("%d log lines for %d refused calls, want 1 a minute:\n%s", n, forged+junk, logs.b.String())
+	if n := strings.Count(logs.String(), "webhook call refused"); n != 1 {
+		t.Errorf("%d log lines for %d refused calls, want 1 a minute:\n%s", n, forged+junk, logs.String())
 	}
-	if n := logs.count("route=" + WebhookPath); n != 1 {
-		t.Errorf("the log line does not name the route:\n%s", logs.b.String())
+	if n := strings.Count(logs.String(), "route="+WebhookPath); n != 1 {
+		t.Errorf("the log line does not name the route:\n%s", logs.String())
 	}
 }
