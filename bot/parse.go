@@ -27,9 +27,12 @@ func parseCommand(text string) (cmd, args string) {
 	if !strings.HasPrefix(text, "/") {
 		return "", text
 	}
-	head, rest, _ := strings.Cut(text[1:], " ")
-	if i := strings.IndexAny(head, "\n\t"); i >= 0 {
-		head, rest = head[:i], head[i+1:]+" "+rest
+	// The command ends at the first white space of any kind: a space, a
+	// line break, a tab, a form feed or a no-break space typed on a phone.
+	head, rest := text[1:], ""
+	if i := strings.IndexFunc(head, unicode.IsSpace); i >= 0 {
+		_, size := utf8.DecodeRuneInString(head[i:])
+		head, rest = head[:i], head[i+size:]
 	}
 	head, _, _ = strings.Cut(head, "@")
 	return strings.ToLower(head), strings.TrimSpace(rest)
