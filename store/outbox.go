@@ -86,7 +86,7 @@ func (s *Store) claimOutboxSQL() string {
 // process left behind when it stopped without giving them back (a crash,
 // a kill): on SQLite the serving process is the database's only writer,
 // so every lease is its own, and waiting them out would only hold its
-// pushes, refreshes and chat updates back. On PostgreSQL, where leases may be another
+// pushes, refreshes, kept carrier pushes and chat updates back. On PostgreSQL, where leases may be another
 // live replica's, it does nothing: a dead replica's leases are taken over
 // when they run out. It reports how many leases it ended.
 func (s *Store) TakeBackLeases(ctx context.Context) (int64, error) {
@@ -97,6 +97,7 @@ func (s *Store) TakeBackLeases(ctx context.Context) (int64, error) {
 	for _, q := range []string{
 		`UPDATE outbox SET lease_until = NULL WHERE lease_until IS NOT NULL`,
 		`UPDATE shipments SET lease_owner = '', lease_until = NULL WHERE lease_until IS NOT NULL`,
+		`UPDATE carrier_pushes SET lease_owner = '', lease_until = NULL WHERE lease_until IS NOT NULL`,
 		// Leases of chat updates taken and not handled (LeaseClaim);
 		// the claims of handled ones stay.
 		`DELETE FROM claims WHERE key LIKE 'lease:%'`,

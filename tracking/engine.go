@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"net/http"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -50,6 +50,10 @@ import (
 // and writes it, without a lease: a reschedule when unchanged, else the
 // Change as ApplyRefresh would. It writes only a shipment as decide saw
 // it; it may ask decide again about a shipment that changed meanwhile.
+// QueueCarrierPush keeps a verified push's results, leased to owner until
+// until when owner is given; TakeCarrierPushes
+// leases kept pushes nobody holds, oldest first, to owner until until;
+// DoneCarrierPushes deletes merged ones.
 type Store interface {
 	EnsureShipmentDue(ctx context.Context, carrier, number string, now, due time.Time) (st *ShipmentState, created bool, err error)
 	Shipment(ctx context.Context, id int64) (*ShipmentState, error)
@@ -65,6 +69,9 @@ type Store interface {
 	Following(ctx context.Context, chatID int64, carrier, number string) (bool, error)
 	ShipmentsByNumber(ctx context.Context, number string) ([]int64, error)
 	IngestNumber(ctx context.Context, number, owner string, now time.Time, decide func(st *ShipmentState) (c *Change, unchanged bool)) error
+	QueueCarrierPush(ctx context.Context, provider string, results []*Result, now time.Time, owner string, until *time.Time) (int64, error)
+	TakeCarrierPushes(ctx context.Context, owner string, now, until time.Time, limit int) ([]KeptPush, error)
+	DoneCarrierPushes(ctx context.Context, ids []int64) error
 	SetPushRegistered(ctx context.Context, id int64, registered bool) error
 	SetDestinationCountry(ctx context.Context, id int64, country string) error
 	UpdateChatGuidance(ctx context.Context, chatID int64, subscriptionIDs []int64, advise func(*ShipmentState) func(Reader) []Advice, now time.Time) error
@@ -121,6 +128,12 @@ type Engine struct {
 	beforeCommit func() error
 	registerPush bool
 	thresholds   Thresholds
+	// kept holds the carrier pushes this engine kept and leased to itself,
+	// for its merge (MergePushes) to take from memory; pushKept wakes the
+	// merge (RunPushes).
+	kept     chan KeptPush
+	pushKept chan struct{}
+	keptAt   atomic.Int64 // when the last push was kept, in Unix nanoseconds
 }
 
 // NewEngine returns an engine over store and providers.
@@ -129,7 +142,9 @@ func NewEngine(store Store, providers *Registry, opts Options) *Engine {
 		store: store, providers: providers, clock: opts.Clock, owner: opts.Owner,
 		lease: opts.Lease, batch: opts.BatchSize, workers: opts.Workers, metrics: opts.Metrics,
 		beforeCommit: opts.BeforeCommit, registerPush: opts.RegisterPush, thresholds: opts.Thresholds.withDefaults(),
-		policy: Policy{MinInterval: opts.MinInterval, DemoStep: opts.DemoStep, ProtectionLead: opts.Thresholds.withDefaults().ProtectionLead},
+		policy:   Policy{MinInterval: opts.MinInterval, DemoStep: opts.DemoStep, ProtectionLead: opts.Thresholds.withDefaults().ProtectionLead},
+		kept:     make(chan KeptPush, keptInMemory),
+		pushKept: make(chan struct{}, 1),
 	}
 	if e.clock == nil {
 		e.clock = SystemClock{}
@@ -436,39 +451,6 @@ func (e *Engine) registerForPush(ctx context.Context, st *ShipmentState) {
 		return
 	}
 	st.PushRegistered = true
-}
-
-// Push takes a carrier's webhook call: the named provider verifies and
-// parses it, and every shipment it names goes through the same merge as a
-// poll. It returns an error wrapping ErrBadSignature for a push that fails
-// verification, ErrBadPayload for a verified push that cannot be read, and
-// ErrNoProvider for a provider that takes no pushes; any other error is the
-// store's, and the same push may succeed later.
-func (e *Engine) Push(ctx context.Context, provider string, header http.Header, body []byte) error {
-	p, ok := e.providers.Provider(provider)
-	if !ok {
-		return fmt.Errorf("tracking: push from %q: %w", provider, ErrNoProvider)
-	}
-	wp, ok := p.(WebhookParser)
-	if !ok {
-		return fmt.Errorf("tracking: push from %q: %w", provider, ErrNoProvider)
-	}
-	results, err := wp.ParseWebhook(header, body)
-	if err != nil {
-		return fmt.Errorf("tracking: push from %s: %w", provider, err)
-	}
-	for _, r := range results {
-		if r == nil {
-			continue
-		}
-		if r.Provider == "" {
-			r.Provider = provider
-		}
-		if err := e.Ingest(ctx, r); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // Ingest merges a result that arrived without being asked for (a push)

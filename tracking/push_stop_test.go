@@ -187,6 +187,9 @@ func testNoNewsPush(t *testing.T, midPoll bool, news tracking.Result, header htt
 				if err := e.Push(ctx, aftership.Name, header, body); err != nil {
 					t.Fatal(err)
 				}
+				if n, err := e.MergePushes(ctx); err != nil || n != 1 {
+					t.Fatalf("merge the push: %d merged, %v", n, err)
+				}
 			} else if n, err := e.RunOnce(ctx); err != nil || n != 1 {
 				t.Fatalf("poll: %d refreshed, %v", n, err)
 			}
@@ -244,6 +247,9 @@ func testNoNewsPush(t *testing.T, midPoll bool, news tracking.Result, header htt
 		clock.Advance(24 * time.Hour)
 		if err := e.Push(ctx, aftership.Name, header, body); err != nil {
 			t.Fatal(err)
+		}
+		if n, err := e.MergePushes(ctx); err != nil || n != 1 {
+			t.Fatalf("merge the push: %d merged, %v", n, err)
 		}
 		again := readStoreState(t, s)
 		if !reflect.DeepEqual(again.Outbox, pushState.Outbox) {

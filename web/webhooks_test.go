@@ -268,6 +268,11 @@ func TestEveryProvidersPushGoesThroughTheMerge(t *testing.T) {
 						t.Fatal(err)
 					}
 					resp.Body.Close()
+					// An accepted push is kept, and merged by the engine's
+					// worker; here, at once.
+					if _, err := engine.MergePushes(ctx); err != nil {
+						t.Fatal(err)
+					}
 					return resp.StatusCode
 				}
 				// holds checks the shipment, its events and the chat's

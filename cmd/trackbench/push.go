@@ -59,10 +59,14 @@ func pushEngine(b *benchDB, clock tracking.Clock, owner string) *tracking.Engine
 
 // measurePushes sends n signed AfterShip pushes, each with news for
 // another seeded shipment, from workers clients at once, to trackbot's
-// webhook route (web.Server, Engine.Push: verified, parsed, merged,
-// written with the chat's push). The floor is a bare Go handler on the
-// same kind of pool: it verifies the signature, parses the JSON and does
-// one INSERT.
+// webhook route (web.Server, Engine.Push: verified, parsed, kept), while
+// the engine's merge (Engine.RunPushes) runs beside it as it does in
+// trackbot serve. pushes is the rate of answered pushes; pushes merged is
+// the end-to-end rate, from the first push sent to the last one merged
+// into its shipment with the chat's alert written; the statements and
+// WAL per push count both. The floor is a bare Go handler on the same
+// kind of pool: it verifies the signature, parses the JSON and does one
+// INSERT.
 func measurePushes(ctx context.Context, b *benchDB, n int, r *report) error {
 	clock := tracking.NewFakeClock(b.seeded.Add(time.Hour))
 	e := pushEngine(b, clock, "bench-push")
@@ -70,19 +74,53 @@ func measurePushes(ctx context.Context, b *benchDB, n int, r *report) error {
 	srv.HandleCarrierPushes(e)
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
+	mctx, stop := context.WithCancel(ctx)
+	merging := make(chan error, 1)
+	go func() { merging <- e.RunPushes(mctx, 200*time.Millisecond) }()
+	defer func() {
+		stop()
+		<-merging
+	}()
 
 	bodies := make([][]byte, n)
 	for i := range bodies {
 		bodies[i] = pushBody(shipmentNumber(pushFrom+i%max(1, b.size-pushFrom)), b.seeded.Add(-time.Hour+time.Duration(i)*time.Second))
 	}
+	before, err := b.pushedEvents(ctx)
+	if err != nil {
+		return err
+	}
 	b.statements.Store(0)
 	wal := b.walMeter(ctx)
+	start := time.Now()
 	rate, err := send(ctx, ts.URL+"/webhooks/aftership", bodies)
 	if err != nil {
 		return fmt.Errorf("trackbot: %w", err)
 	}
+	for {
+		kept, err := b.store.QueuedCarrierPushes(ctx)
+		if err != nil {
+			return err
+		}
+		if kept == 0 {
+			break
+		}
+		if time.Since(start) > 5*time.Minute {
+			return fmt.Errorf("%d of %d pushes still not merged after %v", kept, n, time.Since(start).Round(time.Second))
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	merged := float64(n) / time.Since(start).Seconds()
 	r.figure(label(b.name, "push statements/push"), float64(b.statements.Load())/float64(n), "")
 	pushWAL := wal()
+	after, err := b.pushedEvents(ctx)
+	if err != nil {
+		return err
+	}
+	// A reused database may hold the same news from an earlier run.
+	if after-before != n && !b.reused {
+		return fmt.Errorf("%d pushes merged %d new events, want %d", n, after-before, n)
+	}
 
 	bare, err := bareHandler(ctx, b)
 	if err != nil {
@@ -98,7 +136,19 @@ func measurePushes(ctx context.Context, b *benchDB, n int, r *report) error {
 		r.pair(label(b.name, "push WAL kB/push"), pushWAL/float64(n)/1024, label(b.name, "push WAL kB/push floor"), bareWAL/float64(n)/1024, "kB")
 	}
 	r.pair(label(b.name, "pushes"), rate, label(b.name, "pushes floor"), floor, "/s")
+	r.pair(label(b.name, "pushes merged"), merged, label(b.name, "pushes floor"), floor, "/s")
 	return nil
+}
+
+// pushedEvents counts the events the harness's pushes write (their
+// description is the push body's), so that a run can tell that every
+// push was merged, not only answered.
+func (b *benchDB) pushedEvents(ctx context.Context) (int, error) {
+	var n int
+	if err := b.store.DB().QueryRowContext(ctx, `SELECT COUNT(*) FROM events WHERE description = 'Arrived at facility'`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count pushed events: %w", err)
+	}
+	return n, nil
 }
 
 // walMeter starts counting the WAL PostgreSQL writes (everyone's on the

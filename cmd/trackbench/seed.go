@@ -32,6 +32,7 @@ type benchDB struct {
 	firstChat  int64
 	cmdChats   []string // external ids of the 500-parcel chats
 	parcels    int      // parcels of each command chat
+	reused     bool     // seeded by an earlier run (-reuse)
 }
 
 func (b *benchDB) Close() { b.store.Close() }
@@ -55,6 +56,7 @@ func openSeeded(ctx context.Context, t target, n int, reuse bool, r *report) (*b
 		chats: max(1, n/10), seeded: time.Now().UTC().Truncate(time.Second)}
 	if reuse {
 		if ok, err := b.reopen(ctx, t); ok || err != nil {
+			b.reused = ok
 			return b, err
 		}
 	}

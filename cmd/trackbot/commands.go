@@ -109,12 +109,14 @@ func setup(ctx context.Context, cfg *config, io stdio, chat bool) (*app, error) 
 	return a, nil
 }
 
-// outboxCollector reports the pushes waiting in the outbox. When the
-// database cannot be asked, it reports no sample, rather than a number that
-// would read as a count, and counts the failure.
+// outboxCollector reports the pushes waiting in the outbox, and the
+// carrier pushes kept and not merged yet. When the database cannot be
+// asked, it reports no sample, rather than a number that would read as a
+// count, and counts the failure.
 type outboxCollector struct {
 	st      *store.Store
 	pending *prometheus.Desc
+	kept    *prometheus.Desc
 	errors  prometheus.Counter
 }
 
@@ -123,6 +125,8 @@ func newOutboxCollector(st *store.Store) *outboxCollector {
 		st: st,
 		pending: prometheus.NewDesc("trackbot_outbox_pending",
 			"Pushes waiting to be sent, including those held for mute and quiet hours.", nil, nil),
+		kept: prometheus.NewDesc("trackbot_carrier_pushes_kept",
+			"Carrier pushes answered and kept, not merged into their shipments yet; it grows only while a burst of pushes outruns the merge, or while merges fail.", nil, nil),
 		errors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "trackbot_outbox_pending_errors_total",
 			Help: "Scrapes that could not count the outbox because the database did not answer.",
@@ -132,23 +136,31 @@ func newOutboxCollector(st *store.Store) *outboxCollector {
 
 func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- c.pending
+	ch <- c.kept
 	c.errors.Describe(ch)
 }
 
 func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	if n, err := c.st.PendingPushes(ctx); err != nil {
+	// A scrape that cannot count is one error, however many counts fail.
+	pending, err := c.st.PendingPushes(ctx)
+	var kept int
+	if err == nil {
+		kept, err = c.st.QueuedCarrierPushes(ctx)
+	}
+	if err != nil {
 		slog.Warn("metrics: count pending pushes", "err", err)
 		c.errors.Inc()
 	} else {
-		ch <- prometheus.MustNewConstMetric(c.pending, prometheus.GaugeValue, float64(n))
+		ch <- prometheus.MustNewConstMetric(c.pending, prometheus.GaugeValue, float64(pending))
+		ch <- prometheus.MustNewConstMetric(c.kept, prometheus.GaugeValue, float64(kept))
 	}
 	c.errors.Collect(ch)
 }
 
-// runWorkers runs the engine's scheduler and a notifier over the adapters
-// until ctx ends.
+// runWorkers runs the engine's scheduler, the merge of kept carrier
+// pushes and a notifier over the adapters until ctx ends.
 func (a *app) runWorkers(ctx context.Context, g *errgroup.Group, adapters ...bot.Adapter) {
 	// A run that was killed left its leases behind; on SQLite they can only
 	// be this process's, and its pushes should not wait them out.
@@ -160,6 +172,7 @@ func (a *app) runWorkers(ctx context.Context, g *errgroup.Group, adapters ...bot
 	n := bot.NewNotifier(a.store, a.catalog, a.clock, adapters...)
 	n.SetMetrics(a.metrics)
 	g.Go(func() error { return a.engine.Run(ctx, a.schedulerTick()) })
+	g.Go(func() error { return a.engine.RunPushes(ctx, a.schedulerTick()) })
 	g.Go(func() error { return n.Run(ctx, a.schedulerTick()) })
 }
 

@@ -248,7 +248,7 @@ func TestReadyz(t *testing.T) {
 	}
 	code, metrics := get("/metrics")
 	if code != http.StatusOK || !strings.Contains(metrics, "go_goroutines") || !strings.Contains(metrics, "go_sql_open_connections") ||
-		!strings.Contains(metrics, "trackbot_outbox_pending 0") {
+		!strings.Contains(metrics, "trackbot_outbox_pending 0") || !strings.Contains(metrics, "trackbot_carrier_pushes_kept 0") {
 		t.Errorf("/metrics lacks go_ or database pool series (status %d)", code)
 	}
 	proxy.stop()
@@ -258,7 +258,7 @@ func TestReadyz(t *testing.T) {
 	// With the database down, the outbox gauge has no sample (never a
 	// number like -1 that reads as a count) and the failure is counted.
 	code, metrics = get("/metrics")
-	if code != http.StatusOK || strings.Contains(metrics, "\ntrackbot_outbox_pending ") ||
+	if code != http.StatusOK || strings.Contains(metrics, "\ntrackbot_outbox_pending ") || strings.Contains(metrics, "\ntrackbot_carrier_pushes_kept ") ||
 		!strings.Contains(metrics, "trackbot_outbox_pending_errors_total 1") {
 		t.Errorf("/metrics with the database down (status %d):\n%s", code, metrics)
 	}
