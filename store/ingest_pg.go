@@ -29,20 +29,24 @@ type ingestRow struct {
 	Protection []byte `db:"protection_json"`
 	Targets    []byte `db:"targets_json"`
 	States     []byte `db:"states_json"`
+	// Busy is set when another owner leases the shipment.
+	Busy bool `db:"busy"`
 }
 
 // ingestReadPG reads, in one statement, locking them, the shipments that
 // number belongs to and no other owner leases, with everything a push's
-// merge and guidance read of them.
+// merge and guidance read of them; busy counts those another owner
+// leases, left out.
 // Without tx it reads without locking, and versions are the rows' xmin,
 // for a write that checks nothing changed since.
-func (s *Store) ingestReadPG(ctx context.Context, tx *sqlx.Tx, number, owner string, now time.Time) (sts []*tracking.ShipmentState, reads []*guidanceRead, versions []string, err error) {
+func (s *Store) ingestReadPG(ctx context.Context, tx *sqlx.Tx, number, owner string, now time.Time) (sts []*tracking.ShipmentState, reads []*guidanceRead, versions []string, busy int, err error) {
 	locking := " FOR UPDATE OF shipments SKIP LOCKED"
 	if tx == nil {
 		locking = ""
 	}
 	var rows []ingestRow
 	if err := s.selectP(ctx, tx, &rows, `SELECT `+shipmentColumns+`, CAST(xmin AS TEXT) AS version,
+		(lease_until IS NOT NULL AND lease_until > $2 AND lease_owner <> $3) AS busy,
 		(SELECT json_agg(json_build_array(e.fingerprint, e.occurred_at, e.status, e.substatus, e.description,
 			e.city, e.state, e.country, e.carrier, e.number) ORDER BY e.occurred_at, e.id) FROM events e WHERE e.shipment_id = shipments.id) AS events_json,
 		(SELECT json_agg(json_build_array(l.carrier, l.number) ORDER BY l.seq) FROM legs l WHERE l.shipment_id = shipments.id) AS legs_json,
@@ -54,10 +58,18 @@ func (s *Store) ingestReadPG(ctx context.Context, tx *sqlx.Tx, number, owner str
 			FROM guidance_state g JOIN subscriptions t ON t.id = g.subscription_id WHERE t.shipment_id = shipments.id) AS states_json
 		FROM shipments
 		WHERE id IN (SELECT id FROM shipments WHERE number = $1 UNION SELECT shipment_id FROM legs WHERE number = $1)
-			AND (lease_until IS NULL OR lease_until <= $2 OR lease_owner = $3)
 		ORDER BY id`+locking, number, now, owner); err != nil {
-		return nil, nil, nil, fmt.Errorf("store: shipments of %s: %w", number, err)
+		return nil, nil, nil, 0, fmt.Errorf("store: shipments of %s: %w", number, err)
 	}
+	free := rows[:0]
+	for _, r := range rows {
+		if r.Busy {
+			busy++
+			continue
+		}
+		free = append(free, r)
+	}
+	rows = free
 	sts = make([]*tracking.ShipmentState, len(rows))
 	reads = make([]*guidanceRead, len(rows))
 	versions = make([]string, len(rows))
@@ -73,7 +85,7 @@ func (s *Store) ingestReadPG(ctx context.Context, tx *sqlx.Tx, number, owner str
 			st.Events = append(st.Events, e.event())
 			return nil
 		}); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, 0, err
 		}
 		if err := unmarshalRows(r.Legs, func(f []json.RawMessage) error {
 			var l tracking.Leg
@@ -83,12 +95,12 @@ func (s *Store) ingestReadPG(ctx context.Context, tx *sqlx.Tx, number, owner str
 			st.Legs = append(st.Legs, l)
 			return nil
 		}); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, 0, err
 		}
 		if len(r.Protection) > 0 {
 			var ends []time.Time
 			if err := json.Unmarshal(r.Protection, &ends); err != nil {
-				return nil, nil, nil, fmt.Errorf("store: protection ends: %w", err)
+				return nil, nil, nil, 0, fmt.Errorf("store: protection ends: %w", err)
 			}
 			for _, e := range ends {
 				st.ProtectionEnds = append(st.ProtectionEnds, e.UTC())
@@ -104,7 +116,7 @@ func (s *Store) ingestReadPG(ctx context.Context, tx *sqlx.Tx, number, owner str
 			g.targets = append(g.targets, t)
 			return nil
 		}); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, 0, err
 		}
 		if err := unmarshalRows(r.States, func(f []json.RawMessage) error {
 			var rs ruleState
@@ -114,11 +126,11 @@ func (s *Store) ingestReadPG(ctx context.Context, tx *sqlx.Tx, number, owner str
 			g.states = append(g.states, rs)
 			return nil
 		}); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, 0, err
 		}
 		sts[i], reads[i], versions[i] = st, g, r.Version
 	}
-	return sts, reads, versions, nil
+	return sts, reads, versions, busy, nil
 }
 
 // ingestOptimistic is IngestNumber on PostgreSQL without a transaction
@@ -130,10 +142,10 @@ func (s *Store) ingestReadPG(ctx context.Context, tx *sqlx.Tx, number, owner str
 // needs more than that statement (new legs, guidance to write): the
 // caller then takes the push in a transaction.
 func (s *Store) ingestOptimistic(ctx context.Context, number, owner string, now time.Time,
-	decide func(st *tracking.ShipmentState) (c *tracking.Change, unchanged bool)) (done bool, err error) {
-	sts, reads, versions, err := s.ingestReadPG(ctx, nil, number, owner, now)
+	decide func(st *tracking.ShipmentState) (c *tracking.Change, unchanged bool)) (done bool, busy int, err error) {
+	sts, reads, versions, busy, err := s.ingestReadPG(ctx, nil, number, owner, now)
 	if err != nil {
-		return false, err
+		return false, 0, err
 	}
 	type write struct {
 		c         *tracking.Change
@@ -143,16 +155,16 @@ func (s *Store) ingestOptimistic(ctx context.Context, number, owner string, now 
 	for i, st := range sts {
 		c, unchanged := decide(st)
 		if c.BeforeCommit != nil {
-			return false, nil // a test's fault is injected into a transaction
+			return false, 0, nil // a test's fault is injected into a transaction
 		}
 		if !unchanged {
 			if len(c.Legs) > 0 {
-				return false, nil
+				return false, 0, nil
 			}
 			if c.Guidance != nil {
 				u := guidanceUpdate(c.ShipmentID, reads[i].targets, reads[i].states, c.Guidance, dbTime(c.Now), true)
 				if len(u.Rules) > 0 || len(u.Notices) > 0 {
-					return false, nil
+					return false, 0, nil
 				}
 			}
 		}
@@ -167,17 +179,17 @@ func (s *Store) ingestOptimistic(ctx context.Context, number, owner string, now 
 				check_failures = 0, lease_owner = '', lease_until = NULL, updated_at = $2
 				WHERE id = $3 AND CAST(xmin AS TEXT) = $4 AND (lease_until IS NULL OR lease_until <= $2 OR lease_owner = $5)
 				RETURNING id`, dbTimePtr(w.c.NextCheckAt), dbTime(now), sts[i].ID, guard.version, owner); err != nil {
-				return false, fmt.Errorf("store: reschedule shipment %d: %w", sts[i].ID, err)
+				return false, 0, fmt.Errorf("store: reschedule shipment %d: %w", sts[i].ID, err)
 			}
 			written = len(n) == 1
 		} else if written, err = s.writeChangePG(ctx, nil, w.c, w.c.Broadcast, false, guard); err != nil {
-			return false, err
+			return false, 0, err
 		}
 		if !written {
-			return false, nil
+			return false, 0, nil
 		}
 	}
-	return true, nil
+	return true, busy, nil
 }
 
 // unmarshalRows calls fn with the fields of each array in a JSON array of

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -13,7 +14,7 @@ import (
 // TestIngestWritesOnlyTheRowItRead pushes news for a shipment whose row
 // another writer changes while the push decides: the push must not write
 // over that change from what it read, but read the row again and decide
-// anew; a shipment another owner leases is left alone.
+// anew; a shipment another owner leases is left alone, and reported busy.
 func TestIngestWritesOnlyTheRowItRead(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -57,7 +58,8 @@ func TestIngestWritesOnlyTheRowItRead(t *testing.T) {
 			t.Errorf("decided on origins %q, want a second decision on the row as the other writer left it", seen)
 		}
 
-		// Leased by another owner: the push leaves it to that owner.
+		// Leased by another owner: the push leaves it alone, and says so,
+		// so that it is merged again once that owner is done.
 		if _, ok, err := s.ClaimShipment(ctx, st.ID, "scheduler", now, time.Minute); err != nil || !ok {
 			t.Fatalf("claim: %v %v", ok, err)
 		}
@@ -65,8 +67,8 @@ func TestIngestWritesOnlyTheRowItRead(t *testing.T) {
 		if err := s.IngestNumber(ctx, "1ZRACE", "pusher", now, func(st *tracking.ShipmentState) (*tracking.Change, bool) {
 			calls++
 			return &tracking.Change{ShipmentID: st.ID, Now: now}, true
-		}); err != nil {
-			t.Fatal(err)
+		}); !errors.Is(err, tracking.ErrShipmentBusy) {
+			t.Fatalf("push to a leased shipment: %v, want ErrShipmentBusy", err)
 		}
 		if calls != 0 {
 			t.Errorf("the push decided %d times on a shipment another owner leases", calls)

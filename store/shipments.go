@@ -519,44 +519,65 @@ func writePushes(ctx context.Context, tx *sqlx.Tx, c *tracking.Change, n *tracki
 // the number belongs to (its own number or a later leg's) that no other
 // owner leases, with its events, legs and protection ends, asks decide
 // what to write, and writes it, without writing a lease (a lease of this
-// owner is released as a refresh would). On PostgreSQL a push that writes
-// one statement per shipment takes no transaction: the statement writes
-// only the row as it was read (ingestOptimistic), and the push reads again
-// when it changed. Otherwise, and on SQLite, one transaction holds the
-// rows (PostgreSQL: FOR UPDATE, skipping a row another transaction holds;
-// SQLite: its one writer).
+// owner is released as a refresh would). A shipment another owner leases
+// is left alone, and reported with tracking.ErrShipmentBusy once the
+// others are written. On PostgreSQL a push that writes one statement per
+// shipment takes no transaction: the statement writes only the row as it
+// was read (ingestOptimistic), and the push reads again when it changed.
+// Otherwise, and on SQLite, one transaction holds the rows (PostgreSQL:
+// FOR UPDATE, skipping a row another transaction holds; SQLite: its one
+// writer).
 func (s *Store) IngestNumber(ctx context.Context, number, owner string, now time.Time,
 	decide func(st *tracking.ShipmentState) (c *tracking.Change, unchanged bool)) error {
 	now = dbTime(now)
-	locking := ""
-	if s.dialect == Postgres {
-		locking = " FOR UPDATE SKIP LOCKED"
+	busyErr := func(busy int) error {
+		if busy == 0 {
+			return nil
+		}
+		return fmt.Errorf("store: %d shipments of %s leased by another worker: %w", busy, number, tracking.ErrShipmentBusy)
 	}
 	if s.dialect == Postgres {
 		// Most pushes need no transaction (ingestOptimistic); a row that
 		// changed meanwhile is read again.
 		for range 3 {
-			if done, err := s.ingestOptimistic(ctx, number, owner, now, decide); done || err != nil {
+			done, busy, err := s.ingestOptimistic(ctx, number, owner, now, decide)
+			if err != nil {
 				return err
+			}
+			if done {
+				return busyErr(busy)
 			}
 		}
 	}
-	return s.tx(ctx, func(tx *sqlx.Tx) error {
+	busy := 0
+	err := s.tx(ctx, func(tx *sqlx.Tx) error {
 		var sts []*tracking.ShipmentState
 		var reads []*guidanceRead
 		var err error
 		if s.dialect == Postgres {
 			// One round trip for the rows, their history and guidance.
-			sts, reads, _, err = s.ingestReadPG(ctx, tx, number, owner, now)
+			sts, reads, _, busy, err = s.ingestReadPG(ctx, tx, number, owner, now)
 		} else {
-			var rows []shipmentRow
-			if err := s.selectP(ctx, tx, &rows, `SELECT `+shipmentColumns+` FROM shipments
+			var rows []struct {
+				shipmentRow
+				Busy bool `db:"busy"`
+			}
+			if err := s.selectP(ctx, tx, &rows, `SELECT `+shipmentColumns+`,
+					(lease_until IS NOT NULL AND lease_until > $2 AND lease_owner <> $3) AS busy
+				FROM shipments
 				WHERE id IN (SELECT id FROM shipments WHERE number = $1 UNION SELECT shipment_id FROM legs WHERE number = $1)
-					AND (lease_until IS NULL OR lease_until <= $2 OR lease_owner = $3)
-				ORDER BY id`+locking, number, now, owner); err != nil {
+				ORDER BY id`, number, now, owner); err != nil {
 				return fmt.Errorf("store: shipments of %s: %w", number, err)
 			}
-			sts, err = s.withProtection(ctx, tx, rows)
+			free := make([]shipmentRow, 0, len(rows))
+			for _, r := range rows {
+				if r.Busy {
+					busy++
+					continue
+				}
+				free = append(free, r.shipmentRow)
+			}
+			sts, err = s.withProtection(ctx, tx, free)
 			reads = make([]*guidanceRead, len(sts))
 		}
 		if err != nil {
@@ -578,6 +599,10 @@ func (s *Store) IngestNumber(ctx context.Context, number, owner string, now time
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return busyErr(busy)
 }
 
 // insertEvents writes events in one statement; an event already stored

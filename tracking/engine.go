@@ -50,6 +50,8 @@ import (
 // and writes it, without a lease: a reschedule when unchanged, else the
 // Change as ApplyRefresh would. It writes only a shipment as decide saw
 // it; it may ask decide again about a shipment that changed meanwhile.
+// A shipment another owner leases is left alone, and reported with
+// ErrShipmentBusy once the others are written.
 // QueueCarrierPush keeps a verified push's results, leased to owner until
 // until when owner is given; TakeCarrierPushes
 // leases kept pushes nobody holds, oldest first, to owner until until;
@@ -82,6 +84,12 @@ type Store interface {
 // ErrLeaseLost is returned when a worker writes a shipment whose lease it
 // no longer holds; the other holder's write wins.
 var ErrLeaseLost = errors.New("tracking: shipment lease lost")
+
+// ErrShipmentBusy is returned by IngestNumber when a shipment the number
+// belongs to is leased by another worker (a refresh under way, whose
+// lookup may predate the push's news): the other shipments were written,
+// and the push is to be merged again once that lease ends.
+var ErrShipmentBusy = errors.New("tracking: shipment busy with another worker")
 
 // Options configure an Engine.
 type Options struct {
@@ -457,7 +465,9 @@ func (e *Engine) registerForPush(ctx context.Context, st *ShipmentState) {
 // into every shipment its number belongs to, through the same commit step
 // as a poll: a push schedules, stops and notifies exactly as a poll
 // bringing the same news would. A shipment another worker is refreshing
-// right now is left to that worker, which reads the same news.
+// right now is left alone, and the error wraps ErrShipmentBusy: that
+// worker's lookup may predate the news, so the push is to be merged again
+// later (a kept push stays kept).
 func (e *Engine) Ingest(ctx context.Context, r *Result) error {
 	now := e.clock.Now()
 	// The store may ask again about a shipment that changed meanwhile:
@@ -485,7 +495,7 @@ func (e *Engine) Ingest(ctx context.Context, r *Result) error {
 		}
 		return c, same
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, ErrShipmentBusy) {
 		return err
 	}
 	for _, id := range order {
@@ -495,7 +505,7 @@ func (e *Engine) Ingest(ctx context.Context, r *Result) error {
 			e.counted(c)
 		}
 	}
-	return nil
+	return err
 }
 
 // RunOnce runs one scheduling round: it claims due shipments batch by batch

@@ -2,6 +2,7 @@ package tracking
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -120,7 +121,8 @@ func (e *Engine) Push(ctx context.Context, provider string, header http.Header, 
 // then those in the store nobody holds, a batch at a time, until none is
 // left; it returns how many it dealt with. The results of one number are
 // merged in the order they came, in one worker; other numbers side by
-// side. A push is deleted once all its results are merged. One that fails
+// side. A push is deleted once all its results are merged. One that fails,
+// or names a shipment another worker is refreshing (ErrShipmentBusy),
 // stays leased, and is taken again (by any process) when its lease runs
 // out: merging what was merged already writes nothing, so a crash between
 // a merge and the delete costs nothing but a read. It is not safe to run
@@ -221,12 +223,15 @@ func (e *Engine) mergeBatch(ctx context.Context, batch []KeptPush) (done []int64
 			for k, it := range items {
 				if err := e.Ingest(ctx, it.r); err != nil {
 					mu.Lock()
+					busy := errors.Is(err, ErrShipmentBusy)
 					// The number's later results wait for this one: their
 					// pushes stay too.
 					for _, later := range items[k:] {
 						failed[later.push] = true
 					}
-					if firstErr == nil {
+					// A shipment under refresh is no failure: the push
+					// waits for its lease to run out, then merges.
+					if firstErr == nil && !busy {
 						firstErr = err
 					}
 					mu.Unlock()

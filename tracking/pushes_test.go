@@ -263,3 +263,60 @@ func TestKeptPushesThatCannotMergeAreGivenUp(t *testing.T) {
 		}
 	})
 }
+
+// TestKeptPushWaitsForARefreshUnderWay: a push for a shipment another
+// worker is refreshing is not merged then (that refresh's lookup may
+// predate the news), nor dropped: it stays kept, and is merged once the
+// refresh is over and the push's lease has run out.
+func TestKeptPushWaitsForARefreshUnderWay(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
+		clock := tracking.NewFakeClock(now)
+		reg := tracking.NewRegistry(clock)
+		reg.AddCarrier(jsonHook{trackingtest.NewProvider("hook")}, "hook")
+		e := tracking.NewEngine(s, reg, tracking.Options{Clock: clock, Owner: "pushes", Lease: time.Minute})
+		st, _, err := s.EnsureShipment(ctx, "hook", "HOOK3", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chat, err := s.EnsureChat(ctx, "telegram", "", "8", "private", "buyer", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.Subscribe(ctx, &tracking.SubscribeRequest{ChatID: chat.ID, ShipmentID: st.ID, Now: now}); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := s.ClaimShipment(ctx, st.ID, "refresher", now, 30*time.Second); err != nil || !ok {
+			t.Fatalf("claim for a refresh: %v, %v", ok, err)
+		}
+		if err := e.Push(ctx, "hook", http.Header{"Token": {hookToken}}, hookPush(t, "HOOK3", tracking.StatusTransit, now.Add(-time.Hour))); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := e.MergePushes(ctx); err != nil || n != 0 {
+			t.Fatalf("merge during the refresh: %d, %v; want 0 and no error", n, err)
+		}
+		if n, err := s.QueuedCarrierPushes(ctx); err != nil || n != 1 {
+			t.Fatalf("kept during the refresh: %d, %v; want 1", n, err)
+		}
+		if got, _ := s.Shipment(ctx, st.ID); len(got.Known) != 0 {
+			t.Fatalf("the push was merged into a shipment under refresh")
+		}
+		// The refresh ends (its lease runs out here), and so does the
+		// push's lease.
+		clock.Advance(time.Minute)
+		if n, err := e.MergePushes(ctx); err != nil || n != 1 {
+			t.Fatalf("merge after the refresh: %d, %v; want 1", n, err)
+		}
+		got, err := s.Shipment(ctx, st.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != tracking.StatusTransit || len(got.Known) != 1 {
+			t.Errorf("after the refresh: %s with %d events, want the push's news", got.Status, len(got.Known))
+		}
+		if alerts := chatStatuses(t, s, chat.ID); !slices.Equal(alerts, []tracking.Status{tracking.StatusTransit}) {
+			t.Errorf("alerts %v, want the push's one", alerts)
+		}
+	})
+}

@@ -85,7 +85,7 @@ func (a *Adapter) accept(u *models.Update) *delivery {
 	if s == nil {
 		return nil
 	}
-	var job func()
+	var job func() (answered bool)
 	chat, _ := updateChat(u)
 	switch {
 	case u.Message != nil:
@@ -93,10 +93,10 @@ func (a *Adapter) accept(u *models.Update) *delivery {
 		if !a.wanted(m) {
 			return finished(true)
 		}
-		job = func() { a.handleMessage(s, m) }
+		job = func() bool { return a.handleMessage(s, m) }
 	case u.CallbackQuery != nil:
 		cq := u.CallbackQuery
-		job = func() { a.handleCallback(s, cq) }
+		job = func() bool { return a.handleCallback(s, cq) }
 	default:
 		// Edited messages, channel posts and everything else are ignored.
 		return finished(true)
@@ -138,10 +138,10 @@ func (a *Adapter) accept(u *models.Update) *delivery {
 			d.finish(false)
 			return
 		}
-		job()
-		if s.ctx.Err() != nil {
-			// Stopped while handling: it may not have been answered.
-			// Better a message answered twice than one lost.
+		if !job() {
+			// Stopped before it was answered in full. Better a message
+			// answered twice than one lost. A stop that comes after the
+			// last reply went out changes nothing: it was answered.
 			giveBack()
 			d.finish(false)
 			return
@@ -237,7 +237,10 @@ func chatRef(c models.Chat) bot.ChatRef {
 	return bot.ChatRef{Platform: bot.Telegram, ID: strconv.FormatInt(c.ID, 10), Kind: chatKind(c.Type)}
 }
 
-func (a *Adapter) handleMessage(s *session, m *models.Message) {
+// handleMessage hands a message to the core and sends its replies. It
+// reports whether the message was answered: false when the session
+// stopped before the core was done or before a reply went out.
+func (a *Adapter) handleMessage(s *session, m *models.Message) (answered bool) {
 	msg := bot.Message{
 		Chat:     chatRef(m.Chat),
 		User:     strconv.FormatInt(m.From.ID, 10),
@@ -246,11 +249,19 @@ func (a *Adapter) handleMessage(s *session, m *models.Message) {
 		Language: m.From.LanguageCode,
 		Via:      a,
 	}
-	for _, r := range s.h.Handle(s.ctx, msg) {
-		if err := a.reply(s.ctx, m.Chat.ID, 0, r); err != nil && s.ctx.Err() == nil {
+	replies := s.h.Handle(s.ctx, msg)
+	if s.ctx.Err() != nil {
+		return false
+	}
+	for _, r := range replies {
+		if err := a.reply(s.ctx, m.Chat.ID, 0, r); err != nil {
+			if s.ctx.Err() != nil {
+				return false
+			}
 			slog.WarnContext(s.ctx, "telegram: reply failed", "chat", m.Chat.ID, "err", err)
 		}
 	}
+	return true
 }
 
 // callbackChat is the chat whose message carried the pressed button, and
@@ -268,16 +279,20 @@ func callbackChat(cq *models.CallbackQuery) (models.Chat, int) {
 
 // handleCallback answers a button press: answerCallbackQuery first, always,
 // so that the client's spinner stops; then the core's replies, the one
-// marked Replace editing the message the button belongs to.
+// marked Replace editing the message the button belongs to. It reports
+// whether the press was answered, as handleMessage does.
 // https://core.telegram.org/bots/api#answercallbackquery
-func (a *Adapter) handleCallback(s *session, cq *models.CallbackQuery) {
-	if _, err := a.api.AnswerCallbackQuery(s.ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: cq.ID}); err != nil && s.ctx.Err() == nil {
+func (a *Adapter) handleCallback(s *session, cq *models.CallbackQuery) (answered bool) {
+	if _, err := a.api.AnswerCallbackQuery(s.ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: cq.ID}); err != nil {
+		if s.ctx.Err() != nil {
+			return false
+		}
 		slog.WarnContext(s.ctx, "telegram: answerCallbackQuery failed", "err", scrub(err.Error(), a.cfg.Token))
 	}
 	chat, messageID := callbackChat(cq)
 	name, payload, ok := strings.Cut(cq.Data, ":")
 	if chatKind(chat.Type) == "" || cq.From.IsBot || !ok || name == "" {
-		return
+		return true
 	}
 	msg := bot.Message{
 		Chat:     chatRef(chat),
@@ -286,15 +301,23 @@ func (a *Adapter) handleCallback(s *session, cq *models.CallbackQuery) {
 		Language: cq.From.LanguageCode,
 		Via:      a,
 	}
-	for _, r := range s.h.Handle(s.ctx, msg) {
+	replies := s.h.Handle(s.ctx, msg)
+	if s.ctx.Err() != nil {
+		return false
+	}
+	for _, r := range replies {
 		edit := 0
 		if r.Replace {
 			edit, messageID = messageID, 0 // one message, edited once
 		}
-		if err := a.reply(s.ctx, chat.ID, edit, r); err != nil && s.ctx.Err() == nil {
+		if err := a.reply(s.ctx, chat.ID, edit, r); err != nil {
+			if s.ctx.Err() != nil {
+				return false
+			}
 			slog.WarnContext(s.ctx, "telegram: reply failed", "chat", chat.ID, "err", err)
 		}
 	}
+	return true
 }
 
 // maxQueued bounds the updates waiting for one chat; beyond it a flood is
