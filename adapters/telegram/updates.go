@@ -85,7 +85,7 @@ func (a *Adapter) accept(u *models.Update) *delivery {
 	if s == nil {
 		return nil
 	}
-	var job func() (answered bool)
+	var job func(ctx context.Context) (answered bool)
 	chat, _ := updateChat(u)
 	switch {
 	case u.Message != nil:
@@ -93,10 +93,10 @@ func (a *Adapter) accept(u *models.Update) *delivery {
 		if !a.wanted(m) {
 			return finished(true)
 		}
-		job = func() bool { return a.handleMessage(s, m) }
+		job = func(ctx context.Context) bool { return a.handleMessage(ctx, s, m) }
 	case u.CallbackQuery != nil:
 		cq := u.CallbackQuery
-		job = func() bool { return a.handleCallback(s, cq) }
+		job = func(ctx context.Context) bool { return a.handleCallback(ctx, s, cq) }
 	default:
 		// Edited messages, channel posts and everything else are ignored.
 		return finished(true)
@@ -138,10 +138,17 @@ func (a *Adapter) accept(u *models.Update) *delivery {
 			d.finish(false)
 			return
 		}
-		if !job() {
-			// Stopped before it was answered in full. Better a message
-			// answered twice than one lost. A stop that comes after the
-			// last reply went out changes nothing: it was answered.
+		// An update being handled is finished when the session stops,
+		// within finishGrace, rather than cut off between a reply sent
+		// and its answer read: cut there, it would be given back and
+		// answered again by the next poller.
+		ctx, cancel := context.WithCancel(context.WithoutCancel(s.ctx))
+		defer cancel()
+		stopWatch := context.AfterFunc(s.ctx, func() { time.AfterFunc(finishGrace, cancel) })
+		defer stopWatch()
+		if !job(ctx) {
+			// Cut off before it was answered in full. Better a message
+			// answered twice than one lost.
 			giveBack()
 			d.finish(false)
 			return
@@ -164,6 +171,10 @@ func (a *Adapter) accept(u *models.Update) *delivery {
 
 // storeTimeout bounds recording an update's fate after its session ended.
 const storeTimeout = 5 * time.Second
+
+// finishGrace is how long an update already being handled may go on after
+// its session stopped.
+const finishGrace = 10 * time.Second
 
 // updateChat is the chat an update belongs to, whose updates are handled
 // in turn; false for updates trackbot ignores.
@@ -237,10 +248,10 @@ func chatRef(c models.Chat) bot.ChatRef {
 	return bot.ChatRef{Platform: bot.Telegram, ID: strconv.FormatInt(c.ID, 10), Kind: chatKind(c.Type)}
 }
 
-// handleMessage hands a message to the core and sends its replies. It
-// reports whether the message was answered: false when the session
-// stopped before the core was done or before a reply went out.
-func (a *Adapter) handleMessage(s *session, m *models.Message) (answered bool) {
+// handleMessage hands a message to the core and sends its replies, under
+// ctx. It reports whether the message was answered: false when ctx ended
+// before the core was done or before a reply went out.
+func (a *Adapter) handleMessage(ctx context.Context, s *session, m *models.Message) (answered bool) {
 	msg := bot.Message{
 		Chat:     chatRef(m.Chat),
 		User:     strconv.FormatInt(m.From.ID, 10),
@@ -249,16 +260,16 @@ func (a *Adapter) handleMessage(s *session, m *models.Message) (answered bool) {
 		Language: m.From.LanguageCode,
 		Via:      a,
 	}
-	replies := s.h.Handle(s.ctx, msg)
-	if s.ctx.Err() != nil {
+	replies := s.h.Handle(ctx, msg)
+	if ctx.Err() != nil {
 		return false
 	}
 	for _, r := range replies {
-		if err := a.reply(s.ctx, m.Chat.ID, 0, r); err != nil {
-			if s.ctx.Err() != nil {
+		if err := a.reply(ctx, m.Chat.ID, 0, r); err != nil {
+			if ctx.Err() != nil {
 				return false
 			}
-			slog.WarnContext(s.ctx, "telegram: reply failed", "chat", m.Chat.ID, "err", err)
+			slog.WarnContext(ctx, "telegram: reply failed", "chat", m.Chat.ID, "err", err)
 		}
 	}
 	return true
@@ -282,12 +293,12 @@ func callbackChat(cq *models.CallbackQuery) (models.Chat, int) {
 // marked Replace editing the message the button belongs to. It reports
 // whether the press was answered, as handleMessage does.
 // https://core.telegram.org/bots/api#answercallbackquery
-func (a *Adapter) handleCallback(s *session, cq *models.CallbackQuery) (answered bool) {
-	if _, err := a.api.AnswerCallbackQuery(s.ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: cq.ID}); err != nil {
-		if s.ctx.Err() != nil {
+func (a *Adapter) handleCallback(ctx context.Context, s *session, cq *models.CallbackQuery) (answered bool) {
+	if _, err := a.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: cq.ID}); err != nil {
+		if ctx.Err() != nil {
 			return false
 		}
-		slog.WarnContext(s.ctx, "telegram: answerCallbackQuery failed", "err", scrub(err.Error(), a.cfg.Token))
+		slog.WarnContext(ctx, "telegram: answerCallbackQuery failed", "err", scrub(err.Error(), a.cfg.Token))
 	}
 	chat, messageID := callbackChat(cq)
 	name, payload, ok := strings.Cut(cq.Data, ":")
@@ -301,8 +312,8 @@ func (a *Adapter) handleCallback(s *session, cq *models.CallbackQuery) (answered
 		Language: cq.From.LanguageCode,
 		Via:      a,
 	}
-	replies := s.h.Handle(s.ctx, msg)
-	if s.ctx.Err() != nil {
+	replies := s.h.Handle(ctx, msg)
+	if ctx.Err() != nil {
 		return false
 	}
 	for _, r := range replies {
@@ -310,11 +321,11 @@ func (a *Adapter) handleCallback(s *session, cq *models.CallbackQuery) (answered
 		if r.Replace {
 			edit, messageID = messageID, 0 // one message, edited once
 		}
-		if err := a.reply(s.ctx, chat.ID, edit, r); err != nil {
-			if s.ctx.Err() != nil {
+		if err := a.reply(ctx, chat.ID, edit, r); err != nil {
+			if ctx.Err() != nil {
 				return false
 			}
-			slog.WarnContext(s.ctx, "telegram: reply failed", "chat", chat.ID, "err", err)
+			slog.WarnContext(ctx, "telegram: reply failed", "chat", chat.ID, "err", err)
 		}
 	}
 	return true
