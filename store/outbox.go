@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -82,17 +83,38 @@ func (s *Store) claimOutboxSQL() string {
 		RETURNING ` + outboxColumns
 }
 
+// ErrSharedDatabase is returned by TakeBackLeases when another live
+// process works on the same SQLite database (a console beside a server):
+// the leases may be its, and are left to run out.
+var ErrSharedDatabase = errors.New("store: another trackbot process works on this SQLite database")
+
 // TakeBackLeases ends, at start-up, the leases a previous run of this
 // process left behind when it stopped without giving them back (a crash,
-// a kill): on SQLite the serving process is the database's only writer,
-// so every lease is its own, and waiting them out would only hold its
-// pushes, refreshes, kept carrier pushes and chat updates back. On PostgreSQL, where leases may be another
-// live replica's, it does nothing: a dead replica's leases are taken over
-// when they run out. It reports how many leases it ended.
+// a kill): on SQLite, when no other live process works on the database
+// (this Store takes, and keeps until Close, the database's instance lock),
+// every lease is a dead run's, and waiting them out would only hold its
+// pushes, refreshes, kept carrier pushes and chat updates back. When
+// another process holds that lock, it returns ErrSharedDatabase and ends
+// nothing. On PostgreSQL, where leases may be another live replica's, it
+// does nothing: a dead replica's leases are taken over when they run out.
+// It reports how many leases it ended.
 func (s *Store) TakeBackLeases(ctx context.Context) (int64, error) {
 	if s.dialect != SQLite {
 		return 0, nil
 	}
+	s.instanceMu.Lock()
+	if s.instance == nil {
+		release, ok, err := holdInstance(s.path)
+		if err != nil || !ok {
+			s.instanceMu.Unlock()
+			if err == nil {
+				err = ErrSharedDatabase
+			}
+			return 0, err
+		}
+		s.instance = release
+	}
+	s.instanceMu.Unlock()
 	var n int64
 	for _, q := range []string{
 		`UPDATE outbox SET lease_until = NULL WHERE lease_until IS NOT NULL`,

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -189,4 +190,47 @@ func TestTakeBackLeasesAfterARestart(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestTakeBackLeasesLeavesALiveProcesssLeases: a second process on the
+// same SQLite file (a console started beside a server) must not end the
+// first one's leases: only the process that holds the database's
+// instance lock takes leases back, and the lock goes with the process
+// that held it.
+func TestTakeBackLeasesLeavesALiveProcesssLeases(t *testing.T) {
+	ctx := context.Background()
+	server, u := storetest.OpenURL(t, store.SQLite)
+	if _, err := server.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+	if n, err := server.TakeBackLeases(ctx); err != nil || n != 0 {
+		t.Fatalf("the server's start: %d, %v", n, err)
+	}
+	st, _, err := server.EnsureShipment(ctx, "demo", "DEMO-LIVE", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := server.ClaimShipment(ctx, st.ID, "server", now, time.Hour); err != nil || !ok {
+		t.Fatalf("claim: %v %v", ok, err)
+	}
+
+	console, err := store.Open(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer console.Close()
+	if n, err := console.TakeBackLeases(ctx); !errors.Is(err, store.ErrSharedDatabase) || n != 0 {
+		t.Fatalf("a console beside the server: %d, %v; want ErrSharedDatabase", n, err)
+	}
+	if _, free, err := console.ClaimShipment(ctx, st.ID, "console", now.Add(time.Second), time.Hour); err != nil || free {
+		t.Fatalf("the server's lease after the console started: taken %v, %v; want it held", free, err)
+	}
+
+	// The server goes away; a process that starts now takes back its
+	// leases.
+	server.Close()
+	if n, err := console.TakeBackLeases(ctx); err != nil || n != 1 {
+		t.Fatalf("once the server is gone: %d, %v; want its one lease", n, err)
+	}
 }

@@ -59,6 +59,12 @@ type Store struct {
 	migrationsOnce sync.Once
 	migrations     *goose.Provider
 	migrationsErr  error
+
+	// path is the SQLite database's file; instance releases its instance
+	// lock once TakeBackLeases took it (instance_unix.go).
+	path       string
+	instanceMu sync.Mutex
+	instance   func()
 }
 
 // Open connects to the database a DATABASE_URL names: postgres:// or
@@ -76,6 +82,7 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (*Store, erro
 	s := &Store{dialect: dialect}
 	if dialect == SQLite {
 		registerSQLiteLower()
+		s.path, _, _ = strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
 	}
 	s.db, err = sqlx.Open(string(dialect), dsn)
 	if err != nil {
@@ -183,7 +190,14 @@ func (s *Store) DB() *sql.DB { return s.db.DB }
 // Close closes the pool.
 func (s *Store) Close() error {
 	s.closeStatements()
-	return s.db.Close()
+	err := s.db.Close()
+	s.instanceMu.Lock()
+	if s.instance != nil {
+		s.instance()
+		s.instance = nil
+	}
+	s.instanceMu.Unlock()
+	return err
 }
 
 // Ping checks that the database answers.

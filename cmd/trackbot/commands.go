@@ -162,9 +162,12 @@ func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
 // runWorkers runs the engine's scheduler, the merge of kept carrier
 // pushes and a notifier over the adapters until ctx ends.
 func (a *app) runWorkers(ctx context.Context, g *errgroup.Group, adapters ...bot.Adapter) {
-	// A run that was killed left its leases behind; on SQLite they can only
-	// be this process's, and its pushes should not wait them out.
-	if n, err := a.store.TakeBackLeases(ctx); err != nil {
+	// A run that was killed left its leases behind; on SQLite, with no
+	// other process on the database, they can only be this process's, and
+	// its pushes should not wait them out.
+	if n, err := a.store.TakeBackLeases(ctx); errors.Is(err, store.ErrSharedDatabase) {
+		a.log.Info("another trackbot process works on this database; leases left behind end on their own")
+	} else if err != nil {
 		a.log.Warn("cannot take back the leases of the previous run; they end on their own", "err", err)
 	} else if n > 0 {
 		a.log.Info("took back the leases of the previous run", "leases", n)
