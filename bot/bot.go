@@ -258,8 +258,12 @@ func (t *turn) plain(text string) []Reply {
 	}}}, mistyped...)
 }
 
-// track starts tracking what "/track" was given.
+// track starts tracking what "/track" was given: a number with its label
+// and order, or a list pasted under it, a parcel a line (importPasted).
 func (t *turn) track(args string) []Reply {
+	if pastedList(args) {
+		return t.importPasted(args)
+	}
 	a, ok := parseTrack(args)
 	if !ok && strings.TrimSpace(args) != "" {
 		// Something was given, but nothing in it can be a number.

@@ -105,11 +105,39 @@ func (t *turn) importFile(f File) []Reply {
 	return t.bulkTrack(items, refused, total)
 }
 
+// pastedList reports whether a command's arguments are a list pasted
+// under it, one parcel a line: two lines or more that are not empty.
+func pastedList(args string) bool {
+	lines := 0
+	for line := range strings.Lines(args) {
+		if strings.TrimSpace(line) != "" {
+			lines++
+		}
+	}
+	return lines >= 2
+}
+
+// importPasted tracks a list pasted under /track or /import, one parcel a
+// line as in a file (number[,order[,label[,country]]], a header line
+// allowed), with the same summary: the way a team pastes its orders in a
+// group or channel, where text without a command is only offered buttons.
+func (t *turn) importPasted(args string) []Reply {
+	items, refused, total, problem := parseImport([]byte(args))
+	if problem != nil {
+		return t.text(problem.key, problem.data)
+	}
+	return t.bulkTrack(items, refused, total)
+}
+
 // importPath tracks the parcels of a file named by its path (/import
 // PATH) on the console, which cannot receive a file: the file on this
 // computer, read as a file sent in a chat is (importFile), as /export
-// PATH writes one. Where people can send a file, /import asks for it.
+// PATH writes one. Where people can send a file, /import asks for it. A
+// list pasted under /import, on lines of its own, is tracked as a file's.
 func (t *turn) importPath(args string) []Reply {
+	if pastedList(args) {
+		return t.importPasted(args)
+	}
 	if Platform(t.msg.Chat.Platform).ReceivesFiles() {
 		return t.text("import_send_file", nil)
 	}

@@ -430,3 +430,63 @@ func TestConsoleImportsAFileByItsPath(t *testing.T) {
 		}
 	})
 }
+
+// TestAListPastedUnderACommandIsTrackedInBulk: in a Telegram group or a
+// Slack channel, where text without a command only gets buttons, a team
+// pastes its orders under /track or /import, a parcel a line as in a
+// file, and gets the file's summary: each parcel tracked with its order,
+// label and country, a bad line named with its reason.
+func TestAListPastedUnderACommandIsTrackedInBulk(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		h := newHarness(t, s, chinaPost)
+		for _, tt := range []struct {
+			chat    bot.ChatRef
+			command string
+		}{
+			{bot.ChatRef{Platform: bot.Telegram, ID: "-8201", Kind: bot.Group}, "/track"},
+			{bot.ChatRef{Platform: bot.Slack, Team: "T1", ID: "C8202", Kind: bot.Channel}, "/import"},
+			{bot.ChatRef{Platform: bot.Telegram, ID: "8203", Kind: bot.Private}, "/track@trackbot"},
+		} {
+			lines := []string{
+				tt.command,
+				"number,order,label,country",
+				s10(11) + ",#1001,Blue jacket,de",
+				s10(12) + ",#1002",
+				"RR123456789CN,#1003",
+				s10(13) + ",#1004,,fr",
+			}
+			replies := h.say(tt.chat, "en", strings.Join(lines, "\n"))
+			got := render(replies)
+			if len(replies) != 1 {
+				t.Fatalf("%s in %s: %d replies, want one summary:\n%s", tt.command, tt.chat.Kind, len(replies), got)
+			}
+			for _, want := range []string{
+				"Tracked 3 of the 4 numbers you sent",
+				"mistyped: the check digit doesn't match (1): RR123456789CN (line 4)",
+			} {
+				if !strings.Contains(got, want) {
+					t.Errorf("%s in %s: the summary lacks %q:\n%s", tt.command, tt.chat.Kind, want, got)
+				}
+			}
+			c, err := s.EnsureChat(context.Background(), string(tt.chat.Platform), tt.chat.Team, tt.chat.ID, string(tt.chat.Kind), "buyer", t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			subs, err := s.Subscriptions(context.Background(), c.ID)
+			if err != nil || len(subs) != 3 {
+				t.Fatalf("%s in %s: %d parcels tracked (%v), want 3", tt.command, tt.chat.Kind, len(subs), err)
+			}
+			want := [][4]string{{s10(11), "#1001", "Blue jacket", "DE"}, {s10(12), "#1002", "", ""}, {s10(13), "#1004", "", "FR"}}
+			for i, w := range want {
+				if g := [4]string{subs[i].Shipment.Number, subs[i].Sub.OrderRef, subs[i].Sub.Label, subs[i].Shipment.DestinationCountry}; g != w {
+					t.Errorf("%s in %s: parcel %d: %q, want %q", tt.command, tt.chat.Kind, i, g, w)
+				}
+			}
+		}
+		// One line under /track is still a number with its label.
+		chat := bot.ChatRef{Platform: bot.Telegram, ID: "-8204", Kind: bot.Group}
+		if got := render(h.say(chat, "en", "/track "+s10(14)+" Red scarf")); !strings.Contains(got, "Now tracking") {
+			t.Errorf("/track with one line: %q", got)
+		}
+	})
+}
