@@ -101,11 +101,12 @@ func systemReason(loc *locales.Localizer, err error, reasons []systemError) stri
 	return err.Error()
 }
 
-// exportHeader names the export's columns. Its first four are what an
-// import reads back (see headerWords), so that an export imports as it
-// was into another chat; the others describe the parcel's state.
+// exportHeader names the export's columns. Its first four and the last
+// (the destination country) are what an import reads back (see
+// headerWords), so that an export imports as it was into another chat;
+// the others describe the parcel's state.
 var exportHeader = []string{"number", "carrier", "order", "label", "status", "substatus",
-	"last_event_at", "last_event", "days_in_state", "guidance"}
+	"last_event_at", "last_event", "days_in_state", "guidance", "country"}
 
 // export sends the chat's parcels as a CSV file (RFC 4180, UTF-8, a
 // header row). Every cell that a spreadsheet would run as a formula is
@@ -137,7 +138,7 @@ func (t *turn) export(args string) []Reply {
 		}
 		days := max(int(t.now.Sub(sh.StatusChangedAt).Hours()/24), 0)
 		rows = append(rows, []string{sh.Number, sh.Carrier, tr.Sub.OrderRef, tr.Sub.Label, string(sh.Status), string(sh.Substatus),
-			lastAt, lastText, strconv.Itoa(days), strings.Join(rules, " ")})
+			lastAt, lastText, strconv.Itoa(days), strings.Join(rules, " "), sh.DestinationCountry})
 	}
 	for _, row := range rows {
 		for i := range row {

@@ -299,7 +299,7 @@ func TestExportHasEveryColumn(t *testing.T) {
 		if err != nil || len(rows) != 2 {
 			t.Fatalf("export %q (%v)", doc.Data, err)
 		}
-		if got := strings.Join(rows[0], ","); got != "number,carrier,order,label,status,substatus,last_event_at,last_event,days_in_state,guidance" {
+		if got := strings.Join(rows[0], ","); got != "number,carrier,order,label,status,substatus,last_event_at,last_event,days_in_state,guidance,country" {
 			t.Errorf("header %s", got)
 		}
 		row := rows[1]
@@ -314,7 +314,7 @@ func TestExportHasEveryColumn(t *testing.T) {
 		}
 		last := events[len(events)-1]
 		want := []string{"DEMO-STALLED", "demo", "'-42", "'@home", string(sh.Shipment.Status), string(sh.Shipment.Substatus),
-			last.Time.UTC().Format(time.RFC3339), row[7], fmt.Sprint(days), row[9]}
+			last.Time.UTC().Format(time.RFC3339), row[7], fmt.Sprint(days), row[9], sh.Shipment.DestinationCountry}
 		if strings.Join(row, "|") != strings.Join(want, "|") || row[7] == "" || days < 3 {
 			t.Errorf("row %q, want %q (%d days)", row, want, days)
 		}
@@ -483,6 +483,24 @@ func TestAListPastedUnderACommandIsTrackedInBulk(t *testing.T) {
 				}
 			}
 		}
+		// The private chat's parcels, exported and imported into another
+		// chat, keep their orders, labels and destinations.
+		replies := h.say(bot.ChatRef{Platform: bot.Telegram, ID: "8203", Kind: bot.Private}, "en", "/export")
+		if len(replies) != 1 || replies[0].File == nil {
+			t.Fatalf("export: %s", render(replies))
+		}
+		other := bot.ChatRef{Platform: bot.Telegram, ID: "8205", Kind: bot.Private}
+		if got := render(h.send(other, file("export.csv", replies[0].File.Data))); !strings.Contains(got, "Tracked 3 of the 3 numbers") {
+			t.Fatalf("importing the export: %s", got)
+		}
+		subs, err := s.Subscriptions(context.Background(), mustChat(t, s, "8205"))
+		if err != nil || len(subs) != 3 {
+			t.Fatalf("%d parcels imported (%v), want 3", len(subs), err)
+		}
+		if g := [4]string{subs[2].Shipment.Number, subs[2].Sub.OrderRef, subs[2].Sub.Label, subs[2].Shipment.DestinationCountry}; g != [4]string{s10(13), "#1004", "", "FR"} {
+			t.Errorf("an exported parcel imported again: %q", g)
+		}
+
 		// One line under /track is still a number with its label.
 		chat := bot.ChatRef{Platform: bot.Telegram, ID: "-8204", Kind: bot.Group}
 		if got := render(h.say(chat, "en", "/track "+s10(14)+" Red scarf")); !strings.Contains(got, "Now tracking") {
