@@ -373,3 +373,79 @@ func TestRetryAfterHoldsQueuedAndNewRequests(t *testing.T) {
 		t.Errorf("DHL was asked at %v; want once more, 30 seconds or more after the 429", got)
 	}
 }
+
+// TestOutagesOpenTheBreakerForQueuedAndNewRequests: after five outages in
+// a row the provider is left alone for two minutes (the breaker), and the
+// pause holds for the requests already queued in the rate limiter when it
+// opened as for new ones; after it, requests go out again.
+func TestOutagesOpenTheBreakerForQueuedAndNewRequests(t *testing.T) {
+	ctx := context.Background()
+	clock := tracking.NewFakeClock(time.Date(2024, 6, 14, 16, 0, 0, 0, time.UTC))
+	var mu sync.Mutex
+	asked := 0
+	fifth := make(chan struct{})
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		asked++
+		n := asked
+		mu.Unlock()
+		if n == 5 {
+			close(fifth)
+			<-release // the fifth outage comes back while others queue
+		}
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	count := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return asked
+	}
+
+	reg := tracking.NewRegistry(clock)
+	reg.AddCarrier(dhl.New(dhl.Config{APIKey: "k", BaseURL: srv.URL, Now: clock.Now}), "dhl-express")
+	reg.SetBudget("dhl", 1, 0) // one a second: the others queue
+	lookup := func(number string) error {
+		_, err := reg.Lookup(ctx, tracking.Query{Number: number, Carrier: "dhl-express"})
+		return err
+	}
+	for i := range 4 {
+		if err := lookup(fmt.Sprintf("100000000%d", i)); !errors.Is(err, tracking.ErrUnavailable) {
+			t.Fatalf("outage %d: %v, want ErrUnavailable", i+1, err)
+		}
+	}
+	const queued = 3
+	errs := make(chan error, queued+1)
+	go func() { errs <- lookup("1000000004") }()
+	<-fifth
+	for i := range queued {
+		go func() { errs <- lookup(fmt.Sprintf("200000000%d", i)) }()
+	}
+	if !expect.Eventually(20*time.Second, func() bool { return reg.QueuedForTest("dhl") == queued }) {
+		close(release)
+		t.Fatalf("%d lookups queue in the limiter, want %d", reg.QueuedForTest("dhl"), queued)
+	}
+	close(release)
+	paused := 0
+	for range queued + 1 {
+		var rl *tracking.RateLimitError
+		if err := <-errs; errors.As(err, &rl) {
+			paused++
+		}
+	}
+	if paused != queued || count() != 5 {
+		t.Fatalf("%d of the queued lookups held by the breaker, DHL asked %d times; want %d held and 5 asked", paused, count(), queued)
+	}
+
+	clock.Advance(119 * time.Second)
+	var rl *tracking.RateLimitError
+	if err := lookup("3000000000"); !errors.As(err, &rl) || count() != 5 {
+		t.Fatalf("a new lookup inside the pause: %v, DHL asked %d times; want a rate limit and 5", err, count())
+	}
+	clock.Advance(2 * time.Second)
+	lookup("3000000001")
+	if count() != 6 {
+		t.Errorf("DHL asked %d times after the pause, want once more", count())
+	}
+}
