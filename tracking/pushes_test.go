@@ -75,6 +75,41 @@ func chatStatuses(t *testing.T, s *store.Store, chatID int64) []tracking.Status 
 	return out
 }
 
+// hookWorld is a store with one shipment of the hook provider, HOOK
+// number, followed by one private chat, and an engine that takes the
+// hook's pushes.
+type hookWorld struct {
+	clock *tracking.FakeClock
+	reg   *tracking.Registry
+	e     *tracking.Engine
+	st    *tracking.ShipmentState
+	chat  int64
+}
+
+func newHookWorld(t *testing.T, s *store.Store, number string, opts tracking.Options) hookWorld {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
+	w := hookWorld{clock: tracking.NewFakeClock(now)}
+	w.reg = tracking.NewRegistry(w.clock)
+	w.reg.AddCarrier(jsonHook{trackingtest.NewProvider("hook")}, "hook")
+	opts.Clock = w.clock
+	w.e = tracking.NewEngine(s, w.reg, opts)
+	st, _, err := s.EnsureShipment(ctx, "hook", number, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chat, err := s.EnsureChat(ctx, "telegram", "", number, "private", "buyer", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Subscribe(ctx, &tracking.SubscribeRequest{ChatID: chat.ID, ShipmentID: st.ID, Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	w.st, w.chat = st, chat.ID
+	return w
+}
+
 // TestKeptPushesAreMergedOnceInOrder: a verified push is answered once it
 // is kept, before anything is merged; the merge then brings each push's
 // news, a number's pushes in the order they came, and tells the chat once
@@ -85,23 +120,9 @@ func chatStatuses(t *testing.T, s *store.Store, chatID int64) []tracking.Status 
 func TestKeptPushesAreMergedOnceInOrder(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		start := time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
-		clock := tracking.NewFakeClock(start)
-		reg := tracking.NewRegistry(clock)
-		reg.AddCarrier(jsonHook{trackingtest.NewProvider("hook")}, "hook")
-		e := tracking.NewEngine(s, reg, tracking.Options{Clock: clock, Owner: "live", Lease: time.Minute, BatchSize: 2})
-
-		st, _, err := s.EnsureShipment(ctx, "hook", "HOOK1", start)
-		if err != nil {
-			t.Fatal(err)
-		}
-		chat, err := s.EnsureChat(ctx, "telegram", "", "7", "private", "buyer", start)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := s.Subscribe(ctx, &tracking.SubscribeRequest{ChatID: chat.ID, ShipmentID: st.ID, Now: start}); err != nil {
-			t.Fatal(err)
-		}
+		w := newHookWorld(t, s, "HOOK1", tracking.Options{Owner: "live", Lease: time.Minute, BatchSize: 2})
+		clock, reg, e, st, chat := w.clock, w.reg, w.e, w.st, w.chat
+		start := clock.Now()
 		header := http.Header{"Token": {hookToken}}
 
 		if err := e.Push(ctx, "hook", http.Header{"Token": {"forged"}}, hookPush(t, "HOOK1", tracking.StatusDelivered, start)); !errors.Is(err, tracking.ErrBadSignature) {
@@ -140,7 +161,7 @@ func TestKeptPushesAreMergedOnceInOrder(t *testing.T) {
 		if got.Status != tracking.StatusDelivered || len(got.Known) != 3 {
 			t.Errorf("after the merge: %s with %d events, want delivered with 3", got.Status, len(got.Known))
 		}
-		if alerts := chatStatuses(t, s, chat.ID); !slices.Equal(alerts, journey) {
+		if alerts := chatStatuses(t, s, chat); !slices.Equal(alerts, journey) {
 			t.Errorf("alerts %v, want %v: one per change, in the order the pushes came", alerts, journey)
 		}
 
@@ -169,7 +190,7 @@ func TestKeptPushesAreMergedOnceInOrder(t *testing.T) {
 		if n, err := s.QueuedCarrierPushes(ctx); err != nil || n != 0 {
 			t.Fatalf("kept pushes at the end: %d, %v", n, err)
 		}
-		if alerts := chatStatuses(t, s, chat.ID); !slices.Equal(alerts, journey) {
+		if alerts := chatStatuses(t, s, chat); !slices.Equal(alerts, journey) {
 			t.Errorf("after merging a push again: alerts %v, want still %v", alerts, journey)
 		}
 	})
@@ -220,15 +241,8 @@ func TestKeptPushKeepsWhatJSONLeavesOut(t *testing.T) {
 func TestKeptPushesThatCannotMergeAreGivenUp(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		now := time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
-		clock := tracking.NewFakeClock(now)
-		reg := tracking.NewRegistry(clock)
-		reg.AddCarrier(jsonHook{trackingtest.NewProvider("hook")}, "hook")
-		e := tracking.NewEngine(s, reg, tracking.Options{Clock: clock})
-		st, _, err := s.EnsureShipment(ctx, "hook", "HOOK2", now)
-		if err != nil {
-			t.Fatal(err)
-		}
+		w := newHookWorld(t, s, "HOOK2", tracking.Options{})
+		e, st, now := w.e, w.st, w.clock.Now()
 		if _, err := s.DB().ExecContext(ctx, `INSERT INTO carrier_pushes (provider, results, received_at) VALUES ('hook', $1, $2)`,
 			[]byte("not the store's encoding"), now); err != nil {
 			t.Fatal(err)
@@ -271,22 +285,8 @@ func TestKeptPushesThatCannotMergeAreGivenUp(t *testing.T) {
 func TestKeptPushWaitsForARefreshUnderWay(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		now := time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
-		clock := tracking.NewFakeClock(now)
-		reg := tracking.NewRegistry(clock)
-		reg.AddCarrier(jsonHook{trackingtest.NewProvider("hook")}, "hook")
-		e := tracking.NewEngine(s, reg, tracking.Options{Clock: clock, Owner: "pushes", Lease: time.Minute})
-		st, _, err := s.EnsureShipment(ctx, "hook", "HOOK3", now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		chat, err := s.EnsureChat(ctx, "telegram", "", "8", "private", "buyer", now)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, _, err := s.Subscribe(ctx, &tracking.SubscribeRequest{ChatID: chat.ID, ShipmentID: st.ID, Now: now}); err != nil {
-			t.Fatal(err)
-		}
+		w := newHookWorld(t, s, "HOOK3", tracking.Options{Owner: "pushes", Lease: time.Minute})
+		clock, e, st, chat, now := w.clock, w.e, w.st, w.chat, w.clock.Now()
 		if _, ok, err := s.ClaimShipment(ctx, st.ID, "refresher", now, 30*time.Second); err != nil || !ok {
 			t.Fatalf("claim for a refresh: %v, %v", ok, err)
 		}
@@ -315,7 +315,7 @@ func TestKeptPushWaitsForARefreshUnderWay(t *testing.T) {
 		if got.Status != tracking.StatusTransit || len(got.Known) != 1 {
 			t.Errorf("after the refresh: %s with %d events, want the push's news", got.Status, len(got.Known))
 		}
-		if alerts := chatStatuses(t, s, chat.ID); !slices.Equal(alerts, []tracking.Status{tracking.StatusTransit}) {
+		if alerts := chatStatuses(t, s, chat); !slices.Equal(alerts, []tracking.Status{tracking.StatusTransit}) {
 			t.Errorf("alerts %v, want the push's one", alerts)
 		}
 	})

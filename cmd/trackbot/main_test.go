@@ -10,6 +10,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -210,6 +211,27 @@ func TestConcurrentMigrateOnPostgres(t *testing.T) {
 	}
 }
 
+// serveApp sets the app up from env as trackbot serve does, without its
+// workers and adapters, and serves its HTTP handler; both end with t.
+func serveApp(t *testing.T, env map[string]string) (*app, *httptest.Server) {
+	t.Helper()
+	vars := map[string]string{"HTTP_ADDR": "127.0.0.1:0"}
+	maps.Copy(vars, env)
+	ctx := context.Background()
+	cfg, err := loadConfig(ctx, envconfig.MapLookuper(vars))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := setup(ctx, cfg, stdio{in: strings.NewReader(""), out: io.Discard, err: io.Discard}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(a.close)
+	srv := httptest.NewServer(newHTTPServer(a).Handler())
+	t.Cleanup(srv.Close)
+	return a, srv
+}
+
 // TestReadyz puts a TCP proxy between trackbot and PostgreSQL, so that
 // stopping the proxy is the database going away.
 func TestReadyz(t *testing.T) {
@@ -220,19 +242,7 @@ func TestReadyz(t *testing.T) {
 	proxy := newTCPProxy(t, hostOf(t, u))
 	proxied := strings.Replace(u, hostOf(t, u), proxy.addr(), 1)
 
-	ctx := context.Background()
-	env := envconfig.MapLookuper(map[string]string{"DATABASE_URL": proxied, "HTTP_ADDR": "127.0.0.1:0"})
-	cfg, err := loadConfig(ctx, env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := setup(ctx, cfg, stdio{in: strings.NewReader(""), out: io.Discard, err: io.Discard}, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.close()
-	srv := httptest.NewServer(newHTTPServer(a).Handler())
-	defer srv.Close()
+	_, srv := serveApp(t, map[string]string{"DATABASE_URL": proxied})
 
 	get := func(path string) (int, string) {
 		resp, err := http.Get(srv.URL + path)

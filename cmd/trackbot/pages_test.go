@@ -4,14 +4,11 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/sethvargo/go-envconfig"
 
 	"github.com/trackbot/trackbot/bot"
 	"github.com/trackbot/trackbot/store"
@@ -27,24 +24,10 @@ var sharedLink = regexp.MustCompile(`https://track\.example\.org/t/[A-Za-z0-9_-]
 // and a team's brand on its pages.
 func TestTheAppServesSharedPages(t *testing.T) {
 	ctx := context.Background()
-	env := envconfig.MapLookuper(map[string]string{
-		"DATABASE_URL": storetest.URL(t, store.SQLite), "HTTP_ADDR": "127.0.0.1:0",
-		"PUBLIC_URL": "https://track.example.org",
-	})
-	cfg, err := loadConfig(ctx, env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := setup(ctx, cfg, stdio{in: strings.NewReader(""), out: io.Discard, err: io.Discard}, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.close()
+	a, srv := serveApp(t, map[string]string{"DATABASE_URL": storetest.URL(t, store.SQLite), "PUBLIC_URL": "https://track.example.org"})
 	if _, err := a.store.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(newHTTPServer(a).Handler())
-	defer srv.Close()
 
 	team := bot.ChatRef{Platform: bot.Slack, Team: "T1", ID: "C1", Kind: bot.Channel}
 	say := func(text string, action *bot.Action) string {
