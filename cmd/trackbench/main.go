@@ -58,7 +58,7 @@ func main() {
 	flag.IntVar(&cfg.fanout, "fanout", 600, "chats the Telegram fan-out pushes to (0: skip)")
 	flag.BoolVar(&cfg.rss, "rss", true, "measure the memory of a trackbot serve process on the largest size")
 	flag.Float64Var(&cfg.seconds, "seconds", 3, "how long each floor loop runs")
-	flag.IntVar(&cfg.pushes, "pushes", 1500, "signed carrier pushes sent per size")
+	flag.IntVar(&cfg.pushes, "pushes", 4000, "signed carrier pushes sent per size")
 	var sqliteMax string
 	flag.StringVar(&sqliteMax, "sqlite-max", "100k", "the largest size measured on SQLite (a household's or a small team's database)")
 	flag.BoolVar(&cfg.reuse, "reuse", false, "keep a database seeded by an earlier run when its size matches (faster; figures after the first run see its leftovers)")
