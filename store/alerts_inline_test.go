@@ -41,20 +41,13 @@ func TestAnAlertWithoutAdviceOnlyForTheLevelsThatHearIt(t *testing.T) {
 			}
 			return got
 		}
-		change := func(ev tracking.Event, level tracking.AlertLevel, at time.Time) *tracking.Change {
-			return &tracking.Change{ShipmentID: st.ID, LeaseOwner: "w", Now: at, Status: ev.Status, Substatus: ev.Substatus,
-				StatusChangedAt: at, LastEventAt: &ev.Time, Events: []tracking.Event{ev},
-				Broadcast: &tracking.Broadcast{Key: ev.Fingerprint(), EventTime: &ev.Time, Level: level,
-					Notice: tracking.Notice{Kind: tracking.NoticeStatus, Status: &tracking.StatusNotice{
-						ShipmentID: st.ID, Number: st.Number, Carrier: st.Carrier, Status: ev.Status, Substatus: ev.Substatus, Event: ev, NewEvents: 1}}}}
-		}
 
 		now = now.Add(time.Hour)
 		if _, ok, err := s.ClaimShipment(ctx, st.ID, "w", now, time.Minute); err != nil || !ok {
 			t.Fatalf("claim: %v %v", ok, err)
 		}
 		ev := tracking.Event{Time: now.Add(-time.Minute), Status: tracking.StatusTransit, Substatus: tracking.SubPackageArrived, Description: "Arrived"}
-		if err := s.ApplyRefresh(ctx, change(ev, tracking.AlertChanges, now)); err != nil {
+		if err := s.ApplyRefresh(ctx, statusChange(st, ev, tracking.AlertChanges, now)); err != nil {
 			t.Fatal(err)
 		}
 		if got, want := fmt.Sprint(rows(tracking.AlertChanges)), fmt.Sprint(map[string]int{"all:changes": 3, "changes:changes": 3}); got != want {
@@ -64,7 +57,7 @@ func TestAnAlertWithoutAdviceOnlyForTheLevelsThatHearIt(t *testing.T) {
 		now = now.Add(time.Hour)
 		scan := tracking.Event{Time: now.Add(-time.Minute), Status: tracking.StatusTransit, Substatus: tracking.SubPackageArrived, Description: "Departed"}
 		if err := s.IngestNumber(ctx, st.Number, "p", now, func(got *tracking.ShipmentState) (*tracking.Change, bool) {
-			c := change(scan, tracking.AlertAll, now)
+			c := statusChange(st, scan, tracking.AlertAll, now)
 			c.LeaseOwner = ""
 			return c, false
 		}); err != nil {
@@ -121,4 +114,14 @@ func followedByAllChats(t *testing.T, s *store.Store, shipmentID int64, now time
 		SELECT id, $1, $2 FROM chats`, shipmentID, now); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// statusChange is a refresh by worker "w" at at that brings the one new
+// event ev and pushes its status alert at level to the chats that hear it.
+func statusChange(st *tracking.ShipmentState, ev tracking.Event, level tracking.AlertLevel, at time.Time) *tracking.Change {
+	return &tracking.Change{ShipmentID: st.ID, LeaseOwner: "w", Now: at, Status: ev.Status, Substatus: ev.Substatus,
+		StatusChangedAt: at, LastEventAt: &ev.Time, Events: []tracking.Event{ev},
+		Broadcast: &tracking.Broadcast{Key: ev.Fingerprint(), EventTime: &ev.Time, Level: level,
+			Notice: tracking.Notice{Kind: tracking.NoticeStatus, Status: &tracking.StatusNotice{
+				ShipmentID: st.ID, Number: st.Number, Carrier: st.Carrier, Status: ev.Status, Substatus: ev.Substatus, Event: ev, NewEvents: 1}}}}
 }

@@ -49,17 +49,12 @@ func TestOutboxRowsOnlyForTheLevelsThatHearThem(t *testing.T) {
 			}
 			ev := tracking.Event{Time: now.Add(-time.Minute), Status: tracking.StatusTransit, Substatus: tracking.SubPackageArrived, Description: "Arrived"}
 			statements.Store(0)
-			err = s.ApplyRefresh(ctx, &tracking.Change{
-				ShipmentID: st.ID, LeaseOwner: "w", Now: now, Status: tracking.StatusTransit,
-				Substatus: tracking.SubPackageArrived, StatusChangedAt: now, LastEventAt: &ev.Time, GuidanceSig: "1",
-				Events: []tracking.Event{ev},
-				Broadcast: &tracking.Broadcast{Key: ev.Fingerprint(), EventTime: &ev.Time, Level: tracking.AlertChanges,
-					Notice: tracking.Notice{Kind: tracking.NoticeStatus, Status: &tracking.StatusNotice{
-						ShipmentID: st.ID, Number: st.Number, Carrier: st.Carrier, Status: ev.Status, Substatus: ev.Substatus, Event: ev, NewEvents: 1}}},
-				Guidance: func(tracking.Reader) []tracking.Advice {
-					return []tracking.Advice{{Rule: tracking.RuleDestinationPost, Level: tracking.LevelInfo, Push: true}}
-				},
-			})
+			c := statusChange(st, ev, tracking.AlertChanges, now)
+			c.GuidanceSig = "1"
+			c.Guidance = func(tracking.Reader) []tracking.Advice {
+				return []tracking.Advice{{Rule: tracking.RuleDestinationPost, Level: tracking.LevelInfo, Push: true}}
+			}
+			err = s.ApplyRefresh(ctx, c)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -143,17 +138,12 @@ func TestAnAlertCarriesItsAdviceForEveryChat(t *testing.T) {
 				}
 				ev := tracking.Event{Time: now.Add(-time.Minute), Status: tracking.StatusTransit, Substatus: tracking.SubCustomsProcessing, Description: "Customs"}
 				statements.Store(0)
-				err = s.ApplyRefresh(ctx, &tracking.Change{
-					ShipmentID: st.ID, LeaseOwner: "w", Now: now, Status: ev.Status,
-					Substatus: ev.Substatus, StatusChangedAt: now, LastEventAt: &ev.Time, GuidanceSig: "1",
-					Events: []tracking.Event{ev},
-					Broadcast: &tracking.Broadcast{Key: ev.Fingerprint(), EventTime: &ev.Time, Level: tracking.AlertChanges,
-						Notice: tracking.Notice{Kind: tracking.NoticeStatus, Status: &tracking.StatusNotice{
-							ShipmentID: st.ID, Number: st.Number, Carrier: st.Carrier, Status: ev.Status, Substatus: ev.Substatus, Event: ev, NewEvents: 1}}},
-					Guidance: func(r tracking.Reader) []tracking.Advice {
-						return []tracking.Advice{{Rule: tracking.RuleCustomsLong, Level: tracking.LevelWarn, Push: true, Message: "advice_for_" + r.Role}}
-					},
-				})
+				c := statusChange(st, ev, tracking.AlertChanges, now)
+				c.GuidanceSig = "1"
+				c.Guidance = func(r tracking.Reader) []tracking.Advice {
+					return []tracking.Advice{{Rule: tracking.RuleCustomsLong, Level: tracking.LevelWarn, Push: true, Message: "advice_for_" + r.Role}}
+				}
+				err = s.ApplyRefresh(ctx, c)
 				if err != nil {
 					t.Fatal(err)
 				}

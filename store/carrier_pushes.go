@@ -7,8 +7,9 @@ import (
 	"encoding/gob"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/trackbot/trackbot/tracking"
 )
@@ -92,13 +93,11 @@ func (s *Store) DoneCarrierPushes(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	args := make([]any, len(ids))
-	marks := make([]string, len(ids))
-	for i, id := range ids {
-		args[i] = id
-		marks[i] = fmt.Sprintf("$%d", i+1)
+	query, args, err := sqlx.In(`DELETE FROM carrier_pushes WHERE id IN (?)`, ids)
+	if err != nil {
+		return err
 	}
-	if _, err := s.db.ExecContext(ctx, `DELETE FROM carrier_pushes WHERE id IN (`+strings.Join(marks, ", ")+`)`, args...); err != nil {
+	if _, err := s.db.ExecContext(ctx, s.rebind(query), args...); err != nil {
 		return fmt.Errorf("store: delete merged carrier pushes: %w", err)
 	}
 	return nil
