@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -421,11 +422,14 @@ func person(id int64, lang string) map[string]any {
 	return map[string]any{"id": id, "is_bot": false, "first_name": "Ann", "language_code": lang}
 }
 
-var nextMessageID = 5000
+// lastMessageID numbers the fake's messages; tests build updates from
+// several goroutines.
+var lastMessageID atomic.Int64
+
+func init() { lastMessageID.Store(5000) }
 
 func message(chat, from map[string]any, text string) map[string]any {
-	nextMessageID++
-	m := map[string]any{"message_id": nextMessageID, "date": 1793000000, "chat": chat, "text": text}
+	m := map[string]any{"message_id": int(lastMessageID.Add(1)), "date": 1793000000, "chat": chat, "text": text}
 	if from != nil {
 		m["from"] = from
 	}

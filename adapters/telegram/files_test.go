@@ -99,8 +99,7 @@ func (f *fakeAPI) documentUpdate(chat, from map[string]any, id, name string, dat
 	}
 	f.files.received[id] = data
 	f.mu.Unlock()
-	nextMessageID++
-	return map[string]any{"message": map[string]any{"message_id": nextMessageID, "date": 1793000000, "chat": chat, "from": from,
+	return map[string]any{"message": map[string]any{"message_id": int(lastMessageID.Add(1)), "date": 1793000000, "chat": chat, "from": from,
 		"document": map[string]any{"file_id": id, "file_unique_id": "u" + id, "file_name": name, "mime_type": "text/csv",
 			"file_size": len(data)}}}
 }
